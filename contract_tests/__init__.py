@@ -1,0 +1,1 @@
+"""connect-contract: the contract gate for API Gateway WebSocket `$connect` handlers."""

@@ -1,0 +1,75 @@
+"""The run's connections table: created from the project's table definition, read back typed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from contract_tests.errors import BackendError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+TypedItem = dict[str, Any]
+
+KEY_ATTRIBUTE = "connectionId"
+
+
+def run_table_name() -> str:
+    """A fresh name per run, so a handler with a hard-coded table name is caught."""
+    return f"connect-contract-{uuid.uuid4().hex[:12]}"
+
+
+def create_table(client: DynamoDBClient, name: str) -> None:
+    """Create ``name`` keyed by ``connectionId`` (S), on-demand, and wait until it is active."""
+    try:
+        client.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": KEY_ATTRIBUTE, "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": KEY_ATTRIBUTE, "KeyType": "HASH"}],
+        )
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    except (BotoCoreError, ClientError) as error:
+        raise BackendError(f"could not create table {name!r}: {error}") from error
+
+
+def delete_table(client: DynamoDBClient, name: str) -> None:
+    try:
+        client.delete_table(TableName=name)
+    except (BotoCoreError, ClientError) as error:
+        raise BackendError(f"could not delete table {name!r}: {error}") from error
+
+
+def scan_items(client: DynamoDBClient, name: str) -> list[TypedItem]:
+    """Every item in ``name``, strongly consistent, in DynamoDB's typed JSON."""
+    items: list[TypedItem] = []
+    kwargs: dict[str, Any] = {"TableName": name, "ConsistentRead": True}
+    try:
+        while True:
+            page = client.scan(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    except (BotoCoreError, ClientError) as error:
+        raise BackendError(f"could not read table {name!r}: {error}") from error
+
+
+def clear_table(client: DynamoDBClient, name: str, items: list[TypedItem]) -> None:
+    """Delete ``items`` (as scanned) so the next example starts from an empty table."""
+    try:
+        for item in items:
+            if KEY_ATTRIBUTE in item:
+                client.delete_item(TableName=name, Key={KEY_ATTRIBUTE: item[KEY_ATTRIBUTE]})
+    except (BotoCoreError, ClientError) as error:
+        raise BackendError(f"could not clear table {name!r}: {error}") from error
+
+
+def table_names(client: DynamoDBClient) -> list[str]:
+    try:
+        return client.list_tables()["TableNames"]
+    except (BotoCoreError, ClientError) as error:
+        raise BackendError(f"could not list tables: {error}") from error

@@ -1,0 +1,32 @@
+"""Clause 7: the handler calls only ``dynamodb:PutItem`` (and optionally ``GetItem``) on its table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contract_tests.clauses.base import Clause, ClauseResult, Violation, run_property
+from contract_tests.session import CheckSession
+from contract_tests.strategies import any_valid_events
+
+ALLOWED_OPERATIONS = frozenset({("dynamodb", "PutItem"), ("dynamodb", "GetItem")})
+
+
+def _check(session: CheckSession) -> ClauseResult:
+    def example(event: dict[str, Any]) -> None:
+        observation = session.cold_run(event)
+        stray = [
+            str(call)
+            for call in observation.all_calls
+            if (call.service, call.operation) not in ALLOWED_OPERATIONS or call.table != session.table
+        ]
+        if stray:
+            raise Violation(
+                f"calls outside the contract's IAM grant: {', '.join(stray)}",
+                f"only dynamodb:PutItem / dynamodb:GetItem on table {session.table!r}",
+                observation.actual(),
+            )
+
+    return run_property(CLAUSE, session, any_valid_events(), example)
+
+
+CLAUSE = Clause(7, "aws-calls", "only dynamodb:PutItem (and GetItem) on CONNECTIONS_TABLE", _check)

@@ -1,0 +1,123 @@
+"""What a clause is, what it concludes, and how a property clause drives hypothesis."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import strategies as st
+
+from contract_tests.errors import HarnessError
+from contract_tests.session import CheckSession
+
+T = TypeVar("T")
+
+
+class Status(enum.Enum):
+    PASSED = "pass"
+    FAILED = "FAIL"
+    NOT_CHECKED = "not checked"
+
+
+class Violation(AssertionError):
+    """The handler broke the clause on one example; hypothesis shrinks towards the smallest one."""
+
+    def __init__(self, message: str, expected: Any, actual: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.expected = expected
+        self.actual = actual
+        self.example: Any = None
+
+
+@dataclass
+class Counterexample:
+    """The minimal failing input, with what the contract expected and what the handler did."""
+
+    example: Any
+    expected: Any
+    actual: Any
+
+
+@dataclass
+class ClauseResult:
+    clause: Clause
+    status: Status
+    examples: int = 0
+    message: str = ""
+    counterexample: Counterexample | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One numbered promise of the contract and the check that can break it."""
+
+    number: int
+    id: str
+    title: str
+    check: Callable[[CheckSession], ClauseResult] = field(repr=False, compare=False)
+
+    def run(self, session: CheckSession) -> ClauseResult:
+        return self.check(session)
+
+
+def hypothesis_settings(examples: int) -> settings:
+    """Quiet, database-free, deadline-free runs: the report, not hypothesis, prints the failure."""
+    return settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        report_multiple_bugs=False,
+        print_blob=False,
+        verbosity=Verbosity.quiet,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+    )
+
+
+def run_property(
+    clause: Clause,
+    session: CheckSession,
+    strategy: st.SearchStrategy[T],
+    check_example: Callable[[T], None],
+    *,
+    examples: int | None = None,
+    passed_message: str = "",
+) -> ClauseResult:
+    """Run ``check_example`` on generated examples; a Violation becomes a shrunk counterexample."""
+    count = 0
+    aborted: list[HarnessError] = []
+
+    def body(example: T) -> None:
+        nonlocal count
+        if aborted:  # the backend or target failed: replay the same error at once while hypothesis winds down
+            raise aborted[0]
+        count += 1
+        try:
+            check_example(example)
+        except Violation as violation:
+            violation.example = example
+            raise
+        except HarnessError as error:
+            aborted.append(error)
+            raise
+
+    test = seed(session.settings.seed)(hypothesis_settings(examples or session.settings.examples)(given(strategy)(body)))
+    try:
+        test()
+    except Violation as violation:
+        return ClauseResult(
+            clause,
+            Status.FAILED,
+            count,
+            violation.message,
+            Counterexample(violation.example, violation.expected, violation.actual),
+        )
+    if aborted:
+        raise aborted[0]
+    return ClauseResult(clause, Status.PASSED, count, passed_message)

@@ -1,0 +1,84 @@
+"""Clause 8: many connects in one warm container each store their own item; nothing leaks between them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import seed
+from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+
+from contract_tests.backends.table import TypedItem
+from contract_tests.clauses.base import (
+    Clause,
+    ClauseResult,
+    Counterexample,
+    Status,
+    Violation,
+    hypothesis_settings,
+)
+from contract_tests.clauses.checks import require_accepted, require_item
+from contract_tests.errors import HarnessError
+from contract_tests.session import CheckSession, Observation
+from contract_tests.strategies import any_valid_events
+
+STEPS_PER_CONTAINER = 8
+
+
+def _check(session: CheckSession) -> ClauseResult:
+    containers = max(5, session.settings.examples // 10)
+    count = 0
+
+    class WarmContainer(RuleBasedStateMachine):
+        """One execution environment: the handler imported once, then invoked connect after connect."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            nonlocal count
+            count += 1
+            session.clear()
+            self.handler, _ = session.warm_handler()
+            self.connects: list[dict[str, Any]] = []
+            self.stored: dict[str, TypedItem] = {}
+
+        @rule(event=any_valid_events())
+        def connect(self, event: dict[str, Any]) -> None:
+            self.connects.append(event)
+            invocation = session.warm_run(self.handler, event)
+            connection_id = event["requestContext"]["connectionId"]
+            items = {item["connectionId"]["S"]: item for item in session.stored_items() if "connectionId" in item}
+            observation = Observation(invocation, items=[items[connection_id]] if connection_id in items else [])
+            try:
+                require_accepted(observation)
+                require_item(event, observation)
+                changed = sorted(k for k, v in self.stored.items() if k != connection_id and items.get(k) != v)
+                if changed:
+                    raise Violation(
+                        f"connect #{len(self.connects)} changed the items of earlier connections: {changed}",
+                        "earlier items untouched",
+                        observation.actual(),
+                    )
+            except Violation as violation:
+                violation.example = {"connects_in_one_warm_container": list(self.connects)}
+                raise
+            self.stored[connection_id] = items[connection_id]
+
+    settings = hypothesis_settings(containers)
+    settings = type(settings)(settings, stateful_step_count=STEPS_PER_CONTAINER)
+    try:
+        run_state_machine_as_test(seed(session.settings.seed)(WarmContainer), settings=settings)
+    except Violation as violation:
+        return ClauseResult(
+            CLAUSE,
+            Status.FAILED,
+            count,
+            violation.message,
+            Counterexample(violation.example, violation.expected, violation.actual),
+        )
+    except HarnessError:
+        raise
+    finally:
+        session.clear()
+    return ClauseResult(CLAUSE, Status.PASSED, count, f"{count} warm containers, up to {STEPS_PER_CONTAINER} connects each")
+
+
+CLAUSE = Clause(8, "isolation", "no state leaks between connects in one warm container", _check)

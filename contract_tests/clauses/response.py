@@ -1,0 +1,20 @@
+"""Clause 1: a valid connect is answered with the integer 200 and the body ``connected``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contract_tests.clauses.base import Clause, ClauseResult, run_property
+from contract_tests.clauses.checks import require_accepted
+from contract_tests.session import CheckSession
+from contract_tests.strategies import plain_events
+
+
+def _check(session: CheckSession) -> ClauseResult:
+    def example(event: dict[str, Any]) -> None:
+        require_accepted(session.cold_run(event))
+
+    return run_property(CLAUSE, session, plain_events(), example)
+
+
+CLAUSE = Clause(1, "response", "valid connect answers statusCode 200, body 'connected'", _check)

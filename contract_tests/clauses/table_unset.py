@@ -1,0 +1,27 @@
+"""Clause 6: with ``CONNECTIONS_TABLE`` unset the connect is refused and no table is written or made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contract_tests.clauses.base import Clause, ClauseResult, Violation, run_property
+from contract_tests.clauses.checks import require_nothing_written, require_refused
+from contract_tests.session import UNSET, CheckSession
+from contract_tests.strategies import plain_events
+
+
+def _check(session: CheckSession) -> ClauseResult:
+    why = "CONNECTIONS_TABLE is unset"
+
+    def example(event: dict[str, Any]) -> None:
+        observation = session.cold_run(event, table=UNSET, watch_tables=True)
+        require_refused(observation, why)
+        require_nothing_written(observation, why)
+        if observation.new_tables:
+            raise Violation(f"{why}, but the handler created a table", "no new table", observation.actual())
+
+    examples = max(10, session.settings.examples // 5)
+    return run_property(CLAUSE, session, plain_events(), example, examples=examples)
+
+
+CLAUSE = Clause(6, "table-unset", "CONNECTIONS_TABLE unset: refused, no write to any table", _check)

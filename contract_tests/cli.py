@@ -1,0 +1,106 @@
+"""The ``connect-contract`` command: parse arguments, run, print, and choose the exit status."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from collections.abc import Sequence
+
+from contract_tests.backends import BACKENDS
+from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES
+from contract_tests.errors import HarnessError
+from contract_tests.junit import write_junit
+from contract_tests.report import clause_line, header, render_failures, summary
+from contract_tests.runner import CheckRequest, run_check
+
+EXIT_CONFORMS, EXIT_VIOLATES, EXIT_USAGE = 0, 1, 2
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="connect-contract",
+        description="Contract gate for API Gateway WebSocket $connect handlers.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = commands.add_parser(
+        "check",
+        help="check a handler against the contract",
+        description="Check a handler, unmodified, against contract v1. Exit 0: conforms; 1: violates; 2: usage or environment error.",
+    )
+    check.add_argument(
+        "--handler",
+        required=True,
+        metavar="TARGET",
+        help="package.module:function, path/to/file.py:function, or Lambda's file.function (with --code-dir)",
+    )
+    check.add_argument("--code-dir", metavar="DIR", help="the function's code directory (Lambda's task root)")
+    check.add_argument("--backend", default="moto", choices=sorted(BACKENDS), help="where DynamoDB lives (default: moto)")
+    check.add_argument("--endpoint", metavar="URL", help="reuse a running DynamoDB endpoint instead of starting one")
+    check.add_argument("--examples", type=_positive, default=100, metavar="N", help="examples per property clause (default: 100)")
+    check.add_argument("--seed", type=_seed, metavar="N", help="hypothesis seed; the report prints the one it used")
+    check.add_argument("--region", default="us-east-1", help="AWS region the handler sees (default: us-east-1)")
+    check.add_argument(
+        "--clause",
+        action="append",
+        default=[],
+        choices=list(CLAUSES_BY_ID),
+        metavar="ID",
+        help=f"check only this clause (repeatable): {', '.join(CLAUSES_BY_ID)}",
+    )
+    check.add_argument("--junit", metavar="PATH", help="also write the report as JUnit XML")
+    commands.add_parser("clauses", help="list the contract's clauses")
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    request = CheckRequest(
+        handler=args.handler,
+        code_dir=args.code_dir,
+        backend=args.backend,
+        endpoint=args.endpoint,
+        examples=args.examples,
+        seed=args.seed if args.seed is not None else secrets.randbelow(2**32),
+        region=args.region,
+        clauses=tuple(args.clause),
+    )
+    print(header(request), flush=True)
+    report = run_check(request, on_result=lambda result: print(clause_line(result), flush=True))
+    print(render_failures(report))
+    print(summary(report))
+    if args.junit:
+        write_junit(report, args.junit)
+    return report.exit_status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "clauses":
+            for clause in V1_CLAUSES:
+                print(f"{clause.number} {clause.id:<17} {clause.title}")
+            return EXIT_CONFORMS
+        return _check(args)
+    except HarnessError as error:
+        print(f"connect-contract: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("connect-contract: interrupted", file=sys.stderr)
+        return 130

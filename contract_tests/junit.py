@@ -1,0 +1,42 @@
+"""Write a check's report as JUnit XML, one testcase per clause, for CI systems."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from contract_tests.clauses import Status
+from contract_tests.report import failure_details
+from contract_tests.runner import Report
+
+
+def write_junit(report: Report, path: str | Path) -> None:
+    """Write ``report`` to ``path`` (a testsuite named after the backend)."""
+    results = report.results
+    suite = ET.Element(
+        "testsuite",
+        name=f"connect-contract.v1.{report.request.backend}",
+        tests=str(len(results)),
+        failures=str(len(report.failed)),
+        skipped=str(sum(r.status is Status.NOT_CHECKED for r in results)),
+        errors="0",
+        time=f"{report.seconds:.3f}",
+    )
+    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="seed", value=str(report.seed))
+    for result in results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"connect_contract.v1.{report.request.backend}",
+            name=f"{result.clause.number:02d}-{result.clause.id}",
+            time=f"{result.seconds:.3f}",
+        )
+        if result.status is Status.FAILED:
+            failure = ET.SubElement(case, "failure", message=result.message)
+            failure.text = failure_details(report, result)
+        elif result.status is Status.NOT_CHECKED:
+            ET.SubElement(case, "skipped", message=result.message)
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    Path(path).write_text(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n", encoding="utf-8")

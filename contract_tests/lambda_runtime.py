@@ -1,0 +1,74 @@
+"""Lambda's invocation surroundings: the context object and the standard environment."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+FUNCTION_NAME = "connect-contract-handler"
+MEMORY_MB = 128
+TIMEOUT_S = 3.0
+
+
+@dataclass
+class CognitoIdentity:
+    """``context.identity``; API Gateway invocations carry none, so both ids are None."""
+
+    cognito_identity_id: str | None = None
+    cognito_identity_pool_id: str | None = None
+
+
+@dataclass
+class LambdaContext:
+    """The attributes and methods of ``awslambdaric``'s context; no library ships one to import."""
+
+    region: str
+    function_name: str = FUNCTION_NAME
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = MEMORY_MB
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = f"/aws/lambda/{FUNCTION_NAME}"
+    log_stream_name: str = field(
+        default_factory=lambda: time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
+    )
+    identity: CognitoIdentity = field(default_factory=CognitoIdentity)
+    client_context: None = None
+    timeout_s: float = TIMEOUT_S
+    _deadline: float = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_s
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{self.region}:123456789012:function:{self.function_name}"
+
+    @property
+    def tenant_id(self) -> None:
+        return None
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+    def log(self, message: str) -> None:
+        print(message, end="", flush=True)
+
+
+def lambda_environment(region: str, handler: str, task_root: str) -> dict[str, str]:
+    """The variables Lambda's Python runtime sets before it imports a handler."""
+    return {
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "AWS_LAMBDA_FUNCTION_NAME": FUNCTION_NAME,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(MEMORY_MB),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{FUNCTION_NAME}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "connect-contract/[$LATEST]0",
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "LAMBDA_TASK_ROOT": task_root,
+        "LAMBDA_RUNTIME_DIR": "/var/runtime",
+        "_HANDLER": handler,
+        "TZ": ":UTC",
+    }

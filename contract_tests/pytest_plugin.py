@@ -1,0 +1,1 @@
+"""Pytest plugin: `pytest --connect-handler TARGET` adds the contract clauses as test items."""

@@ -1,0 +1,68 @@
+"""Render a check's report for people: one line per clause, then each failure in full."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from contract_tests.clauses import ClauseResult, Status
+from contract_tests.runner import CheckRequest, Report
+
+LONG_STRING = 160
+
+
+def _shortened(value: Any) -> Any:
+    """Long strings cut for reading (a URL-limit value is 4,000 characters); the shape is kept."""
+    if isinstance(value, str) and len(value) > LONG_STRING:
+        return f"{value[:60]}…{value[-20:]} ({len(value)} characters)"
+    if isinstance(value, dict):
+        return {k: _shortened(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shortened(v) for v in value]
+    return value
+
+
+def as_json(value: Any) -> str:
+    return json.dumps(_shortened(value), indent=2, ensure_ascii=False, default=str)
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def header(request: CheckRequest) -> str:
+    return (
+        f"connect-contract v1: checking {request.handler} on backend {request.backend} "
+        f"(seed {request.seed}, {request.examples} examples per property clause)"
+    )
+
+
+def clause_line(result: ClauseResult) -> str:
+    clause = result.clause
+    detail = f"{result.examples} examples" if result.status is not Status.NOT_CHECKED else result.message
+    return f"  [{result.status.value:>4}] {clause.number} {clause.id:<17} {clause.title}  ({detail}, {result.seconds:.1f}s)"
+
+
+def failure_details(report: Report, result: ClauseResult) -> str:
+    parts = [f"clause {result.clause.number} {result.clause.id}: {result.message}"]
+    example = result.counterexample
+    if example is not None:
+        parts.append("  minimal counterexample:\n" + _indent(as_json(example.example)))
+        parts.append("  expected:\n" + _indent(as_json(example.expected)))
+        parts.append("  actual:\n" + _indent(as_json(example.actual)))
+    parts.append("  reproduce: " + report.request.command(report.seed, result.clause.id))
+    return "\n".join(parts)
+
+
+def summary(report: Report) -> str:
+    passed = sum(r.status is Status.PASSED for r in report.results)
+    skipped = sum(r.status is Status.NOT_CHECKED for r in report.results)
+    verdict = "handler violates the contract" if report.failed else "handler conforms to contract v1"
+    tail = f", {skipped} skipped" if skipped else ""
+    return f"{verdict} in {report.seconds:.1f}s\ncontract: {passed} passed, {len(report.failed)} failed{tail}"
+
+
+def render_failures(report: Report) -> str:
+    if not report.failed:
+        return ""
+    return "\nFAILURES\n\n" + "\n\n".join(failure_details(report, r) for r in report.failed) + "\n"

@@ -1,0 +1,92 @@
+"""Run a check: start the backend, open the session, run each clause, collect a report."""
+
+from __future__ import annotations
+
+import secrets
+import shlex
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from contract_tests.backends import BackendOptions, make_backend
+from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES, Clause, ClauseResult, Status
+from contract_tests.errors import HarnessError, TargetError
+from contract_tests.session import CheckSession, CheckSettings
+from contract_tests.targets import HandlerInitError, parse_target
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """Everything ``connect-contract check`` was asked to do."""
+
+    handler: str
+    code_dir: str | None = None
+    backend: str = "moto"
+    endpoint: str | None = None
+    examples: int = 100
+    seed: int | None = None
+    region: str = "us-east-1"
+    clauses: tuple[str, ...] = ()
+
+    def selected_clauses(self) -> list[Clause]:
+        unknown = [c for c in self.clauses if c not in CLAUSES_BY_ID]
+        if unknown:
+            raise HarnessError(f"unknown clause {unknown[0]!r}; choose from: {', '.join(CLAUSES_BY_ID)}")
+        return [c for c in V1_CLAUSES if not self.clauses or c.id in self.clauses]
+
+    def command(self, seed: int, clause: str | None = None) -> str:
+        """The exact command line that repeats this check (for one clause, when given)."""
+        words = ["connect-contract", "check", "--handler", self.handler]
+        if self.code_dir:
+            words += ["--code-dir", self.code_dir]
+        words += ["--backend", self.backend]
+        if self.endpoint:
+            words += ["--endpoint", self.endpoint]
+        words += ["--examples", str(self.examples), "--seed", str(seed)]
+        for clause_id in [clause] if clause else self.clauses:
+            words += ["--clause", clause_id]
+        return shlex.join(words)
+
+
+@dataclass
+class Report:
+    request: CheckRequest
+    seed: int
+    results: list[ClauseResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[ClauseResult]:
+        return [r for r in self.results if r.status is Status.FAILED]
+
+    @property
+    def exit_status(self) -> int:
+        return 1 if self.failed else 0
+
+
+def run_check(request: CheckRequest, on_result: Callable[[ClauseResult], None] | None = None) -> Report:
+    """Check the handler against every selected clause; HarnessError means no verdict (exit 2)."""
+    started = time.perf_counter()
+    clauses: Sequence[Clause] = request.selected_clauses()
+    if request.examples < 1:
+        raise HarnessError("--examples must be at least 1")
+    seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
+    target = parse_target(request.handler, request.code_dir)
+    settings = CheckSettings(examples=request.examples, seed=seed, region=request.region)
+    report = Report(request, seed)
+    with make_backend(request.backend, BackendOptions(region=request.region, endpoint=request.endpoint)) as backend:
+        session = CheckSession(target, backend, settings)
+        with session.opened():
+            try:
+                session.warm_handler()
+            except HandlerInitError as error:
+                raise TargetError(str(error)) from error
+            for clause in clauses:
+                clause_started = time.perf_counter()
+                result = clause.run(session)
+                result.seconds = time.perf_counter() - clause_started
+                report.results.append(result)
+                if on_result is not None:
+                    on_result(result)
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,135 @@
+"""One check's shared state: the handler's environment, the run's table, and one example's round trip."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+from contract_tests.aws_calls import HOOKS, AwsCall, Fault
+from contract_tests.backends.base import Backend
+from contract_tests.backends.table import TypedItem, clear_table, create_table, run_table_name, scan_items, table_names
+from contract_tests.lambda_runtime import lambda_environment
+from contract_tests.targets import Handler, HandlerInitError, HandlerLoader, HandlerTarget, Invocation, invoke, record_import
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """How hard to look: examples per property clause, and the seed that makes a run repeatable."""
+
+    examples: int = 100
+    seed: int = 0
+    region: str = "us-east-1"
+
+
+@dataclass
+class Observation:
+    """An example's full round trip: import, invocation, and what the table held afterwards."""
+
+    invocation: Invocation
+    import_calls: list[AwsCall] = field(default_factory=list)
+    items: list[TypedItem] = field(default_factory=list)
+    init_error: str | None = None
+    new_tables: list[str] = field(default_factory=list)
+
+    @property
+    def all_calls(self) -> list[AwsCall]:
+        return [*self.import_calls, *self.invocation.calls]
+
+    def actual(self) -> dict[str, Any]:
+        """What the report shows as 'actual' for this example."""
+        shown: dict[str, Any] = {}
+        if self.init_error:
+            shown["init_error"] = self.init_error
+        else:
+            shown["handler"] = self.invocation.summary()
+        shown["stored_items"] = self.items
+        shown["aws_calls"] = [str(call) for call in self.all_calls]
+        if self.new_tables:
+            shown["tables_created"] = self.new_tables
+        if self.invocation.logs:
+            shown["handler_output"] = self.invocation.logs[-5:]
+        return shown
+
+
+UNSET = object()
+
+
+class CheckSession:
+    """Owns the run's table and environment; clauses call :meth:`cold_run` or :meth:`warm_handler`."""
+
+    def __init__(self, target: HandlerTarget, backend: Backend, settings: CheckSettings) -> None:
+        self.target = target
+        self.backend = backend
+        self.settings = settings
+        self.table = run_table_name()
+        self.loader = HandlerLoader(target)
+        self._client = backend.client()
+
+    def base_environment(self) -> dict[str, str]:
+        return {
+            **lambda_environment(self.settings.region, self.target.lambda_handler_setting, str(self.target.task_root)),
+            **self.backend.handler_environment(),
+            "CONNECTIONS_TABLE": self.table,
+        }
+
+    @contextmanager
+    def opened(self) -> Iterator[CheckSession]:
+        """Set the handler's environment (no stray AWS_* from the caller) and create the run's table."""
+        with mock.patch.dict(os.environ):
+            for name in [n for n in os.environ if n.startswith("AWS_") or n == "CONNECTIONS_TABLE"]:
+                del os.environ[name]
+            os.environ.update(self.base_environment())
+            create_table(self._client, self.table)
+            yield self
+
+    @contextmanager
+    def table_setting(self, table: object) -> Iterator[None]:
+        """Run with ``CONNECTIONS_TABLE`` set to ``table``, or unset when ``table`` is :data:`UNSET`."""
+        with mock.patch.dict(os.environ):
+            if table is UNSET:
+                os.environ.pop("CONNECTIONS_TABLE", None)
+            else:
+                os.environ["CONNECTIONS_TABLE"] = str(table)
+            yield
+
+    def observe(self, invocation: Invocation, **extra: Any) -> Observation:
+        """Read the run's table after an invocation, then empty it for the next example."""
+        items = scan_items(self._client, self.table)
+        clear_table(self._client, self.table, items)
+        return Observation(invocation, items=items, **extra)
+
+    def cold_run(
+        self, event: Any, *, fault: Fault | None = None, table: object = None, watch_tables: bool = False
+    ) -> Observation:
+        """Import the handler afresh (a cold start), invoke it once, and observe the table."""
+        before = set(table_names(self._client)) if watch_tables else set()
+        with self.table_setting(table) if table is not None else nullcontext():
+            try:
+                handler, import_calls = record_import(self.loader)
+            except HandlerInitError as error:
+                if table is None:
+                    raise
+                return self.observe(Invocation(), init_error=str(error))
+            with ExitStack() as stack:
+                if fault is not None:
+                    stack.enter_context(HOOKS.failing(fault))
+                invocation = invoke(handler, event, self.settings.region)
+        new_tables = sorted(set(table_names(self._client)) - before) if watch_tables else []
+        return self.observe(invocation, import_calls=import_calls, new_tables=new_tables)
+
+    def warm_handler(self) -> tuple[Handler, list[AwsCall]]:
+        """A freshly imported handler to invoke many times, as one warm execution environment."""
+        return record_import(self.loader)
+
+    def warm_run(self, handler: Handler, event: Any) -> Invocation:
+        return invoke(handler, event, self.settings.region)
+
+    def stored_items(self) -> list[TypedItem]:
+        return scan_items(self._client, self.table)
+
+    def clear(self) -> None:
+        clear_table(self._client, self.table, scan_items(self._client, self.table))

@@ -1,0 +1,333 @@
+"""Hypothesis strategies for `$connect` events, composed from small named pieces.
+
+Generation is composed by hand (``from_schema`` on whole events costs ~10x more per example than
+the backend work it drives) and kept true to the schema by validating every event it yields.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from hypothesis import strategies as st
+
+from contract_tests.contract_schemas import errors, load_schema
+
+MAX_URL_LENGTH = 4096
+QUERY_PARAMETERS = ("clientId", "account", "region")
+AWS_REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-2", "ap-southeast-1")
+
+Event = dict[str, Any]
+Pairs = list[tuple[str, str]]
+
+
+class GeneratorBug(AssertionError):
+    """A strategy yielded an event the schema disagrees with: a harness bug, not a handler's."""
+
+
+def _request_context_const(name: str) -> Any:
+    return load_schema("connect-event")["definitions"]["requestContext"]["properties"][name]["const"]
+
+
+# ---- pieces of a valid event -------------------------------------------------------------
+
+def connection_ids() -> st.SearchStrategy[str]:
+    """Ids shaped like API Gateway's: 12 random bytes in base64, e.g. ``L0SM9cOFvHcCIhw=``."""
+    return st.binary(min_size=12, max_size=12).map(lambda b: base64.b64encode(b).decode()[:15] + "=")
+
+
+def api_ids() -> st.SearchStrategy[str]:
+    return st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=10, max_size=10)
+
+
+def source_ips() -> st.SearchStrategy[str]:
+    return st.one_of(st.just(""), st.ip_addresses(v=4).map(str), st.ip_addresses(v=6).map(str))
+
+
+# Fixed per process: strategy bounds that moved with the clock would make generation flaky.
+_GENERATION_EPOCH_MS = int(time.time() * 1000)
+
+
+def request_times() -> st.SearchStrategy[int]:
+    """Epoch-ms request times within the day before the run started."""
+    return st.integers(min_value=0, max_value=86_400_000).map(lambda ago: _GENERATION_EPOCH_MS - ago)
+
+
+def authorizers() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {"principalId": st.text(min_size=1, max_size=20), "integrationLatency": st.integers(0, 500)},
+        optional={"clientId": st.text(max_size=20)},
+    )
+
+
+@st.composite
+def request_contexts(draw: st.DrawFn, connection_id: str | None = None) -> dict[str, Any]:
+    """A ``requestContext`` whose times, ids and domain agree with one another."""
+    epoch_ms = draw(request_times())
+    api_id = draw(api_ids())
+    region = draw(st.sampled_from(AWS_REGIONS))
+    request_id = draw(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", min_size=15, max_size=15)) + "="
+    identity: dict[str, str] = {"sourceIp": draw(source_ips())}
+    if draw(st.booleans()):
+        identity["userAgent"] = draw(st.sampled_from(["Python/3.11 websockets/12.0", "Mozilla/5.0", ""]))
+    context: dict[str, Any] = {
+        "routeKey": _request_context_const("routeKey"),
+        "eventType": _request_context_const("eventType"),
+        "messageDirection": _request_context_const("messageDirection"),
+        "connectionId": connection_id if connection_id is not None else draw(connection_ids()),
+        "connectedAt": epoch_ms,
+        "requestTimeEpoch": epoch_ms,
+        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch_ms / 1000)),
+        "requestId": request_id,
+        "extendedRequestId": request_id,
+        "domainName": f"{api_id}.execute-api.{region}.amazonaws.com",
+        "stage": draw(st.sampled_from(["production", "prod", "dev", "v1"])),
+        "apiId": api_id,
+        "identity": identity,
+    }
+    if draw(st.integers(0, 4)) == 0:
+        context["authorizer"] = draw(authorizers())
+    return context
+
+
+def handshake_headers(host: str) -> dict[str, str]:
+    return {
+        "Host": host,
+        "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version": "13",
+        "X-Amzn-Trace-Id": "Root=1-6731eafc-2bd1f7c94c0e1a3b5b7e4d21",
+        "X-Forwarded-For": "203.0.113.7",
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-Proto": "https",
+    }
+
+
+# ---- query strings ------------------------------------------------------------------------
+
+EMPTY_QUERY_STYLES = ("absent", "null", "empty-object")
+
+
+def url_length(context: dict[str, Any], pairs: Pairs) -> int:
+    """Length of the client's URL, ``wss://domain/stage?query``, as API Gateway limits it."""
+    query = urlencode(pairs, safe="", encoding="utf-8")
+    return len(f"wss://{context['domainName']}/{context['stage']}" + (f"?{query}" if query else ""))
+
+
+def build_event(context: dict[str, Any], pairs: Pairs, empty_style: str = "absent") -> Event:
+    """The event API Gateway sends for ``pairs``: last value wins in the single map, all in the multi map."""
+    host = context["domainName"]
+    headers = handshake_headers(host)
+    event: Event = {
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "requestContext": context,
+        "isBase64Encoded": False,
+    }
+    if pairs:
+        single: dict[str, str] = {}
+        multi: dict[str, list[str]] = {}
+        for key, value in pairs:
+            single[key] = value
+            multi.setdefault(key, []).append(value)
+        event["queryStringParameters"] = single
+        event["multiValueQueryStringParameters"] = multi
+    elif empty_style != "absent":
+        empty = None if empty_style == "null" else {}
+        event["queryStringParameters"] = empty
+        event["multiValueQueryStringParameters"] = None if empty is None else {}
+    return validated(event)
+
+
+def validated(event: Event) -> Event:
+    """Return ``event`` after checking it against the event schema and the map-consistency rule."""
+    problems = errors("connect-event", event)
+    single = event.get("queryStringParameters") or {}
+    multi = event.get("multiValueQueryStringParameters") or {}
+    if set(single) != set(multi) or any(multi[k][-1] != v for k, v in single.items()):
+        problems.append("queryStringParameters disagrees with multiValueQueryStringParameters")
+    if url_length(event["requestContext"], [(k, v) for k, vs in multi.items() for v in vs]) > MAX_URL_LENGTH:
+        problems.append(f"the URL is longer than {MAX_URL_LENGTH} characters")
+    if problems:
+        raise GeneratorBug("generated event breaks the event schema: " + "; ".join(problems))
+    return event
+
+
+def account_ids() -> st.SearchStrategy[str]:
+    return st.from_regex(r"\A[0-9]{12}\Z")
+
+
+def client_ids() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.from_regex(r"\Aagent-[0-9]{1,6}\Z"),
+        st.sampled_from(["dashboard", "remediation-ui", "Agent_01"]),
+        st.uuids().map(str),
+    )
+
+
+def plain_pairs() -> st.SearchStrategy[Pairs]:
+    """Everyday query strings: each of clientId/account/region present or not, realistic values."""
+    values = {"clientId": client_ids(), "account": account_ids(), "region": st.sampled_from(AWS_REGIONS)}
+    return st.lists(st.sampled_from(QUERY_PARAMETERS), unique=True).flatmap(
+        lambda names: st.tuples(*(st.tuples(st.just(n), values[n]) for n in names)).map(list)
+    )
+
+
+def whitespace_values() -> st.SearchStrategy[str]:
+    return st.sampled_from([" ", "  ", "\t", " agent ", "a b", "\u00a0", "\u3000x"])
+
+
+def percent_and_plus_values() -> st.SearchStrategy[str]:
+    """Already-decoded text that a second decoding would change."""
+    return st.sampled_from(["%20", "a%2Bb", "100%", "%41", "a+b", "+", "%25", "x%2Fy%3D"])
+
+
+def unicode_values() -> st.SearchStrategy[str]:
+    """Any text but lone surrogates (the URL is UTF-8), astral-plane characters included."""
+    return st.one_of(st.text(min_size=1, max_size=30), st.sampled_from(["\U0001F680", "계정", "𝔘𝔫𝔦"]))
+
+
+def leading_zero_values() -> st.SearchStrategy[str]:
+    return st.from_regex(r"\A0[0-9]{1,11}\Z")
+
+
+def hard_values() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.just(""),
+        whitespace_values(),
+        percent_and_plus_values(),
+        unicode_values(),
+        leading_zero_values(),
+        account_ids(),
+        client_ids(),
+    )
+
+
+def known_or_odd_keys() -> st.SearchStrategy[str]:
+    """The contract's keys, their case variants (distinct keys) and unknown keys."""
+    return st.one_of(
+        st.sampled_from(QUERY_PARAMETERS),
+        st.sampled_from(QUERY_PARAMETERS).map(str.lower),
+        st.sampled_from(QUERY_PARAMETERS).map(str.upper),
+        st.sampled_from(["ClientId", "Account", "token", "stage", "connectionId", "createdAt", "ttl"]),
+        st.text(min_size=1, max_size=10),
+    )
+
+
+def hard_pairs() -> st.SearchStrategy[Pairs]:
+    """Query strings with empty, repeated, unknown and oddly encoded parameters."""
+    pair = st.tuples(known_or_odd_keys(), hard_values())
+    repeated = st.tuples(st.sampled_from(QUERY_PARAMETERS), st.lists(hard_values(), min_size=2, max_size=4)).map(
+        lambda kv: [(kv[0], v) for v in kv[1]]
+    )
+    return st.lists(st.one_of(pair.map(lambda p: [p]), repeated), max_size=6).map(
+        lambda groups: [p for group in groups for p in group]
+    )
+
+
+@st.composite
+def url_limit_events(draw: st.DrawFn) -> Event:
+    """One parameter whose value fills the URL to exactly the 4096-character limit."""
+    context = draw(request_contexts())
+    name = draw(st.sampled_from(QUERY_PARAMETERS))
+    room = MAX_URL_LENGTH - url_length(context, [(name, "")])
+    filler = draw(st.sampled_from("abcXYZ019-_.~"))
+    return build_event(context, [(name, filler * room)])
+
+
+# ---- whole events --------------------------------------------------------------------------
+
+@st.composite
+def plain_events(draw: st.DrawFn, connection_id: str | None = None) -> Event:
+    """Valid events with everyday query strings, or none in any of its three spellings."""
+    context = draw(request_contexts(connection_id))
+    return build_event(context, draw(plain_pairs()), draw(st.sampled_from(EMPTY_QUERY_STYLES)))
+
+
+@st.composite
+def _hard_query_events(draw: st.DrawFn) -> Event:
+    context = draw(request_contexts())
+    pairs = draw(hard_pairs().filter(lambda p: url_length(context, p) <= MAX_URL_LENGTH))
+    return build_event(context, pairs, draw(st.sampled_from(EMPTY_QUERY_STYLES)))
+
+
+def hard_query_events() -> st.SearchStrategy[Event]:
+    """Valid events across the hard corners of the query-string space, the URL limit included."""
+    return st.one_of(_hard_query_events(), url_limit_events())
+
+
+def any_valid_events() -> st.SearchStrategy[Event]:
+    return st.one_of(plain_events(), hard_query_events())
+
+
+# ---- malformed events ------------------------------------------------------------------------
+
+NON_STRINGS: tuple[Any, ...] = (None, 0, 1.5, True, [], {}, ["a"])
+NON_OBJECTS: tuple[Any, ...] = (None, 0, "x", [], ["requestContext"], True)
+
+
+def _mutated(event: Event, mutate: Any) -> Any:
+    copy = {**event, "requestContext": {**event["requestContext"]}}
+    if event.get("queryStringParameters") is not None:
+        copy["queryStringParameters"] = {**event["queryStringParameters"]}
+    return mutate(copy)
+
+
+def _set(path: tuple[str, ...], value: Any) -> Any:
+    def mutate(event: Event) -> Event:
+        target = event
+        for key in path[:-1]:
+            if not isinstance(target.get(key), dict):
+                target[key] = {}
+            target = target[key]
+        target[path[-1]] = value
+        return event
+
+    return mutate
+
+
+def _delete(path: tuple[str, ...]) -> Any:
+    def mutate(event: Event) -> Event:
+        target = event
+        for key in path[:-1]:
+            target = target[key]
+        target.pop(path[-1], None)
+        return event
+
+    return mutate
+
+
+def mutations() -> st.SearchStrategy[tuple[str, Any]]:
+    """Named ways to break the fields a handler reads; each yields an event the schema rejects."""
+    return st.one_of(
+        st.sampled_from(NON_OBJECTS).map(lambda v: (f"event is {v!r}", lambda _e, v=v: v)),
+        st.just(("requestContext missing", _delete(("requestContext",)))),
+        st.sampled_from(NON_OBJECTS).map(lambda v: (f"requestContext is {v!r}", _set(("requestContext",), v))),
+        st.just(("connectionId missing", _delete(("requestContext", "connectionId")))),
+        st.just(("connectionId empty", _set(("requestContext", "connectionId"), ""))),
+        st.sampled_from(NON_STRINGS).map(
+            lambda v: (f"connectionId is {v!r}", _set(("requestContext", "connectionId"), v))
+        ),
+        st.sampled_from(([], "clientId=a", 0, True)).map(
+            lambda v: (f"queryStringParameters is {v!r}", _set(("queryStringParameters",), v))
+        ),
+        st.tuples(st.sampled_from(QUERY_PARAMETERS), st.sampled_from(NON_STRINGS)).map(
+            lambda nv: (
+                f"queryStringParameters.{nv[0]} is {nv[1]!r}",
+                _set(("queryStringParameters", nv[0]), nv[1]),
+            )
+        ),
+    )
+
+
+@st.composite
+def malformed_events(draw: st.DrawFn) -> tuple[str, Any]:
+    """A description and an event the schema rejects in a field the handler must read."""
+    base = draw(plain_events())
+    description, mutate = draw(mutations())
+    event = _mutated(base, mutate)
+    if not errors("connect-event", event):
+        raise GeneratorBug(f"mutation {description!r} left a schema-valid event")
+    return description, event

@@ -1,0 +1,1 @@
+"""Reference `$connect` handler that meets contract v1."""
