@@ -33,7 +33,7 @@ def write_junit(report: Report, path: str | Path) -> None:
         )
         if result.status is Status.FAILED:
             failure = ET.SubElement(case, "failure", message=result.message)
-            failure.text = failure_details(report, result)
+            failure.text = failure_details(report, result, compact=False)
         elif result.status is Status.NOT_CHECKED:
             ET.SubElement(case, "skipped", message=result.message)
     root = ET.Element("testsuites")

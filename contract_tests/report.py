@@ -22,6 +22,30 @@ def _shortened(value: Any) -> Any:
     return value
 
 
+def compact_event(event: Any) -> Any:
+    """The parts of an event a $connect handler reads; headers and the rest of requestContext elided."""
+    if not isinstance(event, dict):
+        return event
+    shown = {k: v for k, v in event.items() if k not in ("headers", "multiValueHeaders", "requestContext")}
+    context = event.get("requestContext", "<absent>")
+    if isinstance(context, dict):
+        kept = {k: context[k] for k in ("connectionId",) if k in context}
+        hidden = len(context) - len(kept)
+        context = {**kept, "…": f"{hidden} more fields as API Gateway sends them"} if hidden else kept
+    return {"requestContext": context, **shown}
+
+
+def compact_example(example: Any) -> Any:
+    """A counterexample with every event in it compacted (events may be nested in a sequence)."""
+    if isinstance(example, dict) and "requestContext" in example:
+        return compact_event(example)
+    if isinstance(example, dict):
+        return {k: compact_example(v) for k, v in example.items()}
+    if isinstance(example, list | tuple):
+        return [compact_example(v) for v in example]
+    return example
+
+
 def as_json(value: Any) -> str:
     return json.dumps(_shortened(value), indent=2, ensure_ascii=False, default=str)
 
@@ -43,11 +67,13 @@ def clause_line(result: ClauseResult) -> str:
     return f"  [{result.status.value:>4}] {clause.number} {clause.id:<17} {clause.title}  ({detail}, {result.seconds:.1f}s)"
 
 
-def failure_details(report: Report, result: ClauseResult) -> str:
+def failure_details(report: Report, result: ClauseResult, *, compact: bool = True) -> str:
+    """The failure in full: message, minimal counterexample, expected, actual, and how to re-run it."""
     parts = [f"clause {result.clause.number} {result.clause.id}: {result.message}"]
     example = result.counterexample
     if example is not None:
-        parts.append("  minimal counterexample:\n" + _indent(as_json(example.example)))
+        shown = compact_example(example.example) if compact else example.example
+        parts.append("  minimal counterexample:\n" + _indent(as_json(shown)))
         parts.append("  expected:\n" + _indent(as_json(example.expected)))
         parts.append("  actual:\n" + _indent(as_json(example.actual)))
     parts.append("  reproduce: " + report.request.command(report.seed, result.clause.id))

@@ -205,26 +205,27 @@ def hard_values() -> st.SearchStrategy[str]:
     )
 
 
-def known_or_odd_keys() -> st.SearchStrategy[str]:
-    """The contract's keys, their case variants (distinct keys) and unknown keys."""
+def odd_keys() -> st.SearchStrategy[str]:
+    """Keys a handler must ignore: case variants of the contract's keys (distinct keys) and unknown ones."""
     return st.one_of(
-        st.sampled_from(QUERY_PARAMETERS),
-        st.sampled_from(QUERY_PARAMETERS).map(str.lower),
+        st.sampled_from(QUERY_PARAMETERS).map(str.lower).filter(lambda k: k not in QUERY_PARAMETERS),
         st.sampled_from(QUERY_PARAMETERS).map(str.upper),
         st.sampled_from(["ClientId", "Account", "token", "stage", "connectionId", "createdAt", "ttl"]),
-        st.text(min_size=1, max_size=10),
+        st.text(min_size=1, max_size=10).filter(lambda k: k not in QUERY_PARAMETERS),
     )
 
 
-def hard_pairs() -> st.SearchStrategy[Pairs]:
-    """Query strings with empty, repeated, unknown and oddly encoded parameters."""
-    pair = st.tuples(known_or_odd_keys(), hard_values())
-    repeated = st.tuples(st.sampled_from(QUERY_PARAMETERS), st.lists(hard_values(), min_size=2, max_size=4)).map(
-        lambda kv: [(kv[0], v) for v in kv[1]]
-    )
-    return st.lists(st.one_of(pair.map(lambda p: [p]), repeated), max_size=6).map(
-        lambda groups: [p for group in groups for p in group]
-    )
+def known_parameter(name: str) -> st.SearchStrategy[Pairs]:
+    """One contract parameter: absent, once, or repeated (API Gateway keeps the last value)."""
+    return st.lists(hard_values(), max_size=3).map(lambda values: [(name, v) for v in values])
+
+
+@st.composite
+def hard_pairs(draw: st.DrawFn) -> Pairs:
+    """Query strings with empty, repeated, unknown and oddly encoded parameters, in any order."""
+    pairs = [p for name in QUERY_PARAMETERS for p in draw(known_parameter(name))]
+    pairs += draw(st.lists(st.tuples(odd_keys(), hard_values()), max_size=3))
+    return draw(st.permutations(pairs))
 
 
 @st.composite
@@ -235,6 +236,50 @@ def url_limit_events(draw: st.DrawFn) -> Event:
     room = MAX_URL_LENGTH - url_length(context, [(name, "")])
     filler = draw(st.sampled_from("abcXYZ019-_.~"))
     return build_event(context, [(name, filler * room)])
+
+
+# ---- named corner cases, run first on every check -----------------------------------------
+
+FIXED_CONTEXT: dict[str, Any] = {
+    "routeKey": "$connect",
+    "eventType": "CONNECT",
+    "messageDirection": "IN",
+    "connectionId": "L0SM9cOFvHcCIhw=",
+    "connectedAt": 1731324924000,
+    "requestTimeEpoch": 1731324924000,
+    "requestTime": "11/Nov/2024:11:35:24 +0000",
+    "requestId": "L0SM9HzvvHcFVvg=",
+    "extendedRequestId": "L0SM9HzvvHcFVvg=",
+    "domainName": "abcdef1234.execute-api.us-east-1.amazonaws.com",
+    "stage": "production",
+    "apiId": "abcdef1234",
+    "identity": {"sourceIp": "203.0.113.7", "userAgent": "Python/3.11 websockets/12.0"},
+}
+
+QUERY_CORNER_CASES: list[tuple[str, Pairs]] = [
+    ("empty values", [("clientId", ""), ("account", ""), ("region", "")]),
+    ("repeated key, last wins", [("clientId", "first"), ("clientId", "second")]),
+    ("repeated key, last empty", [("account", "123456789012"), ("account", "")]),
+    ("unknown keys", [("token", "abc"), ("stage", "dev"), ("createdAt", "1")]),
+    ("case variants are other keys", [("CLIENTID", "x"), ("clientid", "y"), ("Account", "1"), ("region", "eu-west-1")]),
+    ("whitespace kept", [("clientId", " agent 7 "), ("region", "\t")]),
+    ("percent and plus not decoded again", [("clientId", "a%2Bb+c"), ("account", "100%"), ("region", "%41")]),
+    ("unicode, astral plane", [("clientId", "\uc5d0\uc774\uc804\ud2b8-\U0001F680"), ("region", "\U0001D518")]),
+    ("leading zeros kept", [("account", "000123456789"), ("clientId", "007")]),
+]
+
+
+def no_query_cases() -> list[Event]:
+    """The fixed event with no query string, in each of its three spellings."""
+    return [build_event(FIXED_CONTEXT, [], style) for style in EMPTY_QUERY_STYLES]
+
+
+def query_corner_cases() -> list[Event]:
+    """No query string in its three spellings, each named hard case, and a URL at the limit."""
+    events = no_query_cases() + [build_event(FIXED_CONTEXT, pairs) for _, pairs in QUERY_CORNER_CASES]
+    room = MAX_URL_LENGTH - url_length(FIXED_CONTEXT, [("clientId", "")])
+    events.append(build_event(FIXED_CONTEXT, [("clientId", "x" * room)]))
+    return events
 
 
 # ---- whole events --------------------------------------------------------------------------
@@ -299,35 +344,43 @@ def _delete(path: tuple[str, ...]) -> Any:
     return mutate
 
 
-def mutations() -> st.SearchStrategy[tuple[str, Any]]:
-    """Named ways to break the fields a handler reads; each yields an event the schema rejects."""
-    return st.one_of(
-        st.sampled_from(NON_OBJECTS).map(lambda v: (f"event is {v!r}", lambda _e, v=v: v)),
-        st.just(("requestContext missing", _delete(("requestContext",)))),
-        st.sampled_from(NON_OBJECTS).map(lambda v: (f"requestContext is {v!r}", _set(("requestContext",), v))),
-        st.just(("connectionId missing", _delete(("requestContext", "connectionId")))),
-        st.just(("connectionId empty", _set(("requestContext", "connectionId"), ""))),
-        st.sampled_from(NON_STRINGS).map(
-            lambda v: (f"connectionId is {v!r}", _set(("requestContext", "connectionId"), v))
-        ),
-        st.sampled_from(([], "clientId=a", 0, True)).map(
-            lambda v: (f"queryStringParameters is {v!r}", _set(("queryStringParameters",), v))
-        ),
-        st.tuples(st.sampled_from(QUERY_PARAMETERS), st.sampled_from(NON_STRINGS)).map(
-            lambda nv: (
-                f"queryStringParameters.{nv[0]} is {nv[1]!r}",
-                _set(("queryStringParameters", nv[0]), nv[1]),
-            )
-        ),
-    )
+def _mutation_table() -> list[tuple[str, Any]]:
+    table: list[tuple[str, Any]] = [(f"event is {v!r}", lambda _e, v=v: v) for v in NON_OBJECTS]
+    table.append(("requestContext missing", _delete(("requestContext",))))
+    table += [(f"requestContext is {v!r}", _set(("requestContext",), v)) for v in NON_OBJECTS]
+    table.append(("connectionId missing", _delete(("requestContext", "connectionId"))))
+    table.append(("connectionId empty", _set(("requestContext", "connectionId"), "")))
+    table += [(f"connectionId is {v!r}", _set(("requestContext", "connectionId"), v)) for v in NON_STRINGS]
+    table += [(f"queryStringParameters is {v!r}", _set(("queryStringParameters",), v)) for v in ([], "clientId=a", 0)]
+    table += [
+        (f"queryStringParameters.{name} is {v!r}", _set(("queryStringParameters", name), v))
+        for name in QUERY_PARAMETERS
+        for v in NON_STRINGS
+    ]
+    return table
+
+
+#: Named ways to break the fields a handler reads; each yields an event the schema rejects.
+MUTATIONS = _mutation_table()
+
+
+def malformed(base: Event, description: str, mutate: Any) -> tuple[str, Any]:
+    """``base`` broken by one named mutation; raises GeneratorBug if the schema still accepts it."""
+    event = _mutated(base, mutate)
+    if not errors("connect-event", event):
+        raise GeneratorBug(f"mutation {description!r} left a schema-valid event")
+    return description, event
 
 
 @st.composite
 def malformed_events(draw: st.DrawFn) -> tuple[str, Any]:
     """A description and an event the schema rejects in a field the handler must read."""
     base = draw(plain_events())
-    description, mutate = draw(mutations())
-    event = _mutated(base, mutate)
-    if not errors("connect-event", event):
-        raise GeneratorBug(f"mutation {description!r} left a schema-valid event")
-    return description, event
+    description, mutate = draw(st.sampled_from(MUTATIONS))
+    return malformed(base, description, mutate)
+
+
+def malformed_corner_cases() -> list[tuple[str, Any]]:
+    """Every mutation once, on the fixed everyday event: checked on every run before generation."""
+    base = build_event(FIXED_CONTEXT, [("clientId", "agent-7"), ("account", "123456789012"), ("region", "us-east-1")])
+    return [malformed(base, description, mutate) for description, mutate in MUTATIONS]

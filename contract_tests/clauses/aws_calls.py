@@ -6,7 +6,7 @@ from typing import Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, Violation, run_property
 from contract_tests.session import CheckSession
-from contract_tests.strategies import any_valid_events
+from contract_tests.strategies import any_valid_events, no_query_cases
 
 ALLOWED_OPERATIONS = frozenset({("dynamodb", "PutItem"), ("dynamodb", "GetItem")})
 
@@ -26,7 +26,7 @@ def _check(session: CheckSession) -> ClauseResult:
                 observation.actual(),
             )
 
-    return run_property(CLAUSE, session, any_valid_events(), example)
+    return run_property(CLAUSE, session, any_valid_events(), example, explicit=no_query_cases())
 
 
 CLAUSE = Clause(7, "aws-calls", "only dynamodb:PutItem (and GetItem) on CONNECTIONS_TABLE", _check)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
 
 from contract_tests.errors import HarnessError
@@ -87,9 +87,10 @@ def run_property(
     check_example: Callable[[T], None],
     *,
     examples: int | None = None,
+    explicit: Sequence[T] = (),
     passed_message: str = "",
 ) -> ClauseResult:
-    """Run ``check_example`` on generated examples; a Violation becomes a shrunk counterexample."""
+    """Run ``check_example`` on ``explicit`` cases, then generated ones; a Violation is shrunk and kept."""
     count = 0
     aborted: list[HarnessError] = []
 
@@ -107,7 +108,10 @@ def run_property(
             aborted.append(error)
             raise
 
-    test = seed(session.settings.seed)(hypothesis_settings(examples or session.settings.examples)(given(strategy)(body)))
+    test = given(strategy)(body)
+    for case in reversed(explicit):
+        test = example(case)(test)
+    test = seed(session.settings.seed)(hypothesis_settings(examples or session.settings.examples)(test))
     try:
         test()
     except Violation as violation:

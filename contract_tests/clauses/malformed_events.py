@@ -7,7 +7,7 @@ from typing import Any
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import require_nothing_written, require_refused
 from contract_tests.session import CheckSession
-from contract_tests.strategies import malformed_events
+from contract_tests.strategies import malformed_events, malformed_corner_cases
 
 
 def _check(session: CheckSession) -> ClauseResult:
@@ -17,7 +17,7 @@ def _check(session: CheckSession) -> ClauseResult:
         require_refused(observation, f"the event is malformed ({description})")
         require_nothing_written(observation, f"the event is malformed ({description})")
 
-    return run_property(CLAUSE, session, malformed_events(), example)
+    return run_property(CLAUSE, session, malformed_events(), example, explicit=malformed_corner_cases())
 
 
 CLAUSE = Clause(4, "malformed-events", "malformed events are refused and nothing is stored", _check)

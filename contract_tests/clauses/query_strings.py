@@ -7,7 +7,7 @@ from typing import Any
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import require_accepted, require_item
 from contract_tests.session import CheckSession
-from contract_tests.strategies import hard_query_events
+from contract_tests.strategies import hard_query_events, query_corner_cases
 
 
 def _check(session: CheckSession) -> ClauseResult:
@@ -16,7 +16,7 @@ def _check(session: CheckSession) -> ClauseResult:
         require_accepted(observation)
         require_item(event, observation)
 
-    return run_property(CLAUSE, session, hard_query_events(), example)
+    return run_property(CLAUSE, session, hard_query_events(), example, explicit=query_corner_cases())
 
 
 CLAUSE = Clause(

@@ -7,14 +7,14 @@ from typing import Any
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import require_accepted
 from contract_tests.session import CheckSession
-from contract_tests.strategies import plain_events
+from contract_tests.strategies import plain_events, no_query_cases
 
 
 def _check(session: CheckSession) -> ClauseResult:
     def example(event: dict[str, Any]) -> None:
         require_accepted(session.cold_run(event))
 
-    return run_property(CLAUSE, session, plain_events(), example)
+    return run_property(CLAUSE, session, plain_events(), example, explicit=no_query_cases())
 
 
 CLAUSE = Clause(1, "response", "valid connect answers statusCode 200, body 'connected'", _check)

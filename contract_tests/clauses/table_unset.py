@@ -7,7 +7,7 @@ from typing import Any
 from contract_tests.clauses.base import Clause, ClauseResult, Violation, run_property
 from contract_tests.clauses.checks import require_nothing_written, require_refused
 from contract_tests.session import UNSET, CheckSession
-from contract_tests.strategies import plain_events
+from contract_tests.strategies import no_query_cases, plain_events
 
 
 def _check(session: CheckSession) -> ClauseResult:
@@ -21,7 +21,7 @@ def _check(session: CheckSession) -> ClauseResult:
             raise Violation(f"{why}, but the handler created a table", "no new table", observation.actual())
 
     examples = max(10, session.settings.examples // 5)
-    return run_property(CLAUSE, session, plain_events(), example, examples=examples)
+    return run_property(CLAUSE, session, plain_events(), example, examples=examples, explicit=no_query_cases())
 
 
 CLAUSE = Clause(6, "table-unset", "CONNECTIONS_TABLE unset: refused, no write to any table", _check)
