@@ -43,7 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="check a handler against the contract",
-        description="Check a handler, unmodified, against contract v1. Exit 0: conforms; 1: violates; 2: usage or environment error.",
+        description=(
+            "Check a handler, unmodified, against contract v1. "
+            "Exit 0: conforms; 1: violates; 2: usage or environment error."
+        ),
     )
     check.add_argument(
         "--handler",
@@ -52,9 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="package.module:function, path/to/file.py:function, or Lambda's file.function (with --code-dir)",
     )
     check.add_argument("--code-dir", metavar="DIR", help="the function's code directory (Lambda's task root)")
-    check.add_argument("--backend", default="moto", choices=sorted(BACKENDS), help="where DynamoDB lives (default: moto)")
+    check.add_argument(
+        "--backend", default="moto", choices=sorted(BACKENDS), help="where DynamoDB lives (default: moto)"
+    )
     check.add_argument("--endpoint", metavar="URL", help="reuse a running DynamoDB endpoint instead of starting one")
-    check.add_argument("--examples", type=_positive, default=100, metavar="N", help="examples per property clause (default: 100)")
+    check.add_argument(
+        "--examples", type=_positive, default=100, metavar="N", help="examples per property clause (default: 100)"
+    )
     check.add_argument("--seed", type=_seed, metavar="N", help="hypothesis seed; the report prints the one it used")
     check.add_argument("--region", default="us-east-1", help="AWS region the handler sees (default: us-east-1)")
     check.add_argument(

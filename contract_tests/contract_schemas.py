@@ -29,10 +29,7 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def _registry() -> Registry[Any]:
-    resources_ = [
-        Resource.from_contents(load_schema(name), default_specification=DRAFT7)
-        for name in SCHEMA_FILES
-    ]
+    resources_ = [Resource.from_contents(load_schema(name), default_specification=DRAFT7) for name in SCHEMA_FILES]
     return Registry().with_resources((r.id() or "", r) for r in resources_)
 
 
@@ -41,9 +38,7 @@ def validator(name: str, definition: str | None = None) -> Draft7Validator:
     """A compiled validator for a schema, or for one of its ``definitions``, with format checks."""
     schema_id = load_schema(name)["$id"]
     ref = f"{schema_id}#/definitions/{definition}" if definition else schema_id
-    return Draft7Validator(
-        {"$ref": ref}, registry=_registry(), format_checker=Draft7Validator.FORMAT_CHECKER
-    )
+    return Draft7Validator({"$ref": ref}, registry=_registry(), format_checker=Draft7Validator.FORMAT_CHECKER)
 
 
 def errors(name: str, instance: object, definition: str | None = None) -> list[str]:

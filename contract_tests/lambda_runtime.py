@@ -29,9 +29,7 @@ class LambdaContext:
     memory_limit_in_mb: int = MEMORY_MB
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     log_group_name: str = f"/aws/lambda/{FUNCTION_NAME}"
-    log_stream_name: str = field(
-        default_factory=lambda: time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
-    )
+    log_stream_name: str = field(default_factory=lambda: time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex)
     identity: CognitoIdentity = field(default_factory=CognitoIdentity)
     client_context: None = None
     timeout_s: float = TIMEOUT_S

@@ -64,7 +64,8 @@ def header(request: CheckRequest) -> str:
 def clause_line(result: ClauseResult) -> str:
     clause = result.clause
     detail = f"{result.examples} examples" if result.status is not Status.NOT_CHECKED else result.message
-    return f"  [{result.status.value:>4}] {clause.number} {clause.id:<17} {clause.title}  ({detail}, {result.seconds:.1f}s)"
+    status = f"[{result.status.value:>4}]"
+    return f"  {status} {clause.number} {clause.id:<17} {clause.title}  ({detail}, {result.seconds:.1f}s)"
 
 
 def failure_details(report: Report, result: ClauseResult, *, compact: bool = True) -> str:

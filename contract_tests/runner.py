@@ -6,6 +6,7 @@ import secrets
 import shlex
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from contract_tests.backends import BackendOptions, make_backend
@@ -64,29 +65,55 @@ class Report:
         return 1 if self.failed else 0
 
 
+class OpenCheck:
+    """A started backend and opened session, ready to run clauses one at a time (CLI and pytest plugin)."""
+
+    def __init__(self, request: CheckRequest) -> None:
+        if request.examples < 1:
+            raise HarnessError("--examples must be at least 1")
+        self.request = request
+        self.seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
+        self.target = parse_target(request.handler, request.code_dir)
+        self._stack = ExitStack()
+
+    def __enter__(self) -> OpenCheck:
+        request = self.request
+        try:
+            backend = self._stack.enter_context(
+                make_backend(request.backend, BackendOptions(region=request.region, endpoint=request.endpoint))
+            )
+            settings = CheckSettings(examples=request.examples, seed=self.seed, region=request.region)
+            self.session = CheckSession(self.target, backend, settings)
+            self._stack.enter_context(self.session.opened())
+            try:
+                self.session.warm_handler()
+            except HandlerInitError as error:
+                raise TargetError(str(error)) from error
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def run_clause(self, clause: Clause) -> ClauseResult:
+        started = time.perf_counter()
+        result = clause.run(self.session)
+        result.seconds = time.perf_counter() - started
+        return result
+
+
 def run_check(request: CheckRequest, on_result: Callable[[ClauseResult], None] | None = None) -> Report:
     """Check the handler against every selected clause; HarnessError means no verdict (exit 2)."""
     started = time.perf_counter()
     clauses: Sequence[Clause] = request.selected_clauses()
-    if request.examples < 1:
-        raise HarnessError("--examples must be at least 1")
-    seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
-    target = parse_target(request.handler, request.code_dir)
-    settings = CheckSettings(examples=request.examples, seed=seed, region=request.region)
-    report = Report(request, seed)
-    with make_backend(request.backend, BackendOptions(region=request.region, endpoint=request.endpoint)) as backend:
-        session = CheckSession(target, backend, settings)
-        with session.opened():
-            try:
-                session.warm_handler()
-            except HandlerInitError as error:
-                raise TargetError(str(error)) from error
-            for clause in clauses:
-                clause_started = time.perf_counter()
-                result = clause.run(session)
-                result.seconds = time.perf_counter() - clause_started
-                report.results.append(result)
-                if on_result is not None:
-                    on_result(result)
+    with OpenCheck(request) as check:
+        report = Report(request, check.seed)
+        for clause in clauses:
+            result = check.run_clause(clause)
+            report.results.append(result)
+            if on_result is not None:
+                on_result(result)
     report.seconds = time.perf_counter() - started
     return report

@@ -13,7 +13,15 @@ from contract_tests.aws_calls import HOOKS, AwsCall, Fault
 from contract_tests.backends.base import Backend
 from contract_tests.backends.table import TypedItem, clear_table, create_table, run_table_name, scan_items, table_names
 from contract_tests.lambda_runtime import lambda_environment
-from contract_tests.targets import Handler, HandlerInitError, HandlerLoader, HandlerTarget, Invocation, invoke, record_import
+from contract_tests.targets import (
+    Handler,
+    HandlerInitError,
+    HandlerLoader,
+    HandlerTarget,
+    Invocation,
+    invoke,
+    record_import,
+)
 
 
 @dataclass(frozen=True)

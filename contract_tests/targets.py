@@ -66,9 +66,7 @@ def parse_target(spec: str, code_dir: str | None = None) -> HandlerTarget:
         return HandlerTarget(spec, function, module=where, code_dir=root)
     module, _, function = spec.replace("/", ".").rpartition(".")
     if not module or not function.isidentifier():
-        raise TargetError(
-            f"--handler {spec!r}: expected MODULE:FUNCTION, PATH.py:FUNCTION or Lambda's FILE.FUNCTION"
-        )
+        raise TargetError(f"--handler {spec!r}: expected MODULE:FUNCTION, PATH.py:FUNCTION or Lambda's FILE.FUNCTION")
     return HandlerTarget(spec, function, module=module, code_dir=root or Path.cwd())
 
 
@@ -76,10 +74,12 @@ class HandlerInitError(TargetError):
     """The handler's module raised while being imported (Lambda's Runtime.ImportModuleError)."""
 
 
-def _describe(error: BaseException) -> str:
-    """``Type: message at file:line``, pointing at the innermost frame of the failure."""
+def _describe(error: BaseException, code_root: Path | None = None) -> str:
+    """``Type: message at file:line``, at the innermost frame in the handler's own code if any."""
     frames = traceback.extract_tb(error.__traceback__)
-    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    own = [f for f in frames if code_root is not None and f.filename.startswith(str(code_root) + os.sep)]
+    chosen = own or frames
+    where = f" at {chosen[-1].filename}:{chosen[-1].lineno}" if chosen else ""
     return f"{type(error).__name__}: {error}{where}"
 
 
@@ -121,10 +121,12 @@ class HandlerLoader:
             module = self._import()
         except TargetError:
             raise
-        except BaseException as error:  # noqa: BLE001 - any import-time failure is the handler's init error
+        except BaseException as error:
             if isinstance(error, KeyboardInterrupt):
                 raise
-            raise HandlerInitError(f"importing handler {self.target.spec!r} failed: {_describe(error)}") from error
+            raise HandlerInitError(
+                f"importing handler {self.target.spec!r} failed: {_describe(error, self.target.task_root)}"
+            ) from error
         function = getattr(module, self.target.function, None)
         if not callable(function):
             raise TargetError(f"--handler {self.target.spec!r}: module has no function {self.target.function!r}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from contract_tests.aws_calls import WRITE_OPERATIONS
+from contract_tests.clauses.base import Violation
 from contract_tests.contract_schemas import errors
 from contract_tests.expected import expected_item
 from contract_tests.session import Observation
-from contract_tests.clauses.base import Violation
 
 ACCEPTED = {"statusCode": 200, "body": "connected"}
 REFUSED = "a function error, or a response with a 4xx/5xx statusCode (API Gateway then refuses the connection)"

@@ -80,7 +80,9 @@ def _check(session: CheckSession) -> ClauseResult:
         raise
     finally:
         session.clear()
-    return ClauseResult(CLAUSE, Status.PASSED, count, f"{count} warm containers, up to {STEPS_PER_CONTAINER} connects each")
+    return ClauseResult(
+        CLAUSE, Status.PASSED, count, f"{count} warm containers, up to {STEPS_PER_CONTAINER} connects each"
+    )
 
 
 CLAUSE = Clause(8, "isolation", "no state leaks between connects in one warm container", _check)

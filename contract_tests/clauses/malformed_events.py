@@ -7,7 +7,7 @@ from typing import Any
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import require_nothing_written, require_refused
 from contract_tests.session import CheckSession
-from contract_tests.strategies import malformed_events, malformed_corner_cases
+from contract_tests.strategies import malformed_corner_cases, malformed_events
 
 
 def _check(session: CheckSession) -> ClauseResult:

@@ -7,7 +7,7 @@ from typing import Any
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import require_accepted
 from contract_tests.session import CheckSession
-from contract_tests.strategies import plain_events, no_query_cases
+from contract_tests.strategies import no_query_cases, plain_events
 
 
 def _check(session: CheckSession) -> ClauseResult:

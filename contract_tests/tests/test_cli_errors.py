@@ -1,0 +1,58 @@
+"""Bad input gets exit 2 and one precise line on stderr, never a traceback or a verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from contract_tests.tests.conftest import HANDLERS
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--handler", "no_such_package.handler:run"], "no module named 'no_such_package'"),
+        (["--handler", "missing/file.py:handler"], "no such file"),
+        (["--handler", "reference_impl.handler:no_such_function"], "has no function 'no_such_function'"),
+        (["--handler", "justaname"], "expected MODULE:FUNCTION"),
+        (["--handler", "app.handler", "--code-dir", "/no/such/dir"], "is not a directory"),
+        (["--handler", f"{HANDLERS / 'broken_import.py'}:handler"], "KeyError: 'CONNECTIONS_TABLE_NAME'"),
+    ],
+    ids=["module", "file", "function", "notation", "code-dir", "import-error"],
+)
+def test_target_errors_exit_2(run_cli: Any, argv: list[str], message: str) -> None:
+    result = run_cli("check", *argv, "--examples", "5")
+    assert result.status == 2
+    assert message in result.err
+    assert result.err.startswith("connect-contract: error: ")
+    assert result.err.count("\n") == 1
+    assert "Traceback" not in result.err + result.out
+    assert "[pass]" not in result.out and "[FAIL]" not in result.out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--examples", "0"],
+        ["--examples", "many"],
+        ["--seed", "x"],
+        ["--backend", "dynamo"],
+        ["--clause", "nope"],
+    ],
+)
+def test_usage_errors_exit_2(run_cli: Any, argv: list[str]) -> None:
+    result = run_cli("check", "--handler", "reference_impl.handler:lambda_handler", *argv)
+    assert result.status == 2
+    assert "error:" in result.err and "Traceback" not in result.err
+
+
+def test_import_error_names_the_line(run_cli: Any) -> None:
+    result = run_cli("check", "--handler", f"{HANDLERS / 'broken_import.py'}:handler")
+    assert "broken_import.py:5" in result.err
+
+
+def test_clauses_lists_the_contract(run_cli: Any) -> None:
+    result = run_cli("clauses")
+    assert result.status == 0
+    assert len(result.out.strip().splitlines()) == 8

@@ -1,0 +1,101 @@
+"""`connect-contract check` passes correct handlers and names the clause each wrong handler breaks."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract_tests.backends import BackendOptions, make_backend
+from contract_tests.clauses import V1_CLAUSES
+from contract_tests.session import CheckSession, CheckSettings
+from contract_tests.targets import parse_target
+from contract_tests.tests.conftest import FIXTURES, HANDLERS, WRONG_HANDLERS, caught_clause, load_json
+
+EXAMPLES = "25"
+ALL_CLAUSES = [clause.id for clause in V1_CLAUSES]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--handler", "reference_impl.handler:lambda_handler"],
+        ["--handler", str(HANDLERS / "correct_client_api.py") + ":handler"],
+        ["--handler", "app.handler", "--code-dir", str(HANDLERS / "lambda_style")],
+    ],
+    ids=["reference", "client-api", "lambda-notation"],
+)
+def test_correct_handlers_conform(run_cli: Any, backend: str, argv: list[str]) -> None:
+    result = run_cli("check", *argv, "--backend", backend, "--examples", EXAMPLES)
+    assert result.status == 0, result.out + result.err
+    assert result.passed_clauses == ALL_CLAUSES
+    assert "contract: 8 passed, 0 failed" in result.out
+
+
+def test_every_clause_has_a_wrong_handler() -> None:
+    assert {caught_clause(path) for path in WRONG_HANDLERS} == set(ALL_CLAUSES)
+
+
+@pytest.mark.parametrize("path", WRONG_HANDLERS, ids=lambda p: p.stem)
+def test_wrong_handlers_are_caught_by_their_clause(run_cli: Any, backend: str, path: Path) -> None:
+    clause = caught_clause(path)
+    result = run_cli("check", "--handler", f"{path}:handler", "--backend", backend, "--examples", EXAMPLES)
+    assert result.status == 1, result.out + result.err
+    assert clause in result.failed_clauses, result.out
+    assert f"clause {ALL_CLAUSES.index(clause) + 1} {clause}:" in result.out
+    assert "minimal counterexample:" in result.out
+    assert "--seed " in result.out and f"--clause {clause}" in result.out
+
+
+def test_a_failure_reproduces_from_the_printed_command(run_cli: Any) -> None:
+    handler = str(HANDLERS / "wrong" / "query_strips_whitespace.py") + ":handler"
+    argv = ["check", "--handler", handler, "--examples", "20", "--clause", "query-strings"]
+    first = run_cli(*argv, "--seed", "7")
+    again = run_cli(*argv, "--seed", "7")
+    assert first.status == again.status == 1
+
+    def counterexample(out: str) -> str:
+        return out.split("minimal counterexample:", 1)[1].split("expected:", 1)[0]
+
+    assert counterexample(first.out) == counterexample(again.out)
+    assert (
+        first.out.split("minimal counterexample:")[0].split("FAILURES")[1]
+        == again.out.split("minimal counterexample:")[0].split("FAILURES")[1]
+    )
+
+
+def test_junit_report(run_cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "contract.xml"
+    handler = str(HANDLERS / "wrong" / "storage_swallows_errors.py") + ":handler"
+    result = run_cli("check", "--handler", handler, "--examples", "10", "--seed", "3", "--junit", str(path))
+    assert result.status == 1
+    suite = ET.parse(path).getroot().find("testsuite")
+    assert suite is not None
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert list(cases) == [f"{c.number:02d}-{c.id}" for c in V1_CLAUSES]
+    failure = cases["05-storage-failure"].find("failure")
+    assert failure is not None and "never answers" not in (failure.get("message") or "")
+    assert "did not refuse the connection" in (failure.get("message") or "")
+    assert "--seed 3" in (failure.text or "")
+    assert int(suite.get("failures") or 0) == len(result.failed_clauses)
+
+
+def test_run_table_matches_the_table_fixture() -> None:
+    definition = load_json(FIXTURES / "tables" / "connections.json")
+    target = parse_target("reference_impl.handler:lambda_handler")
+    with make_backend("moto", BackendOptions()) as backend:
+        session = CheckSession(target, backend, CheckSettings())
+        with session.opened():
+            table = backend.client().describe_table(TableName=session.table)["Table"]
+    assert table["KeySchema"] == definition["KeySchema"]
+    assert table["AttributeDefinitions"] == definition["AttributeDefinitions"]
+    assert table["BillingModeSummary"]["BillingMode"] == definition["BillingMode"]
+
+
+def test_each_run_uses_a_fresh_table_name() -> None:
+    target = parse_target("reference_impl.handler:lambda_handler")
+    with make_backend("moto", BackendOptions()) as backend:
+        names = {CheckSession(target, backend, CheckSettings()).table for _ in range(3)}
+    assert len(names) == 3

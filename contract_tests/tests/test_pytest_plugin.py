@@ -1,0 +1,34 @@
+"""Another repository gets the gate with one flag: ``pytest --connect-handler TARGET``."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.tests.conftest import HANDLERS
+
+pytest_plugins = ["pytester"]
+
+
+def test_plugin_adds_one_passing_item_per_clause(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(
+        "--connect-handler",
+        "reference_impl.handler:lambda_handler",
+        "--connect-examples",
+        "10",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.assert_outcomes(passed=8)
+
+
+def test_plugin_fails_the_clause_a_wrong_handler_breaks(pytester: pytest.Pytester) -> None:
+    handler = f"{HANDLERS / 'wrong' / 'response_body_capitalised.py'}:handler"
+    result = pytester.runpytest_inprocess("--connect-handler", handler, "--connect-examples", "10", "-v")
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) >= 1
+    result.stdout.fnmatch_lines(["*connect-contract?1-response? FAILED*", "*clause 1 response: response is not 200*"])
+
+
+def test_plugin_is_inert_without_the_flag(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing(lambda_context):\n    assert lambda_context.function_name\n")
+    pytester.runpytest_inprocess().assert_outcomes(passed=1)

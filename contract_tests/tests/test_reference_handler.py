@@ -1,0 +1,99 @@
+"""The reference handler, called directly on moto: fixtures in, expected items out, one log line per refusal."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from unittest import mock
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from contract_tests.lambda_runtime import LambdaContext
+from contract_tests.tests.conftest import FIXTURES, load_json
+
+TABLE = "RemediationWebSocketConnections"
+
+
+@pytest.fixture
+def handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ModuleType, Any]]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("CONNECTIONS_TABLE", TABLE)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(**load_json(FIXTURES / "tables" / "connections.json"))
+        import reference_impl.handler as module
+
+        yield importlib.reload(module), client
+
+
+def _items(client: Any) -> list[dict[str, Any]]:
+    return client.scan(TableName=TABLE)["Items"]
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "events").glob("*.json")), ids=lambda p: p.stem)
+def test_stores_the_expected_item(handler: tuple[ModuleType, Any], path: Path) -> None:
+    module, client = handler
+    before = time.time_ns() // 1_000_000
+    response = module.lambda_handler(load_json(path), LambdaContext(region="us-east-1"))
+    after = time.time_ns() // 1_000_000
+    assert response == {"statusCode": 200, "body": "connected"}
+    [item] = _items(client)
+    expected = load_json(FIXTURES / "expected" / f"{path.stem}.item.json")
+    assert before <= int(item.pop("createdAt")["N"]) <= after
+    expected.pop("createdAt")
+    assert item == expected
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "events" / "malformed").glob("*.json")), ids=lambda p: p.stem)
+def test_refuses_malformed_events_with_one_log_line(
+    handler: tuple[ModuleType, Any], path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    module, client = handler
+    with caplog.at_level(logging.INFO):
+        response = module.lambda_handler(load_json(path), LambdaContext(region="us-east-1"))
+    assert response["statusCode"] == 400
+    assert _items(client) == []
+    assert len(caplog.records) == 1 and caplog.records[0].levelno == logging.ERROR
+    assert "malformed $connect event" in caplog.records[0].getMessage()
+
+
+def test_refuses_when_the_table_is_unset(
+    handler: tuple[ModuleType, Any], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    module, client = handler
+    monkeypatch.delenv("CONNECTIONS_TABLE")
+    with caplog.at_level(logging.INFO):
+        response = module.lambda_handler(load_json(FIXTURES / "events" / "no-query-string.json"), None)
+    assert response["statusCode"] == 500
+    assert _items(client) == []
+    assert [r.getMessage() for r in caplog.records] == ["connect refused (500): CONNECTIONS_TABLE is not set"]
+
+
+def test_refuses_when_the_table_is_missing(
+    handler: tuple[ModuleType, Any], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    module, _ = handler
+    monkeypatch.setenv("CONNECTIONS_TABLE", "no-such-table")
+    with caplog.at_level(logging.INFO):
+        response = module.lambda_handler(load_json(FIXTURES / "events" / "no-query-string.json"), None)
+    assert response["statusCode"] == 500
+    assert len(caplog.records) == 1 and "ResourceNotFoundException" in caplog.records[0].getMessage()
+
+
+def test_builds_its_boto3_resource_once_per_container(handler: tuple[ModuleType, Any]) -> None:
+    module, _ = handler
+    event = load_json(FIXTURES / "events" / "no-query-string.json")
+    with mock.patch("boto3.resource") as resource, mock.patch("boto3.client") as new_client:
+        for _ in range(3):
+            assert module.lambda_handler(event, None)["statusCode"] == 200
+    resource.assert_not_called()
+    new_client.assert_not_called()

@@ -1,0 +1,78 @@
+"""Generated events stay true to the schema and to how API Gateway fills the query maps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from contract_tests import strategies
+from contract_tests.contract_schemas import errors
+from contract_tests.expected import expected_item
+from contract_tests.tests.conftest import FIXTURES, load_json
+
+
+def _maps_agree(event: dict[str, Any]) -> bool:
+    single = event.get("queryStringParameters") or {}
+    multi = event.get("multiValueQueryStringParameters") or {}
+    return set(single) == set(multi) and all(multi[k][-1] == v for k, v in single.items())
+
+
+@settings(max_examples=200, deadline=None)
+@given(strategies.any_valid_events())
+def test_valid_events_validate_and_maps_agree(event: dict[str, Any]) -> None:
+    assert errors("connect-event", event) == []
+    assert _maps_agree(event)
+
+
+@settings(max_examples=200, deadline=None)
+@given(strategies.malformed_events())
+def test_malformed_events_are_rejected_by_the_schema(case: tuple[str, Any]) -> None:
+    assert errors("connect-event", case[1])
+
+
+@given(strategies.url_limit_events())
+def test_url_limit_events_are_exactly_at_the_limit(event: dict[str, Any]) -> None:
+    pairs = [(k, v) for k, vs in event["multiValueQueryStringParameters"].items() for v in vs]
+    assert strategies.url_length(event["requestContext"], pairs) == strategies.MAX_URL_LENGTH
+
+
+def test_repeated_keys_keep_the_last_value_in_the_single_map() -> None:
+    event = strategies.build_event(strategies.FIXED_CONTEXT, [("p", "one"), ("p", "two")])
+    assert event["queryStringParameters"] == {"p": "two"}
+    assert event["multiValueQueryStringParameters"] == {"p": ["one", "two"]}
+
+
+def test_inconsistent_maps_are_a_generator_bug() -> None:
+    event = strategies.build_event(strategies.FIXED_CONTEXT, [("p", "one"), ("p", "two")])
+    event["queryStringParameters"] = {"p": "one"}
+    with pytest.raises(strategies.GeneratorBug):
+        strategies.validated(event)
+
+
+def test_too_long_urls_are_a_generator_bug() -> None:
+    context = strategies.FIXED_CONTEXT
+    room = strategies.MAX_URL_LENGTH - strategies.url_length(context, [("clientId", "")])
+    with pytest.raises(strategies.GeneratorBug):
+        strategies.build_event(context, [("clientId", "x" * (room + 1))])
+
+
+def test_every_mutation_is_a_corner_case() -> None:
+    cases = strategies.malformed_corner_cases()
+    assert [d for d, _ in cases] == [d for d, _ in strategies.MUTATIONS]
+
+
+def test_query_corner_cases_cover_each_named_case_and_the_limit() -> None:
+    events = strategies.query_corner_cases()
+    assert len(events) == 3 + len(strategies.QUERY_CORNER_CASES) + 1
+    assert "queryStringParameters" not in events[0]
+    assert events[1]["queryStringParameters"] is None
+    assert events[2]["queryStringParameters"] == {}
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "events").glob("*.json")), ids=lambda p: p.stem)
+def test_oracle_matches_the_expected_fixtures(path: Any) -> None:
+    expected = load_json(FIXTURES / "expected" / f"{path.stem}.item.json")
+    expected.pop("createdAt")
+    assert expected_item(load_json(path)) == expected
