@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -11,6 +12,9 @@ from contract_tests.backends import BACKENDS
 from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES
 from contract_tests.errors import HarnessError
 from contract_tests.junit import write_junit
+from contract_tests.localstack.install import install
+from contract_tests.localstack.layout import Layout
+from contract_tests.localstack.process import LocalStackProcess
 from contract_tests.report import clause_line, header, render_failures, summary
 from contract_tests.runner import CheckRequest, run_check
 
@@ -73,7 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"check only this clause (repeatable): {', '.join(CLAUSES_BY_ID)}",
     )
     check.add_argument("--junit", metavar="PATH", help="also write the report as JUnit XML")
+    check.add_argument(
+        "--yes-create-table",
+        action="store_true",
+        help="with --backend aws: agree to create (and afterwards delete) a PAY_PER_REQUEST table",
+    )
     commands.add_parser("clauses", help="list the contract's clauses")
+    localstack = commands.add_parser("localstack", help="provision or run the LocalStack backend")
+    actions = localstack.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("install", help="install LocalStack's DynamoDB for offline use (idempotent)")
+    actions.add_parser("run", help="run LocalStack in the foreground, for --endpoint reuse; Ctrl-C stops it")
     return parser
 
 
@@ -87,6 +100,7 @@ def _check(args: argparse.Namespace) -> int:
         seed=args.seed if args.seed is not None else secrets.randbelow(2**32),
         region=args.region,
         clauses=tuple(args.clause),
+        create_real_table=args.yes_create_table,
     )
     print(header(request), flush=True)
     report = run_check(request, on_result=lambda result: print(clause_line(result), flush=True))
@@ -97,13 +111,36 @@ def _check(args: argparse.Namespace) -> int:
     return report.exit_status
 
 
+def _localstack(action: str) -> int:
+    if action == "install":
+        install()
+        return EXIT_CONFORMS
+    process = LocalStackProcess(Layout.default())
+    process.start()
+    try:
+        print(f"LocalStack (pid {process.pid}) is running: LOCALSTACK_ENDPOINT={process.endpoint}", flush=True)
+        print("stop it with Ctrl-C", flush=True)
+        signal.pause()
+    finally:
+        process.stop()
+    return EXIT_CONFORMS
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C does, so started servers and created tables are cleaned up.
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "clauses":
             for clause in V1_CLAUSES:
                 print(f"{clause.number} {clause.id:<17} {clause.title}")
             return EXIT_CONFORMS
+        if args.command == "localstack":
+            return _localstack(args.action)
         return _check(args)
     except HarnessError as error:
         print(f"connect-contract: error: {error}", file=sys.stderr)
@@ -111,3 +148,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("connect-contract: interrupted", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)

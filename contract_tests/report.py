@@ -64,6 +64,8 @@ def header(request: CheckRequest) -> str:
 def clause_line(result: ClauseResult) -> str:
     clause = result.clause
     detail = f"{result.examples} examples" if result.status is not Status.NOT_CHECKED else result.message
+    if result.status is Status.PASSED and result.message:
+        detail += f"; {result.message}"
     status = f"[{result.status.value:>4}]"
     return f"  {status} {clause.number} {clause.id:<17} {clause.title}  ({detail}, {result.seconds:.1f}s)"
 

@@ -28,6 +28,7 @@ class CheckRequest:
     seed: int | None = None
     region: str = "us-east-1"
     clauses: tuple[str, ...] = ()
+    create_real_table: bool = False
 
     def selected_clauses(self) -> list[Clause]:
         unknown = [c for c in self.clauses if c not in CLAUSES_BY_ID]
@@ -43,6 +44,8 @@ class CheckRequest:
         words += ["--backend", self.backend]
         if self.endpoint:
             words += ["--endpoint", self.endpoint]
+        if self.create_real_table:
+            words += ["--yes-create-table"]
         words += ["--examples", str(self.examples), "--seed", str(seed)]
         for clause_id in [clause] if clause else self.clauses:
             words += ["--clause", clause_id]
@@ -80,7 +83,12 @@ class OpenCheck:
         request = self.request
         try:
             backend = self._stack.enter_context(
-                make_backend(request.backend, BackendOptions(region=request.region, endpoint=request.endpoint))
+                make_backend(
+                    request.backend,
+                    BackendOptions(
+                        region=request.region, endpoint=request.endpoint, create_real_table=request.create_real_table
+                    ),
+                )
             )
             settings = CheckSettings(examples=request.examples, seed=self.seed, region=request.region)
             self.session = CheckSession(self.target, backend, settings)

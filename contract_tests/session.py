@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, nullcontext
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
 
 from contract_tests.aws_calls import HOOKS, AwsCall, Fault
 from contract_tests.backends.base import Backend
-from contract_tests.backends.table import TypedItem, clear_table, create_table, run_table_name, scan_items, table_names
+from contract_tests.backends.table import (
+    TypedItem,
+    clear_table,
+    create_table,
+    delete_table,
+    run_table_name,
+    scan_items,
+    table_names,
+)
 from contract_tests.lambda_runtime import lambda_environment
 from contract_tests.targets import (
     Handler,
@@ -63,7 +71,8 @@ class Observation:
         return shown
 
 
-UNSET = object()
+#: Value in an ``environment`` override that removes the variable.
+UNSET = None
 
 
 class CheckSession:
@@ -86,22 +95,26 @@ class CheckSession:
 
     @contextmanager
     def opened(self) -> Iterator[CheckSession]:
-        """Set the handler's environment (no stray AWS_* from the caller) and create the run's table."""
+        """Set the handler's environment (no stray AWS_* from the caller); create, then delete, the run's table."""
         with mock.patch.dict(os.environ):
             for name in [n for n in os.environ if n.startswith("AWS_") or n == "CONNECTIONS_TABLE"]:
                 del os.environ[name]
             os.environ.update(self.base_environment())
             create_table(self._client, self.table)
-            yield self
+            try:
+                yield self
+            finally:
+                delete_table(self._client, self.table)
 
     @contextmanager
-    def table_setting(self, table: object) -> Iterator[None]:
-        """Run with ``CONNECTIONS_TABLE`` set to ``table``, or unset when ``table`` is :data:`UNSET`."""
+    def environment(self, overrides: Mapping[str, str | None]) -> Iterator[None]:
+        """Run with some variables changed; a None value removes the variable."""
         with mock.patch.dict(os.environ):
-            if table is UNSET:
-                os.environ.pop("CONNECTIONS_TABLE", None)
-            else:
-                os.environ["CONNECTIONS_TABLE"] = str(table)
+            for name, value in overrides.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
             yield
 
     def observe(self, invocation: Invocation, **extra: Any) -> Observation:
@@ -111,20 +124,27 @@ class CheckSession:
         return Observation(invocation, items=items, **extra)
 
     def cold_run(
-        self, event: Any, *, fault: Fault | None = None, table: object = None, watch_tables: bool = False
+        self,
+        event: Any,
+        *,
+        fault: Fault | None = None,
+        environment: Mapping[str, str | None] | None = None,
+        watch_tables: bool = False,
     ) -> Observation:
-        """Import the handler afresh (a cold start), invoke it once, and observe the table."""
+        """Import the handler afresh (a cold start), invoke it once, and observe the table.
+
+        With ``environment`` overrides, an import-time failure is the handler refusing to start
+        (Lambda's init error), not a harness error.
+        """
         before = set(table_names(self._client)) if watch_tables else set()
-        with self.table_setting(table) if table is not None else nullcontext():
+        with self.environment(environment or {}):
             try:
                 handler, import_calls = record_import(self.loader)
             except HandlerInitError as error:
-                if table is None:
+                if environment is None:
                     raise
                 return self.observe(Invocation(), init_error=str(error))
-            with ExitStack() as stack:
-                if fault is not None:
-                    stack.enter_context(HOOKS.failing(fault))
+            with HOOKS.failing(fault) if fault is not None else nullcontext():
                 invocation = invoke(handler, event, self.settings.region)
         new_tables = sorted(set(table_names(self._client)) - before) if watch_tables else []
         return self.observe(invocation, import_calls=import_calls, new_tables=new_tables)

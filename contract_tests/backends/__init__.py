@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from contract_tests.backends.aws import RealDynamoDB
 from contract_tests.backends.base import Backend, BackendOptions
+from contract_tests.backends.localstack import LocalStack
 from contract_tests.backends.moto_inprocess import MotoInProcess
+from contract_tests.backends.moto_server import MotoServer
 from contract_tests.errors import HarnessError
 
 BACKENDS: dict[str, Callable[[BackendOptions], Backend]] = {
     "moto": MotoInProcess,
+    "moto-server": MotoServer,
+    "localstack": LocalStack,
+    "aws": RealDynamoDB,
 }
 
 

@@ -18,21 +18,38 @@ DUMMY_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
+# The harness's own calls fail fast: a dead backend must end the check, not stall it in retries.
+OBSERVER_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=30)
+
+
+def plain_client(endpoint: str | None, region: str, credentials: dict[str, str] | None = None) -> DynamoDBClient:
+    """A DynamoDB client of the harness's own, on its own session (never the handler's)."""
+    creds = DUMMY_CREDENTIALS if credentials is None else credentials
+    return boto3.session.Session().client(
+        "dynamodb",
+        region_name=region,
+        endpoint_url=endpoint,
+        aws_access_key_id=creds.get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=creds.get("AWS_SECRET_ACCESS_KEY"),
+        aws_session_token=creds.get("AWS_SESSION_TOKEN"),
+        config=OBSERVER_CONFIG,
+    )
 
 
 @dataclass(frozen=True)
 class BackendOptions:
-    """What every backend is told: the region, and an endpoint to reuse instead of starting one."""
+    """What every backend is told: the region, an endpoint to reuse, and consent to create real tables."""
 
     region: str = "us-east-1"
     endpoint: str | None = None
+    create_real_table: bool = False
 
 
 class Backend(abc.ABC):
     """A place DynamoDB lives for the length of one check."""
 
     name: str = ""
-    #: Things the backend can observe that others cannot (e.g. ``"ttl-expiry"``).
+    #: What this backend can show that others cannot, e.g. ``"network-outage"`` or ``"ttl-expiry"``.
     capabilities: frozenset[str] = frozenset()
 
     def __init__(self, options: BackendOptions) -> None:
@@ -46,26 +63,19 @@ class Backend(abc.ABC):
     def stop(self) -> None:
         """Release everything ``start`` took; safe to call twice."""
 
-    def handler_environment(self) -> dict[str, str]:
-        """Variables the handler's SDK needs to reach this backend (region and credentials aside)."""
-        return {**DUMMY_CREDENTIALS}
-
     def endpoint_url(self) -> str | None:
         """The HTTP endpoint, for backends reached over the wire."""
         return None
 
+    def handler_environment(self) -> dict[str, str]:
+        """Variables the handler's SDK needs to reach this backend: endpoint and credentials."""
+        endpoint = self.endpoint_url()
+        routing = {"AWS_ENDPOINT_URL_DYNAMODB": endpoint, "AWS_ENDPOINT_URL": endpoint} if endpoint else {}
+        return {**DUMMY_CREDENTIALS, **routing}
+
     def client(self) -> DynamoDBClient:
         """A low-level client for the harness's own observations, outside any recording window."""
-        env = self.handler_environment()
-        return boto3.session.Session().client(
-            "dynamodb",
-            region_name=self.options.region,
-            endpoint_url=self.endpoint_url(),
-            aws_access_key_id=env.get("AWS_ACCESS_KEY_ID"),
-            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY"),
-            aws_session_token=env.get("AWS_SESSION_TOKEN"),
-            config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=30),
-        )
+        return plain_client(self.endpoint_url(), self.options.region)
 
     def __enter__(self) -> Backend:
         self.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
@@ -9,30 +10,53 @@ from hypothesis import strategies as st
 from contract_tests.aws_calls import INJECTED_FAULTS, Fault
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import require_refused
+from contract_tests.loopback import free_loopback_port
 from contract_tests.session import CheckSession
 from contract_tests.strategies import no_query_cases, plain_events
 
-TABLE_MISSING = "table-missing"
+OUTAGE_NOTE = "real endpoint outage: not checked on this backend (in-process, no endpoint to lose)"
+
+
+def _real_failures(session: CheckSession) -> dict[str, tuple[Mapping[str, str], str]]:
+    """Failures the backend produces for real: a missing table, and (over HTTP) a dead endpoint."""
+    missing_table = f"{session.table}-missing"
+    failures: dict[str, tuple[Mapping[str, str], str]] = {
+        "table-missing": (
+            {"CONNECTIONS_TABLE": missing_table},
+            f"CONNECTIONS_TABLE names a table that does not exist ({missing_table})",
+        )
+    }
+    if "network-outage" in session.backend.capabilities:
+        dead = f"http://127.0.0.1:{free_loopback_port()}"
+        # One attempt: the SDK's default retries would spend ~20 s per example on a refused connection.
+        failures["endpoint-down"] = (
+            {"AWS_ENDPOINT_URL_DYNAMODB": dead, "AWS_ENDPOINT_URL": dead, "AWS_MAX_ATTEMPTS": "1"},
+            f"the DynamoDB endpoint stopped answering ({dead} refuses connections)",
+        )
+    return failures
 
 
 def _check(session: CheckSession) -> ClauseResult:
-    missing_table = f"{session.table}-missing"
+    real = _real_failures(session)
 
     def example(case: tuple[Fault | str, dict[str, Any]]) -> None:
-        fault, event = case
-        if isinstance(fault, Fault):
-            observation = session.cold_run(event, fault=fault)
-            why = f"every DynamoDB call failed with {fault.error_code} ({fault.name})"
+        failure, event = case
+        if isinstance(failure, Fault):
+            observation = session.cold_run(event, fault=failure)
+            why = f"every DynamoDB call failed with {failure.error_code} ({failure.name})"
         else:
-            observation = session.cold_run(event, table=missing_table)
-            why = f"CONNECTIONS_TABLE names a table that does not exist ({missing_table})"
+            environment, why = real[failure]
+            observation = session.cold_run(event, environment=environment)
         require_refused(observation, why)
 
-    faults: list[Fault | str] = [*INJECTED_FAULTS, TABLE_MISSING]
-    every_fault_once = [(fault, no_query_cases()[0]) for fault in faults]
-    return run_property(
-        CLAUSE, session, st.tuples(st.sampled_from(faults), plain_events()), example, explicit=every_fault_once
+    failures: list[Fault | str] = [*INJECTED_FAULTS, *real]
+    every_failure_once = [(failure, no_query_cases()[0]) for failure in failures]
+    result = run_property(
+        CLAUSE, session, st.tuples(st.sampled_from(failures), plain_events()), example, explicit=every_failure_once
     )
+    if "endpoint-down" not in real:
+        result.message = OUTAGE_NOTE
+    return result
 
 
 CLAUSE = Clause(5, "storage-failure", "a storage failure never answers 200 'connected'", _check)

@@ -14,7 +14,7 @@ def _check(session: CheckSession) -> ClauseResult:
     why = "CONNECTIONS_TABLE is unset"
 
     def example(event: dict[str, Any]) -> None:
-        observation = session.cold_run(event, table=UNSET, watch_tables=True)
+        observation = session.cold_run(event, environment={"CONNECTIONS_TABLE": UNSET}, watch_tables=True)
         require_refused(observation, why)
         require_nothing_written(observation, why)
         if observation.new_tables:

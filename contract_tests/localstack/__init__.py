@@ -1,0 +1,1 @@
+"""LocalStack's DynamoDB run on this machine without Docker: provisioning and the process itself."""

@@ -1,0 +1,145 @@
+"""Start LocalStack on a free loopback port, wait until DynamoDB is running, and stop it with its JVM."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from contract_tests.errors import BackendError
+from contract_tests.localstack.layout import Layout
+from contract_tests.loopback import free_loopback_port
+
+HEALTH_PATH = "/_localstack/health"
+START_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 15.0
+
+
+def localstack_environment(layout: Layout, port: int) -> dict[str, str]:
+    """The settings that keep host-mode LocalStack on loopback, offline, and inside ``layout``."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return {
+        **inherited,
+        "OVERRIDE_IN_DOCKER": "0",  # a /.dockerenv file would otherwise make it act as its own container
+        "DNS_ADDRESS": "0",  # as root it would serve DNS on :53 and rewrite /etc/resolv.conf
+        "GATEWAY_SERVER": "hypercorn",  # the default server ignores the host part and binds 0.0.0.0
+        "GATEWAY_LISTEN": f"127.0.0.1:{port}",
+        "LOCALSTACK_HOST": f"127.0.0.1:{port}",
+        "FILESYSTEM_ROOT": str(layout.filesystem_root),
+        "SERVICES": "dynamodb,sts",
+        "EAGER_SERVICE_LOADING": "1",
+        "DISABLE_EVENTS": "1",
+        "SKIP_SSL_CERT_DOWNLOAD": "1",
+        "DYNAMODB_IN_MEMORY": "1",
+        "DYNAMODB_REMOVE_EXPIRED_ITEMS": "1",
+    }
+
+
+def dynamodb_state(endpoint: str, timeout: float = 2.0) -> str | None:
+    """DynamoDB's state in LocalStack's health report, or None when nothing answers."""
+    try:
+        with urllib.request.urlopen(endpoint + HEALTH_PATH, timeout=timeout) as answer:
+            report = json.load(answer)
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+    state = report.get("services", {}).get("dynamodb")
+    return str(state) if state is not None else None
+
+
+def require_running(endpoint: str) -> None:
+    """Raise BackendError unless ``endpoint`` is a LocalStack whose DynamoDB is up."""
+    state = dynamodb_state(endpoint)
+    if state not in ("running", "available"):
+        seen = "nothing answers there" if state is None else f"its DynamoDB is {state!r}"
+        raise BackendError(f"no usable LocalStack at {endpoint}: {seen}")
+
+
+class LocalStackProcess:
+    """One LocalStack process (and its DynamoDB Local JVM) in its own process group."""
+
+    def __init__(self, layout: Layout, port: int | None = None) -> None:
+        self.layout = layout
+        self.port = port or free_loopback_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.log_path = layout.logs / f"localstack-{self.port}.log"
+        self.started_in_s = 0.0
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        if not self.layout.is_installed():
+            raise BackendError(
+                f"LocalStack is not installed in {self.layout.root}; run `connect-contract localstack install` first"
+            )
+        self.layout.logs.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        with self.log_path.open("wb") as log:
+            self._process = subprocess.Popen(
+                [str(self.layout.python), "-m", "localstack.runtime.main"],
+                cwd=self.layout.root,
+                env=localstack_environment(self.layout, self.port),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own group, so stop() reaches the JVM child too
+            )
+        deadline = started + START_TIMEOUT_S
+        while time.perf_counter() < deadline:
+            if dynamodb_state(self.endpoint, timeout=1.0) == "running":
+                self.started_in_s = time.perf_counter() - started
+                return
+            if self._process.poll() is not None:
+                self.stop()
+                raise BackendError(f"LocalStack exited during start-up; last lines of {self.log_path}:\n{self.tail()}")
+            time.sleep(0.1)
+        self.stop()
+        raise BackendError(f"LocalStack was not healthy after {START_TIMEOUT_S:.0f} s; see {self.log_path}")
+
+    def tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def stop(self) -> None:
+        """SIGTERM the group, wait, then SIGKILL whatever is left: no orphaned JVM."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        group = process.pid
+        _signal_group(group, signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            _signal_group(group, signal.SIGKILL)
+            process.wait(timeout=STOP_TIMEOUT_S)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while group_alive(group) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        _signal_group(group, signal.SIGKILL)
+
+
+def _signal_group(group: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, sig)
+
+
+def group_alive(group: int) -> bool:
+    """Whether any process of the group is still running (zombies excluded)."""
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            return True
+    return False
