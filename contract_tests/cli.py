@@ -126,14 +126,23 @@ def _localstack(action: str) -> int:
     return EXIT_CONFORMS
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM: unwinds like Ctrl-C (handlers never see it as their own error)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    # SIGTERM unwinds like Ctrl-C does, so started servers and created tables are cleaned up.
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    # Both signals unwind like Ctrl-C, so started servers and created tables are cleaned up; SIGINT
+    # is set explicitly because a shell without job control starts background commands ignoring it.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         if args.command == "clauses":
             for clause in V1_CLAUSES:
@@ -145,8 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HarnessError as error:
         print(f"connect-contract: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("connect-contract: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interruption:
+        signum = interruption.signum if isinstance(interruption, Interrupted) else signal.SIGINT
+        print(f"connect-contract: interrupted by {signal.Signals(signum).name}; cleaned up", file=sys.stderr)
+        return 128 + signum
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.backends import BACKENDS
+from contract_tests.backends import BACKENDS, Backend, BackendOptions, make_backend
 from contract_tests.clauses import V1_CLAUSES, Clause, Status
 from contract_tests.errors import HarnessError
 from contract_tests.lambda_runtime import LambdaContext
@@ -96,6 +96,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if check is not None:
         check.__exit__(None, None, None)
         config.stash[_OPEN_CHECK] = None
+
+
+@pytest.fixture(scope="session")
+def connect_contract_backend(pytestconfig: pytest.Config) -> Iterator[Backend]:
+    """The ``--connect-backend`` backend, started once per test session (LocalStack included) and stopped at its end."""
+    options = BackendOptions(endpoint=pytestconfig.getoption("connect_endpoint"))
+    with make_backend(pytestconfig.getoption("connect_backend"), options) as backend:
+        yield backend
 
 
 @pytest.fixture

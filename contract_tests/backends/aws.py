@@ -63,8 +63,9 @@ class RealDynamoDB(Backend):
         try:
             self.client().list_tables(Limit=1)
         except (BotoCoreError, ClientError) as error:
+            where = self.endpoint_url() or f"region {self.options.region}"
             raise BackendError(
-                f"cannot reach DynamoDB in {self.options.region} with your credentials: {error}"
+                f"cannot reach DynamoDB ({where}) with the standard credential chain: {error}"
             ) from error
 
     def stop(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -43,14 +44,32 @@ def delete_table(client: DynamoDBClient, name: str) -> None:
         raise BackendError(f"could not delete table {name!r}: {error}") from error
 
 
+def canonical_number(text: str) -> str:
+    """A Number as DynamoDB returns it: ``0012.50`` reads back as ``12.5``; moto keeps what was sent."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    if not value.is_finite():
+        return text
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def canonical_item(item: TypedItem) -> TypedItem:
+    """``item`` with every top-level Number in DynamoDB's canonical form, so verdicts agree across backends."""
+    return {name: {"N": canonical_number(value["N"])} if set(value) == {"N"} else value for name, value in item.items()}
+
+
 def scan_items(client: DynamoDBClient, name: str) -> list[TypedItem]:
-    """Every item in ``name``, strongly consistent, in DynamoDB's typed JSON."""
+    """Every item in ``name``, strongly consistent, in DynamoDB's typed JSON (Numbers canonical)."""
     items: list[TypedItem] = []
     kwargs: dict[str, Any] = {"TableName": name, "ConsistentRead": True}
     try:
         while True:
             page = client.scan(**kwargs)
-            items.extend(page.get("Items", []))
+            items.extend(canonical_item(item) for item in page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

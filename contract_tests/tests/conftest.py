@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +63,59 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Any:
     return run
 
 
-@pytest.fixture(params=["moto"])
-def backend(request: pytest.FixtureRequest) -> str:
-    """The DynamoDB backend a gate test runs on."""
-    return str(request.param)
+LOCAL_BACKENDS = ("moto", "moto-server", "localstack")
+
+
+def selected_backends(config: pytest.Config) -> list[str]:
+    names = [name.strip() for name in str(config.getoption("backends")).split(",") if name.strip()]
+    unknown = [name for name in names if name not in LOCAL_BACKENDS]
+    if unknown or not names:
+        raise pytest.UsageError(f"--backends: choose from {', '.join(LOCAL_BACKENDS)}, got {unknown or names}")
+    return names
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", selected_backends(metafunc.config), indirect=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "backend" in getattr(item, "fixturenames", ()):
+            item.add_marker("backend")
+
+
+@dataclass
+class RunningBackend:
+    """A backend started once for the whole test session, and how a check reaches it."""
+
+    name: str
+    endpoint: str | None
+
+    @property
+    def cli_args(self) -> list[str]:
+        return ["--backend", self.name, *(["--endpoint", self.endpoint] if self.endpoint else [])]
+
+
+@pytest.fixture(scope="session")
+def started_backends() -> Iterator[dict[str, RunningBackend]]:
+    """HTTP backends are started on first use and stopped when the session ends (LocalStack once, not per test)."""
+    running: dict[str, RunningBackend] = {}
+    with ExitStack() as stack:
+
+        class Starter(dict[str, RunningBackend]):
+            def __missing__(self, name: str) -> RunningBackend:
+                endpoint = None
+                if name != "moto":
+                    endpoint = stack.enter_context(make_backend(name, BackendOptions())).endpoint_url()
+                self[name] = RunningBackend(name, endpoint)
+                return self[name]
+
+        running = Starter()
+        yield running
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest, started_backends: dict[str, RunningBackend]) -> RunningBackend:
+    """The DynamoDB backend a test body runs on (``--backends`` chooses; the same body runs on each)."""
+    return started_backends[str(request.param)]

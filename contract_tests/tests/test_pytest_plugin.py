@@ -32,3 +32,21 @@ def test_plugin_fails_the_clause_a_wrong_handler_breaks(pytester: pytest.Pyteste
 def test_plugin_is_inert_without_the_flag(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nothing(lambda_context):\n    assert lambda_context.function_name\n")
     pytester.runpytest_inprocess().assert_outcomes(passed=1)
+
+
+def test_backend_fixture_is_started_once_per_session(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        SEEN = set()
+
+        def test_one(connect_contract_backend):
+            SEEN.add(id(connect_contract_backend))
+            assert connect_contract_backend.endpoint_url().startswith("http://127.0.0.1:")
+
+        def test_two(connect_contract_backend):
+            SEEN.add(id(connect_contract_backend))
+            connect_contract_backend.client().list_tables()
+            assert len(SEEN) == 1
+        """
+    )
+    pytester.runpytest_inprocess("--connect-backend", "moto-server").assert_outcomes(passed=2)

@@ -1,0 +1,191 @@
+"""Backends fail honestly (exit 2, never a handler verdict), clean up after themselves, and reuse endpoints."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract_tests.backends import BackendOptions, make_backend
+from contract_tests.backends.base import plain_client
+from contract_tests.backends.localstack import LocalStack
+from contract_tests.localstack.layout import Layout
+from contract_tests.localstack.process import LocalStackProcess, dynamodb_state, group_alive
+from contract_tests.loopback import free_loopback_port
+from contract_tests.tests.conftest import ROOT, RunningBackend, selected_backends
+
+REFERENCE = "reference_impl.handler:lambda_handler"
+
+
+@pytest.fixture
+def localstack_endpoint(request: pytest.FixtureRequest, started_backends: dict[str, RunningBackend]) -> str:
+    if "localstack" not in selected_backends(request.config):
+        pytest.skip("needs --backends localstack (the tox localstack environment)")
+    endpoint = started_backends["localstack"].endpoint
+    assert endpoint
+    return endpoint
+
+
+@pytest.mark.parametrize("name", ["moto-server", "localstack", "aws"])
+def test_unreachable_endpoint_is_exit_2(run_cli: Any, name: str) -> None:
+    dead = f"http://127.0.0.1:{free_loopback_port()}"
+    result = run_cli("check", "--handler", REFERENCE, "--backend", name, "--endpoint", dead, "--yes-create-table")
+    assert result.status == 2, result.out + result.err
+    assert dead in result.err or "127.0.0.1" in result.err
+    assert "[FAIL]" not in result.out and "Traceback" not in result.err
+
+
+def test_localstack_not_installed_says_what_to_run(
+    run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONNECT_CONTRACT_HOME", str(tmp_path))
+    monkeypatch.delenv("LOCALSTACK_ENDPOINT", raising=False)
+    result = run_cli("check", "--handler", REFERENCE, "--backend", "localstack")
+    assert result.status == 2
+    assert "run `connect-contract localstack install` first" in result.err
+
+
+def test_aws_needs_explicit_consent(run_cli: Any) -> None:
+    result = run_cli("check", "--handler", REFERENCE, "--backend", "aws")
+    assert result.status == 2
+    assert "--yes-create-table" in result.err
+
+
+def test_aws_code_path_creates_and_deletes_its_table(
+    run_cli: Any, localstack_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}.items():
+        monkeypatch.setenv(name, value)
+    client = plain_client(localstack_endpoint, "us-east-1")
+    before = set(client.list_tables()["TableNames"])
+    result = run_cli(
+        "check",
+        "--handler",
+        REFERENCE,
+        "--backend",
+        "aws",
+        "--yes-create-table",
+        "--endpoint",
+        localstack_endpoint,
+        "--examples",
+        "10",
+    )
+    assert result.status == 0, result.out + result.err
+    assert set(client.list_tables()["TableNames"]) == before
+
+
+def test_localstack_reuse_from_environment(
+    run_cli: Any, localstack_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOCALSTACK_ENDPOINT", localstack_endpoint)
+    result = run_cli("check", "--handler", REFERENCE, "--backend", "localstack", "--examples", "5", "--clause", "item")
+    assert result.status == 0, result.out + result.err
+
+
+def test_localstack_start_and_stop_leave_no_process(localstack_endpoint: str) -> None:
+    backend = LocalStack(BackendOptions())
+    with pytest.raises(KeyboardInterrupt), backend:
+        assert backend.process is not None
+        pid = backend.process.pid
+        assert pid is not None and group_alive(pid)
+        raise KeyboardInterrupt
+    assert not group_alive(pid)
+
+
+def _localstack_children(parent: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == parent and b"localstack.runtime.main" in cmdline:
+            found.append(int(status.parent.name))
+    return found
+
+
+def _spawn_check(*argv: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "contract_tests", "check", "--handler", REFERENCE, *argv],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def _wait_until_checking(check: subprocess.Popen[str], endpoint: str | None = None) -> None:
+    """Return once the check is past its start-up and inside its first clause."""
+    assert check.stdout is not None
+    check.stdout.readline()  # the header: printed before the backend starts
+    deadline = time.monotonic() + 60
+    while endpoint is None and time.monotonic() < deadline:
+        children = _localstack_children(check.pid)
+        if children and dynamodb_state(_endpoint_of(children[0])) == "running":
+            break
+        time.sleep(0.2)
+    time.sleep(2.0)
+    assert check.poll() is None, f"the check ended early: {check.stderr.read() if check.stderr else ''}"
+
+
+def _endpoint_of(pid: int) -> str:
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    listen = next(v for v in environ if v.startswith(b"GATEWAY_LISTEN=")).split(b"=", 1)[1].decode()
+    return f"http://{listen}"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupted_check_stops_localstack_and_its_jvm(localstack_endpoint: str, sig: signal.Signals) -> None:
+    check = _spawn_check("--backend", "localstack", "--examples", "2000")
+    try:
+        _wait_until_checking(check)
+        [child] = _localstack_children(check.pid)
+        check.send_signal(sig)
+        status = check.wait(timeout=60)
+    finally:
+        check.kill()
+    assert status == 128 + sig
+    deadline = time.monotonic() + 5
+    while group_alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not group_alive(child), "LocalStack or its DynamoDB Local JVM outlived the check"
+
+
+@pytest.fixture
+def doomed_backend(backend: RunningBackend) -> Iterator[tuple[str, Any]]:
+    """A private HTTP backend of the test's own, which the test may stop mid-run."""
+    if backend.name == "moto":
+        pytest.skip("moto in-process has no endpoint to lose")
+    if backend.name == "localstack":
+        process = LocalStackProcess(Layout.default())
+        process.start()
+        yield process.endpoint, process.stop
+        process.stop()
+    else:
+        with make_backend("moto-server", BackendOptions()) as server:
+            yield str(server.endpoint_url()), server.stop
+
+
+def test_backend_dying_mid_run_is_exit_2_not_a_violation(
+    backend: RunningBackend, doomed_backend: tuple[str, Any]
+) -> None:
+    endpoint, stop = doomed_backend
+    check = _spawn_check("--backend", backend.name, "--endpoint", endpoint, "--examples", "2000")
+    try:
+        _wait_until_checking(check, endpoint)
+        stop()
+        out, err = check.communicate(timeout=300)
+    finally:
+        check.kill()
+    assert check.returncode == 2, out + err
+    assert "[FAIL]" not in out
+    assert err.startswith("connect-contract: error: ") and "Traceback" not in err
