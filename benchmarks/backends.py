@@ -109,7 +109,7 @@ def main() -> None:
     print("  ".join(c.ljust(widths[c]) for c in columns))
     for row in rows:
         print("  ".join(row[c].ljust(widths[c]) for c in columns))
-    print(f"per-example cost is one cold import + invoke + scan + clear of the reference handler ({args.examples} runs)")
+    print(f"per example: cold import + invoke + scan + clear of the reference handler ({args.examples} runs)")
 
 
 if __name__ == "__main__":

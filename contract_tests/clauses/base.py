@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.errors import FlakyFailure
 
 from contract_tests.errors import HarnessError
 from contract_tests.session import CheckSession
@@ -65,6 +66,29 @@ class Clause:
         return self.check(session)
 
 
+FLAKY_NOTE = " (flaky: the same input passed when replayed, so the answer depends on more than the event)"
+
+
+def violation_in(error: BaseException) -> Violation | None:
+    """The Violation behind a hypothesis FlakyFailure (a group), if any, marked as flaky."""
+    if isinstance(error, FlakyFailure):
+        for inner in error.exceptions:
+            if isinstance(inner, Violation):
+                inner.message += FLAKY_NOTE
+                return inner
+    return None
+
+
+def failed(clause: Clause, violation: Violation, examples: int) -> ClauseResult:
+    return ClauseResult(
+        clause,
+        Status.FAILED,
+        examples,
+        violation.message,
+        Counterexample(violation.example, violation.expected, violation.actual),
+    )
+
+
 def hypothesis_settings(examples: int) -> settings:
     """Quiet, database-free, deadline-free runs: the report, not hypothesis, prints the failure."""
     return settings(
@@ -115,13 +139,12 @@ def run_property(
     try:
         test()
     except Violation as violation:
-        return ClauseResult(
-            clause,
-            Status.FAILED,
-            count,
-            violation.message,
-            Counterexample(violation.example, violation.expected, violation.actual),
-        )
+        return failed(clause, violation, count)
+    except FlakyFailure as error:
+        flaky = violation_in(error)
+        if flaky is None:
+            raise
+        return failed(clause, flaky, count)
     if aborted:
         raise aborted[0]
     return ClauseResult(clause, Status.PASSED, count, passed_message)

@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import seed
+from hypothesis.errors import FlakyFailure
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
 from contract_tests.backends.table import TypedItem
 from contract_tests.clauses.base import (
     Clause,
     ClauseResult,
-    Counterexample,
     Status,
     Violation,
+    failed,
     hypothesis_settings,
+    violation_in,
 )
 from contract_tests.clauses.checks import require_accepted, require_item
-from contract_tests.errors import HarnessError
 from contract_tests.session import CheckSession, Observation
 from contract_tests.strategies import plain_events
 
@@ -69,15 +70,12 @@ def _check(session: CheckSession) -> ClauseResult:
     try:
         run_state_machine_as_test(seed(session.settings.seed)(WarmContainer), settings=settings)
     except Violation as violation:
-        return ClauseResult(
-            CLAUSE,
-            Status.FAILED,
-            count,
-            violation.message,
-            Counterexample(violation.example, violation.expected, violation.actual),
-        )
-    except HarnessError:
-        raise
+        return failed(CLAUSE, violation, count)
+    except FlakyFailure as error:
+        flaky = violation_in(error)
+        if flaky is None:
+            raise
+        return failed(CLAUSE, flaky, count)
     finally:
         session.clear()
     return ClauseResult(

@@ -1,0 +1,40 @@
+"""A clause's property run turns every handler failure into a verdict, flaky ones included."""
+
+from __future__ import annotations
+
+from random import SystemRandom
+from types import SimpleNamespace
+from typing import Any
+
+from hypothesis import strategies as st
+
+from contract_tests.clauses import V1_CLAUSES, Status, Violation
+from contract_tests.clauses.base import FLAKY_NOTE, run_property
+from contract_tests.session import CheckSettings
+
+SESSION: Any = SimpleNamespace(settings=CheckSettings(examples=50, seed=1))
+
+
+def test_a_flaky_failure_is_a_failed_clause_not_a_crash() -> None:
+    def sometimes(_: int) -> None:
+        if SystemRandom().random() < 0.3:
+            raise Violation("refused", "accepted", "refused")
+
+    results = [run_property(V1_CLAUSES[0], SESSION, st.integers(), sometimes) for _ in range(10)]
+    assert all(r.status is Status.FAILED for r in results)
+    assert all(r.message in ("refused", "refused" + FLAKY_NOTE) for r in results)
+
+
+def test_the_counterexample_is_the_shrunk_one() -> None:
+    def above_ten(x: int) -> None:
+        if x > 10:
+            raise Violation(f"{x} is too big", "<= 10", x)
+
+    result = run_property(V1_CLAUSES[0], SESSION, st.integers(), above_ten)
+    assert result.counterexample is not None and result.counterexample.example == 11
+
+
+def test_explicit_cases_run_first_and_count() -> None:
+    seen: list[int] = []
+    result = run_property(V1_CLAUSES[0], SESSION, st.integers(), seen.append, explicit=[-7, -8])
+    assert seen[:2] == [-7, -8] and result.examples == len(seen) and result.status is Status.PASSED
