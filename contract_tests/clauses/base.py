@@ -69,24 +69,26 @@ class Clause:
 FLAKY_NOTE = " (flaky: the same input passed when replayed, so the answer depends on more than the event)"
 
 
-def violation_in(error: BaseException) -> Violation | None:
-    """The Violation behind a hypothesis FlakyFailure (a group), if any, marked as flaky."""
-    if isinstance(error, FlakyFailure):
+def first_violation(run: Callable[[], None]) -> Violation | None:
+    """Run a hypothesis test; return the (shrunk) Violation it ended on, flaky ones marked, else None."""
+    try:
+        run()
+    except Violation as violation:
+        return violation
+    except FlakyFailure as error:
         for inner in error.exceptions:
             if isinstance(inner, Violation):
                 inner.message += FLAKY_NOTE
                 return inner
+        raise
     return None
 
 
-def failed(clause: Clause, violation: Violation, examples: int) -> ClauseResult:
-    return ClauseResult(
-        clause,
-        Status.FAILED,
-        examples,
-        violation.message,
-        Counterexample(violation.example, violation.expected, violation.actual),
-    )
+def verdict(clause: Clause, violation: Violation | None, examples: int, passed_message: str = "") -> ClauseResult:
+    if violation is None:
+        return ClauseResult(clause, Status.PASSED, examples, passed_message)
+    counterexample = Counterexample(violation.example, violation.expected, violation.actual)
+    return ClauseResult(clause, Status.FAILED, examples, violation.message, counterexample)
 
 
 def hypothesis_settings(examples: int) -> settings:
@@ -136,15 +138,7 @@ def run_property(
     for case in reversed(explicit):
         test = example(case)(test)
     test = seed(session.settings.seed)(hypothesis_settings(examples or session.settings.examples)(test))
-    try:
-        test()
-    except Violation as violation:
-        return failed(clause, violation, count)
-    except FlakyFailure as error:
-        flaky = violation_in(error)
-        if flaky is None:
-            raise
-        return failed(clause, flaky, count)
+    violation = first_violation(test)
     if aborted:
         raise aborted[0]
-    return ClauseResult(clause, Status.PASSED, count, passed_message)
+    return verdict(clause, violation, count, passed_message)

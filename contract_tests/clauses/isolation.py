@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import seed
-from hypothesis.errors import FlakyFailure
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
 from contract_tests.backends.table import TypedItem
 from contract_tests.clauses.base import (
     Clause,
     ClauseResult,
-    Status,
     Violation,
-    failed,
+    first_violation,
     hypothesis_settings,
-    violation_in,
+    verdict,
 )
 from contract_tests.clauses.checks import require_accepted, require_item
 from contract_tests.session import CheckSession, Observation
@@ -67,20 +65,12 @@ def _check(session: CheckSession) -> ClauseResult:
 
     settings = hypothesis_settings(containers)
     settings = type(settings)(settings, stateful_step_count=STEPS_PER_CONTAINER)
+    machine = seed(session.settings.seed)(WarmContainer)
     try:
-        run_state_machine_as_test(seed(session.settings.seed)(WarmContainer), settings=settings)
-    except Violation as violation:
-        return failed(CLAUSE, violation, count)
-    except FlakyFailure as error:
-        flaky = violation_in(error)
-        if flaky is None:
-            raise
-        return failed(CLAUSE, flaky, count)
+        violation = first_violation(lambda: run_state_machine_as_test(machine, settings=settings))
     finally:
         session.clear()
-    return ClauseResult(
-        CLAUSE, Status.PASSED, count, f"{count} warm containers, up to {STEPS_PER_CONTAINER} connects each"
-    )
+    return verdict(CLAUSE, violation, count, f"{count} warm containers, up to {STEPS_PER_CONTAINER} connects each")
 
 
 CLAUSE = Clause(8, "isolation", "no state leaks between connects in one warm container", _check)
