@@ -35,7 +35,6 @@ class RealDynamoDB(Backend):
     """Your AWS account's DynamoDB; ``--endpoint`` points the same code path at another endpoint."""
 
     name = "aws"
-    capabilities = frozenset({"ttl-expiry"})
 
     def __init__(self, options: BackendOptions) -> None:
         super().__init__(options)

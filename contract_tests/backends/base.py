@@ -49,7 +49,7 @@ class Backend(abc.ABC):
     """A place DynamoDB lives for the length of one check."""
 
     name: str = ""
-    #: What this backend can show that others cannot, e.g. ``"network-outage"`` or ``"ttl-expiry"``.
+    #: What this backend can show that others cannot: ``"network-outage"`` (a real dead endpoint).
     capabilities: frozenset[str] = frozenset()
 
     def __init__(self, options: BackendOptions) -> None:

@@ -13,7 +13,7 @@ class LocalStack(Backend):
     """Starts LocalStack on a free port, or reuses ``--endpoint`` / ``$LOCALSTACK_ENDPOINT``."""
 
     name = "localstack"
-    capabilities = frozenset({"network-outage", "ttl-expiry"})
+    capabilities = frozenset({"network-outage"})
 
     def __init__(self, options: BackendOptions, layout: Layout | None = None) -> None:
         super().__init__(options)
