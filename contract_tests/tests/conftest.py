@@ -81,8 +81,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "backend" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "backend" in fixtures:
             item.add_marker("backend")
+        if "localstack_endpoint" in fixtures:
+            item.add_marker("localstack")
 
 
 @dataclass
