@@ -8,13 +8,13 @@ from typing import Any
 from contract_tests.clauses import ClauseResult, Status
 from contract_tests.runner import CheckRequest, Report
 
-LONG_STRING = 160
+LONG_STRING = 400
 
 
 def _shortened(value: Any) -> Any:
     """Long strings cut for reading (a URL-limit value is 4,000 characters); the shape is kept."""
     if isinstance(value, str) and len(value) > LONG_STRING:
-        return f"{value[:60]}…{value[-20:]} ({len(value)} characters)"
+        return f"{value[:200]}…{value[-40:]} ({len(value)} characters)"
     if isinstance(value, dict):
         return {k: _shortened(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -145,7 +145,7 @@ class CheckSession:
                     raise
                 return self.observe(Invocation(), init_error=str(error))
             with HOOKS.failing(fault) if fault is not None else nullcontext():
-                invocation = invoke(handler, event, self.settings.region)
+                invocation = invoke(handler, event, self.settings.region, self.target.task_root)
         new_tables = sorted(set(table_names(self._client)) - before) if watch_tables else []
         return self.observe(invocation, import_calls=import_calls, new_tables=new_tables)
 
@@ -154,7 +154,7 @@ class CheckSession:
         return record_import(self.loader)
 
     def warm_run(self, handler: Handler, event: Any) -> Invocation:
-        return invoke(handler, event, self.settings.region)
+        return invoke(handler, event, self.settings.region, self.target.task_root)
 
     def stored_items(self) -> list[TypedItem]:
         return scan_items(self._client, self.table)

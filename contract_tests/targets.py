@@ -74,17 +74,25 @@ class HandlerInitError(TargetError):
     """The handler's module raised while being imported (Lambda's Runtime.ImportModuleError)."""
 
 
+def _with_sep(path: str) -> str:
+    return path.rstrip(os.sep) + os.sep
+
+
+_INSTALLED = tuple({_with_sep(sys.prefix), _with_sep(sys.base_prefix), *map(_with_sep, site.getsitepackages())})
+
+
+def is_own_code(path: str, code_root: Path) -> bool:
+    """Whether ``path`` is the handler's code: below its root, and not an installed library."""
+    return path.startswith(_with_sep(str(code_root))) and not path.startswith(_INSTALLED)
+
+
 def _describe(error: BaseException, code_root: Path | None = None) -> str:
     """``Type: message at file:line``, at the innermost frame in the handler's own code if any."""
     frames = traceback.extract_tb(error.__traceback__)
-    own = [f for f in frames if code_root is not None and f.filename.startswith(str(code_root) + os.sep)]
+    own = [f for f in frames if code_root is not None and is_own_code(f.filename, code_root)]
     chosen = own or frames
     where = f" at {chosen[-1].filename}:{chosen[-1].lineno}" if chosen else ""
     return f"{type(error).__name__}: {error}{where}"
-
-
-def _with_sep(path: str) -> str:
-    return path.rstrip(os.sep) + os.sep
 
 
 class HandlerLoader:
@@ -97,15 +105,13 @@ class HandlerLoader:
 
     def _purge(self) -> None:
         """Forget the handler's own modules so module-level state starts over."""
-        root = str(self.target.task_root) + os.sep
-        installed = tuple({sys.prefix + os.sep, sys.base_prefix + os.sep, *map(_with_sep, site.getsitepackages())})
         top = (self.target.module or "").split(".")[0]
         for name, module in list(sys.modules.items()):
             if name.startswith("contract_tests"):
                 continue
             path = str(getattr(module, "__file__", "") or "")
             is_own_package = bool(top) and (name == top or name.startswith(top + "."))
-            is_new_local = name not in self._baseline and path.startswith(root) and not path.startswith(installed)
+            is_new_local = name not in self._baseline and is_own_code(path, self.target.task_root)
             if is_own_package or is_new_local or name.startswith("_connect_contract_handler_"):
                 del sys.modules[name]
 
@@ -195,7 +201,7 @@ def captured_output(lines: list[str]) -> Iterator[None]:
         lines.extend(line for line in (out.getvalue() + err.getvalue()).splitlines() if line.strip())
 
 
-def invoke(handler: Handler, event: Any, region: str) -> Invocation:
+def invoke(handler: Handler, event: Any, region: str, code_root: Path | None = None) -> Invocation:
     """Call ``handler`` with a JSON copy of ``event`` and a Lambda context; serialize its answer."""
     result = Invocation()
     payload = copy.deepcopy(event)
@@ -209,7 +215,7 @@ def invoke(handler: Handler, event: Any, region: str) -> Invocation:
         except (KeyboardInterrupt, GeneratorExit):
             raise
         except BaseException as error:  # noqa: BLE001 - any handler failure is a Lambda function error
-            result.error = _describe(error)
+            result.error = _describe(error, code_root)
         finally:
             result.finished_ms = -(-time.time_ns() // 1_000_000)
     result.calls = list(calls)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
-from hypothesis.errors import FlakyFailure
+from hypothesis.errors import Flaky
 
 from contract_tests.errors import HarnessError
 from contract_tests.session import CheckSession
@@ -69,18 +69,23 @@ class Clause:
 FLAKY_NOTE = " (flaky: the same input passed when replayed, so the answer depends on more than the event)"
 
 
-def first_violation(run: Callable[[], None]) -> Violation | None:
-    """Run a hypothesis test; return the (shrunk) Violation it ended on, flaky ones marked, else None."""
+def first_violation(run: Callable[[], None], seen: Sequence[Violation] = ()) -> Violation | None:
+    """Run a hypothesis test; return the (shrunk) Violation it ended on, else None.
+
+    A handler whose answer is not a function of its input makes hypothesis report flakiness
+    instead; that is still the handler's failure, reported with the last Violation ``seen``.
+    """
     try:
         run()
     except Violation as violation:
         return violation
-    except FlakyFailure as error:
-        for inner in error.exceptions:
-            if isinstance(inner, Violation):
-                inner.message += FLAKY_NOTE
-                return inner
-        raise
+    except Flaky as error:
+        inner = [e for e in getattr(error, "exceptions", ()) if isinstance(e, Violation)]
+        candidates = inner or list(seen)
+        if not candidates:
+            raise
+        candidates[-1].message += FLAKY_NOTE
+        return candidates[-1]
     return None
 
 
@@ -119,6 +124,7 @@ def run_property(
     """Run ``check_example`` on ``explicit`` cases, then generated ones; a Violation is shrunk and kept."""
     count = 0
     aborted: list[HarnessError] = []
+    seen: list[Violation] = []
 
     def body(example: T) -> None:
         nonlocal count
@@ -129,6 +135,7 @@ def run_property(
             check_example(example)
         except Violation as violation:
             violation.example = example
+            seen.append(violation)
             raise
         except HarnessError as error:
             aborted.append(error)
@@ -138,7 +145,7 @@ def run_property(
     for case in reversed(explicit):
         test = example(case)(test)
     test = seed(session.settings.seed)(hypothesis_settings(examples or session.settings.examples)(test))
-    violation = first_violation(test)
+    violation = first_violation(test, seen)
     if aborted:
         raise aborted[0]
     return verdict(clause, violation, count, passed_message)

@@ -26,6 +26,7 @@ STEPS_PER_CONTAINER = 8
 def _check(session: CheckSession) -> ClauseResult:
     containers = max(5, session.settings.examples // 10)
     count = 0
+    seen: list[Violation] = []
 
     class WarmContainer(RuleBasedStateMachine):
         """One execution environment: the handler imported once, then invoked connect after connect."""
@@ -60,6 +61,7 @@ def _check(session: CheckSession) -> ClauseResult:
                     )
             except Violation as violation:
                 violation.example = {"connects_in_one_warm_container": list(self.connects)}
+                seen.append(violation)
                 raise
             self.stored[connection_id] = items[connection_id]
 
@@ -67,7 +69,7 @@ def _check(session: CheckSession) -> ClauseResult:
     settings = type(settings)(settings, stateful_step_count=STEPS_PER_CONTAINER)
     machine = seed(session.settings.seed)(WarmContainer)
     try:
-        violation = first_violation(lambda: run_state_machine_as_test(machine, settings=settings))
+        violation = first_violation(lambda: run_state_machine_as_test(machine, settings=settings), seen)
     finally:
         session.clear()
     return verdict(CLAUSE, violation, count, f"{count} warm containers, up to {STEPS_PER_CONTAINER} connects each")

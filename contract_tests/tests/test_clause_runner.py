@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from contract_tests.clauses import V1_CLAUSES, Status, Violation
 from contract_tests.clauses.base import FLAKY_NOTE, run_property
 from contract_tests.session import CheckSettings
+from contract_tests.tests.conftest import HANDLERS
 
 SESSION: Any = SimpleNamespace(settings=CheckSettings(examples=50, seed=1))
 
@@ -38,3 +39,12 @@ def test_explicit_cases_run_first_and_count() -> None:
     seen: list[int] = []
     result = run_property(V1_CLAUSES[0], SESSION, st.integers(), seen.append, explicit=[-7, -8])
     assert seen[:2] == [-7, -8] and result.examples == len(seen) and result.status is Status.PASSED
+
+
+def test_a_flaky_stateful_run_is_a_failed_clause(run_cli: Any) -> None:
+    """A handler that refuses at random makes stateful runs draw differently: still a failure, never a crash."""
+    handler = str(HANDLERS / "wrong" / "response_sometimes_refuses.py") + ":handler"
+    for seed in ("1", "2", "3"):
+        result = run_cli("check", "--handler", handler, "--clause", "isolation", "--examples", "30", "--seed", seed)
+        assert result.status == 1, result.out + result.err
+        assert "Traceback" not in result.out + result.err
