@@ -12,6 +12,7 @@ from contract_tests.backends import BACKENDS
 from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES
 from contract_tests.errors import HarnessError
 from contract_tests.junit import write_junit
+from contract_tests.lambda_runtime import TIMEOUT_S
 from contract_tests.localstack.install import install
 from contract_tests.localstack.layout import Layout
 from contract_tests.localstack.process import LocalStackProcess
@@ -28,6 +29,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 900:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 900 (Lambda's limit)")
     return value
 
 
@@ -69,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=_seed, metavar="N", help="hypothesis seed; the report prints the one it used")
     check.add_argument("--region", default="us-east-1", help="AWS region the handler sees (default: us-east-1)")
     check.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"the function's timeout; a longer invocation fails as in Lambda (default: {TIMEOUT_S:g})",
+    )
+    check.add_argument(
         "--clause",
         action="append",
         default=[],
@@ -101,6 +119,7 @@ def _check(args: argparse.Namespace) -> int:
         region=args.region,
         clauses=tuple(args.clause),
         create_real_table=args.yes_create_table,
+        timeout=args.timeout,
     )
     print(header(request), flush=True)
     report = run_check(request, on_result=lambda result: print(clause_line(result), flush=True))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES, Clause, ClauseResult, Status
 from contract_tests.errors import HarnessError, TargetError
+from contract_tests.lambda_runtime import TIMEOUT_S
 from contract_tests.session import CheckSession, CheckSettings
 from contract_tests.targets import HandlerInitError, parse_target
 
@@ -29,6 +30,7 @@ class CheckRequest:
     region: str = "us-east-1"
     clauses: tuple[str, ...] = ()
     create_real_table: bool = False
+    timeout: float = TIMEOUT_S
 
     def selected_clauses(self) -> list[Clause]:
         unknown = [c for c in self.clauses if c not in CLAUSES_BY_ID]
@@ -47,6 +49,8 @@ class CheckRequest:
         if self.create_real_table:
             words += ["--yes-create-table"]
         words += ["--examples", str(self.examples), "--seed", str(seed)]
+        if self.timeout != TIMEOUT_S:
+            words += ["--timeout", f"{self.timeout:g}"]
         for clause_id in [clause] if clause else self.clauses:
             words += ["--clause", clause_id]
         return shlex.join(words)
@@ -90,7 +94,9 @@ class OpenCheck:
                     ),
                 )
             )
-            settings = CheckSettings(examples=request.examples, seed=self.seed, region=request.region)
+            settings = CheckSettings(
+                examples=request.examples, seed=self.seed, region=request.region, timeout_s=request.timeout
+            )
             self.session = CheckSession(self.target, backend, settings)
             self._stack.enter_context(self.session.opened())
             try:

@@ -20,7 +20,7 @@ from contract_tests.backends.table import (
     scan_items,
     table_names,
 )
-from contract_tests.lambda_runtime import lambda_environment
+from contract_tests.lambda_runtime import TIMEOUT_S, lambda_environment
 from contract_tests.targets import (
     Handler,
     HandlerInitError,
@@ -39,6 +39,7 @@ class CheckSettings:
     examples: int = 100
     seed: int = 0
     region: str = "us-east-1"
+    timeout_s: float = TIMEOUT_S
 
 
 @dataclass
@@ -145,7 +146,7 @@ class CheckSession:
                     raise
                 return self.observe(Invocation(), init_error=str(error))
             with HOOKS.failing(fault) if fault is not None else nullcontext():
-                invocation = invoke(handler, event, self.settings.region, self.target.task_root)
+                invocation = self.warm_run(handler, event)
         new_tables = sorted(set(table_names(self._client)) - before) if watch_tables else []
         return self.observe(invocation, import_calls=import_calls, new_tables=new_tables)
 
@@ -154,7 +155,7 @@ class CheckSession:
         return record_import(self.loader)
 
     def warm_run(self, handler: Handler, event: Any) -> Invocation:
-        return invoke(handler, event, self.settings.region, self.target.task_root)
+        return invoke(handler, event, self.settings.region, self.target.task_root, self.settings.timeout_s)
 
     def stored_items(self) -> list[TypedItem]:
         return scan_items(self._client, self.table)

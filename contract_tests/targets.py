@@ -11,6 +11,7 @@ import logging
 import os
 import site
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from typing import Any
 
 from contract_tests.aws_calls import HOOKS, AwsCall, fresh_default_session
 from contract_tests.errors import TargetError
-from contract_tests.lambda_runtime import LambdaContext
+from contract_tests.lambda_runtime import TIMEOUT_S, LambdaContext
 
 Handler = Callable[[Any, Any], Any]
 
@@ -201,23 +202,32 @@ def captured_output(lines: list[str]) -> Iterator[None]:
         lines.extend(line for line in (out.getvalue() + err.getvalue()).splitlines() if line.strip())
 
 
-def invoke(handler: Handler, event: Any, region: str, code_root: Path | None = None) -> Invocation:
-    """Call ``handler`` with a JSON copy of ``event`` and a Lambda context; serialize its answer."""
+def invoke(
+    handler: Handler, event: Any, region: str, code_root: Path | None = None, timeout_s: float = TIMEOUT_S
+) -> Invocation:
+    """Call ``handler`` with a JSON copy of ``event`` and a Lambda context, within Lambda's timeout."""
     result = Invocation()
     payload = copy.deepcopy(event)
-    context = LambdaContext(region=region)
-    with captured_output(result.logs), HOOKS.recording() as calls:
-        result.started_ms = time.time_ns() // 1_000_000
+    context = LambdaContext(region=region, timeout_s=timeout_s)
+
+    def call() -> None:
         try:
             response = handler(payload, context)
             # Lambda sends the return value as JSON; what does not serialize is a function error.
             result.response = json.loads(json.dumps(response))
-        except (KeyboardInterrupt, GeneratorExit):
-            raise
         except BaseException as error:  # noqa: BLE001 - any handler failure is a Lambda function error
             result.error = _describe(error, code_root)
-        finally:
-            result.finished_ms = -(-time.time_ns() // 1_000_000)
+
+    with captured_output(result.logs), HOOKS.recording() as calls:
+        result.started_ms = time.time_ns() // 1_000_000
+        # A daemon thread, because a handler past its timeout cannot be killed, only abandoned.
+        worker = threading.Thread(target=call, name="lambda-invocation", daemon=True)
+        worker.start()
+        worker.join(timeout_s)
+        result.finished_ms = -(-time.time_ns() // 1_000_000)
+        if worker.is_alive():
+            result.response = None
+            result.error = f"Task timed out after {timeout_s:.2f} seconds (Lambda stops the function)"
     result.calls = list(calls)
     return result
 

@@ -56,3 +56,16 @@ def test_clauses_lists_the_contract(run_cli: Any) -> None:
     result = run_cli("clauses")
     assert result.status == 0
     assert len(result.out.strip().splitlines()) == 8
+
+
+def test_a_hanging_handler_is_a_violation_not_a_hang(run_cli: Any, tmp_path: Any) -> None:
+    (tmp_path / "hangs.py").write_text("import time\ndef handler(event, context):\n    time.sleep(30)\n")
+    result = run_cli("check", "--handler", f"{tmp_path}/hangs.py:handler", "--clause", "response", "--timeout", "0.3")
+    assert result.status == 1
+    assert "Task timed out after 0.30 seconds" in result.out
+    assert "--timeout 0.3" in result.out
+
+
+def test_timeout_must_be_positive(run_cli: Any) -> None:
+    result = run_cli("check", "--handler", "reference_impl.handler:lambda_handler", "--timeout", "0")
+    assert result.status == 2

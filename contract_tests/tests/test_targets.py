@@ -92,3 +92,11 @@ def test_lambda_environment() -> None:
     env = lambda_environment("ap-northeast-2", "app.handler", os.getcwd())
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "ap-northeast-2"
     assert env["_HANDLER"] == "app.handler" and env["AWS_EXECUTION_ENV"].startswith("AWS_Lambda_python")
+
+
+def test_a_handler_past_its_timeout_fails_like_lambda(tmp_path: Path) -> None:
+    (tmp_path / "slow.py").write_text("import time\ndef handler(event, context):\n    time.sleep(5)\n")
+    handler = HandlerLoader(parse_target(f"{tmp_path}/slow.py:handler")).load()
+    result = invoke(handler, {}, "us-east-1", timeout_s=0.2)
+    assert result.error is not None and result.error.startswith("Task timed out after 0.20 seconds")
+    assert result.finished_ms - result.started_ms < 2000
