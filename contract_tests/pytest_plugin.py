@@ -91,11 +91,21 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     )
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
+def _close_check(config: pytest.Config) -> None:
     check = config.stash.get(_OPEN_CHECK, None)
     if check is not None:
-        check.__exit__(None, None, None)
         config.stash[_OPEN_CHECK] = None
+        check.__exit__(None, None, None)
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """After the last clause in a row, stop the backend and give other tests their environment back."""
+    if isinstance(item, ContractClauseItem) and not isinstance(nextitem, ContractClauseItem):
+        _close_check(item.config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _close_check(config)
 
 
 @pytest.fixture(scope="session")

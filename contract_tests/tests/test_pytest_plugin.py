@@ -29,6 +29,31 @@ def test_plugin_fails_the_clause_a_wrong_handler_breaks(pytester: pytest.Pyteste
     result.stdout.fnmatch_lines(["*connect-contract?1-response? FAILED*", "*clause 1 response: response is not 200*"])
 
 
+def test_plugin_restores_the_environment_after_the_clauses(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_collection_modifyitems(items):
+            items.reverse()
+        """
+    )
+    pytester.makepyfile(
+        """
+        import os
+
+        def test_after_the_gate(request):
+            assert request.session.items[-1] is request.node
+            assert 'CONNECTIONS_TABLE' not in os.environ
+        """
+    )
+    result = pytester.runpytest_inprocess(
+        "--connect-handler", "reference_impl.handler:lambda_handler", "--connect-examples", "5", "-p", "no:randomly"
+    )
+    result.assert_outcomes(passed=9)
+
+
 def test_plugin_is_inert_without_the_flag(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nothing(lambda_context):\n    assert lambda_context.function_name\n")
     pytester.runpytest_inprocess().assert_outcomes(passed=1)
