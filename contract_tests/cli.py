@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from contract_tests.backends import BACKENDS
 from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES
+from contract_tests.contract_schemas import SCHEMA_FILES, errors
 from contract_tests.errors import HarnessError
 from contract_tests.junit import write_junit
 from contract_tests.lambda_runtime import TIMEOUT_S
@@ -101,6 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --backend aws: agree to create (and afterwards delete) a PAY_PER_REQUEST table",
     )
     commands.add_parser("clauses", help="list the contract's clauses")
+    validate = commands.add_parser(
+        "validate",
+        help="validate JSON files (events, items, responses) against a contract schema",
+        description="Exit 0: every file is valid; 1: some file breaks the schema; 2: a file is unreadable or not JSON.",
+    )
+    validate.add_argument(
+        "--schema", required=True, choices=sorted(SCHEMA_FILES), help="the schema to validate against"
+    )
+    validate.add_argument("files", nargs="+", metavar="FILE", help="JSON documents, one per file")
     localstack = commands.add_parser("localstack", help="provision or run the LocalStack backend")
     actions = localstack.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("install", help="install LocalStack's DynamoDB for offline use (idempotent)")
@@ -128,6 +140,21 @@ def _check(args: argparse.Namespace) -> int:
     if args.junit:
         write_junit(report, args.junit)
     return report.exit_status
+
+
+def _validate(schema: str, files: Sequence[str]) -> int:
+    status = EXIT_CONFORMS
+    for name in files:
+        try:
+            document = json.loads(Path(name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise HarnessError(f"{name}: cannot read it as JSON: {error}") from error
+        problems = errors(schema, document)
+        print(f"{name}: {'valid' if not problems else 'INVALID'} against {schema}")
+        for problem in problems:
+            print(f"  {problem}")
+        status = status if not problems else EXIT_VIOLATES
+    return status
 
 
 def _localstack(action: str) -> int:
@@ -167,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for clause in V1_CLAUSES:
                 print(f"{clause.number} {clause.id:<17} {clause.title}")
             return EXIT_CONFORMS
+        if args.command == "validate":
+            return _validate(args.schema, args.files)
         if args.command == "localstack":
             return _localstack(args.action)
         return _check(args)

@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Any
 
 from jsonschema import Draft7Validator
+from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
@@ -44,4 +45,6 @@ def validator(name: str, definition: str | None = None) -> Draft7Validator:
 def errors(name: str, instance: object, definition: str | None = None) -> list[str]:
     """Human-readable validation errors of ``instance`` against a schema, empty when valid."""
     found = sorted(validator(name, definition).iter_errors(instance), key=lambda e: list(e.path))
-    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in found]
+    # best_match descends into oneOf/anyOf to the branch that nearly fitted: "clientId: 7 is not a string".
+    precise = [best_match([error]) or error for error in found]
+    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in precise]

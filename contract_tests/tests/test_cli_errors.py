@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.tests.conftest import HANDLERS
+from contract_tests.tests.conftest import FIXTURES, HANDLERS
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,22 @@ def test_a_hanging_handler_is_a_violation_not_a_hang(run_cli: Any, tmp_path: Any
 def test_timeout_must_be_positive(run_cli: Any) -> None:
     result = run_cli("check", "--handler", "reference_impl.handler:lambda_handler", "--timeout", "0")
     assert result.status == 2
+
+
+def test_validate_reports_each_file(run_cli: Any) -> None:
+    good = FIXTURES / "events" / "no-query-string.json"
+    bad = FIXTURES / "events" / "malformed" / "connection-id-number.json"
+    result = run_cli("validate", "--schema", "connect-event", str(good), str(bad))
+    assert result.status == 1
+    assert f"{good}: valid against connect-event" in result.out
+    assert f"{bad}: INVALID against connect-event" in result.out
+    assert "requestContext/connectionId" in result.out
+    assert run_cli("validate", "--schema", "v1/item", str(FIXTURES / "expected" / "empty-values.item.json")).status == 0
+
+
+def test_validate_unreadable_file_is_exit_2(run_cli: Any, tmp_path: Any) -> None:
+    broken = tmp_path / "event.json"
+    broken.write_text("{not json")
+    result = run_cli("validate", "--schema", "connect-event", str(broken))
+    assert result.status == 2
+    assert "cannot read it as JSON" in result.err and "Traceback" not in result.err
