@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from contract_tests.backends.table import (
     scan_items,
     table_names,
 )
+from contract_tests.errors import BackendError
 from contract_tests.lambda_runtime import TIMEOUT_S, lambda_environment
 from contract_tests.targets import (
     Handler,
@@ -104,8 +106,14 @@ class CheckSession:
             create_table(self._client, self.table)
             try:
                 yield self
-            finally:
-                delete_table(self._client, self.table)
+            except BaseException:
+                # Keep the error that stopped the run; still try not to leave a (possibly billed) table behind.
+                try:
+                    delete_table(self._client, self.table)
+                except BackendError as error:
+                    print(f"connect-contract: warning: {error}; delete it yourself", file=sys.stderr)
+                raise
+            delete_table(self._client, self.table)
 
     @contextmanager
     def environment(self, overrides: Mapping[str, str | None]) -> Iterator[None]:
