@@ -24,16 +24,13 @@ from contract_tests.targets import parse_target
 REFERENCE = "reference_impl.handler:lambda_handler"
 
 
-def group_rss_mb(group: int) -> float:
-    """Resident memory of every process in a process group (LocalStack and its JVM)."""
+def rss_mb(pids: set[int]) -> float:
+    """Resident memory of these processes (LocalStack and its JVM)."""
     total_kb = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for pid in pids:
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) != group:
-                continue
-            status = (stat.parent / "status").read_text()
-        except (OSError, IndexError, ValueError):
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
             continue
         total_kb += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
     return total_kb / 1024
@@ -71,8 +68,8 @@ def measure(name: str, data: list[dict[str, object]]) -> dict[str, str]:
             for event in data:
                 session.cold_run(event)
             per_example = (time.perf_counter() - began) * 1000 / len(data)
-            if isinstance(backend, LocalStack) and backend.process is not None and backend.process.pid:
-                memory = f"{group_rss_mb(backend.process.pid):.0f} MB (LocalStack + JVM)"
+            if isinstance(backend, LocalStack) and backend.process is not None:
+                memory = f"{rss_mb(backend.process.family):.0f} MB (LocalStack + JVM)"
             else:
                 memory = f"+{own_rss_mb() - rss_before:.0f} MB (in this process)"
     return {"backend": name, "start": f"{start_s:.2f} s", "memory": memory, "example": f"{per_example:.1f} ms"}

@@ -70,6 +70,7 @@ class LocalStackProcess:
         self.log_path = layout.logs / f"localstack-{self.port}.log"
         self.started_in_s = 0.0
         self._process: subprocess.Popen[bytes] | None = None
+        self._family: set[int] = set()
 
     def start(self) -> None:
         if not self.layout.is_installed():
@@ -92,6 +93,8 @@ class LocalStackProcess:
         while time.perf_counter() < deadline:
             if dynamodb_state(self.endpoint, timeout=1.0) == "running":
                 self.started_in_s = time.perf_counter() - started
+                # Remembered now: if LocalStack dies later, its JVM is re-parented and this is how to find it.
+                self._family = {self._process.pid, *descendants(self._process.pid)}
                 return
             if self._process.poll() is not None:
                 self.stop()
@@ -110,22 +113,32 @@ class LocalStackProcess:
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 
+    @property
+    def family(self) -> set[int]:
+        """LocalStack's pid and its descendants (DynamoDB Local's JVM runs in a session of its own)."""
+        return self._family | (descendants(self._process.pid) if self._process is not None else set())
+
     def stop(self) -> None:
-        """SIGTERM the group, wait, then SIGKILL whatever is left: no orphaned JVM."""
-        process, self._process = self._process, None
+        """SIGTERM LocalStack, then end every descendant still running, by PID: no orphaned JVM."""
+        process = self._process
         if process is None:
             return
-        group = process.pid
-        _signal_group(group, signal.SIGTERM)
+        family = self.family
+        self._process = None
+        _signal_group(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            _signal_group(group, signal.SIGKILL)
+            _signal_group(process.pid, signal.SIGKILL)
             process.wait(timeout=STOP_TIMEOUT_S)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while group_alive(group) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        _signal_group(group, signal.SIGKILL)
+        ours = [pid for pid in family if alive(pid) and str(self.layout.root).encode() in _cmdline(pid)]
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for pid in ours:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+            deadline = time.monotonic() + STOP_TIMEOUT_S / 3
+            while any(alive(pid) for pid in ours) and time.monotonic() < deadline:
+                time.sleep(0.1)
 
 
 def _signal_group(group: int, sig: signal.Signals) -> None:
@@ -133,13 +146,36 @@ def _signal_group(group: int, sig: signal.Signals) -> None:
         os.killpg(group, sig)
 
 
-def group_alive(group: int) -> bool:
-    """Whether any process of the group is still running (zombies excluded)."""
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = status.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == group and fields[0] != "Z":
-            return True
-    return False
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not count)."""
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` in the process tree, however they regrouped themselves."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = _stat(int(entry.name))
+        if fields is not None:
+            parents[int(entry.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found

@@ -17,7 +17,7 @@ from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.backends.base import plain_client
 from contract_tests.backends.localstack import LocalStack
 from contract_tests.localstack.layout import Layout
-from contract_tests.localstack.process import LocalStackProcess, dynamodb_state, group_alive
+from contract_tests.localstack.process import LocalStackProcess, alive, descendants, dynamodb_state
 from contract_tests.loopback import free_loopback_port
 from contract_tests.tests.conftest import ROOT, RunningBackend, selected_backends
 
@@ -93,10 +93,22 @@ def test_localstack_start_and_stop_leave_no_process(localstack_endpoint: str) ->
     backend = LocalStack(BackendOptions())
     with pytest.raises(KeyboardInterrupt), backend:
         assert backend.process is not None
-        pid = backend.process.pid
-        assert pid is not None and group_alive(pid)
+        family = backend.process.family
+        assert len(family) >= 2 and all(alive(pid) for pid in family), "LocalStack and its JVM"
         raise KeyboardInterrupt
-    assert not group_alive(pid)
+    assert not any(alive(pid) for pid in family)
+
+
+def test_a_crashed_localstack_leaves_no_jvm(localstack_endpoint: str) -> None:
+    process = LocalStackProcess(Layout.default())
+    process.start()
+    family = process.family
+    assert process.pid is not None
+    os.kill(process.pid, signal.SIGKILL)  # LocalStack dies without stopping DynamoDB Local
+    time.sleep(0.5)
+    assert any(alive(pid) for pid in family - {process.pid}), "the JVM outlives its parent"
+    process.stop()
+    assert not any(alive(pid) for pid in family)
 
 
 def _localstack_children(parent: int) -> list[int]:
@@ -149,15 +161,16 @@ def test_interrupted_check_stops_localstack_and_its_jvm(localstack_endpoint: str
     try:
         _wait_until_checking(check)
         [child] = _localstack_children(check.pid)
+        family = {child, *descendants(child)}
         check.send_signal(sig)
         status = check.wait(timeout=60)
     finally:
         check.kill()
     assert status == 128 + sig
     deadline = time.monotonic() + 5
-    while group_alive(child) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in family) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not group_alive(child), "LocalStack or its DynamoDB Local JVM outlived the check"
+    assert len(family) >= 2 and not any(alive(pid) for pid in family), "LocalStack or its JVM outlived the check"
 
 
 @pytest.fixture
