@@ -8,6 +8,7 @@ Machines are shared and noisy: read the ratios between backends, not the absolut
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -37,8 +38,7 @@ def rss_mb(pids: set[int]) -> float:
 
 
 def own_rss_mb() -> float:
-    status = Path("/proc/self/status").read_text()
-    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")) / 1024
+    return rss_mb({os.getpid()})
 
 
 def generated_events(examples: int) -> tuple[list[dict[str, object]], float]:

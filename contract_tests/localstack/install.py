@@ -18,6 +18,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from contract_tests.backends.base import plain_client
 from contract_tests.errors import HarnessError
 from contract_tests.localstack.layout import (
     DYNAMODB_LOCAL_PACKAGE,
@@ -25,6 +26,7 @@ from contract_tests.localstack.layout import (
     LOCALSTACK_VERSION,
     Layout,
 )
+from contract_tests.localstack.process import LocalStackProcess
 
 Progress = Callable[[str], None]
 
@@ -163,9 +165,6 @@ def _install_kinesis_local(layout: Layout, progress: Progress) -> None:
 
 def _warm_up(layout: Layout, progress: Progress) -> float:
     """The first request builds LocalStack's service catalog cache (~4 s); pay for it here, once."""
-    from contract_tests.backends.base import plain_client
-    from contract_tests.localstack.process import LocalStackProcess
-
     process = LocalStackProcess(layout)
     process.start()
     try:

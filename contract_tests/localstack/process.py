@@ -131,7 +131,7 @@ class LocalStackProcess:
         except subprocess.TimeoutExpired:
             _signal_group(process.pid, signal.SIGKILL)
             process.wait(timeout=STOP_TIMEOUT_S)
-        ours = [pid for pid in family if alive(pid) and str(self.layout.root).encode() in _cmdline(pid)]
+        ours = [pid for pid in family if alive(pid) and str(self.layout.root).encode() in cmdline(pid)]
         for sig in (signal.SIGTERM, signal.SIGKILL):
             for pid in ours:
                 with contextlib.suppress(ProcessLookupError):
@@ -153,7 +153,8 @@ def _stat(pid: int) -> list[str] | None:
         return None
 
 
-def _cmdline(pid: int) -> bytes:
+def cmdline(pid: int) -> bytes:
+    """The NUL-separated command line of ``pid``, empty once it is gone."""
     try:
         return (Path("/proc") / str(pid) / "cmdline").read_bytes()
     except OSError:

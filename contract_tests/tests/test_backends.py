@@ -17,7 +17,7 @@ from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.backends.base import plain_client
 from contract_tests.backends.localstack import LocalStack
 from contract_tests.localstack.layout import Layout
-from contract_tests.localstack.process import LocalStackProcess, alive, descendants, dynamodb_state
+from contract_tests.localstack.process import LocalStackProcess, alive, cmdline, descendants, dynamodb_state
 from contract_tests.loopback import free_loopback_port
 from contract_tests.tests.conftest import ROOT, RunningBackend, selected_backends
 
@@ -112,16 +112,7 @@ def test_a_crashed_localstack_leaves_no_jvm(localstack_endpoint: str) -> None:
 
 
 def _localstack_children(parent: int) -> list[int]:
-    found = []
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = status.read_text().rsplit(")", 1)[1].split()
-            cmdline = (status.parent / "cmdline").read_bytes()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == parent and b"localstack.runtime.main" in cmdline:
-            found.append(int(status.parent.name))
-    return found
+    return [pid for pid in descendants(parent) if b"localstack.runtime.main" in cmdline(pid)]
 
 
 def _spawn_check(*argv: str) -> subprocess.Popen[str]:
