@@ -20,17 +20,34 @@ WRITE_OPERATIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+#: ``AwsCall.outcome`` of a call the backend answered with success.
+SUCCEEDED = "ok"
+
+
+@dataclass
 class AwsCall:
-    """One API call a handler made: service, operation and the table it names, if any."""
+    """One API call a handler made: service, operation, the table it names, and how it ended.
+
+    ``outcome`` is ``"ok"``, the error code the backend answered with, or ``"no answer"``.
+    """
 
     service: str
     operation: str
     table: str | None
+    outcome: str = "no answer"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.outcome == SUCCEEDED
+
+    @property
+    def is_write(self) -> bool:
+        return self.service == "dynamodb" and self.operation in WRITE_OPERATIONS
 
     def __str__(self) -> str:
-        target = f" on table {self.table!r}" if self.table else ""
-        return f"{self.service}:{self.operation}{target}"
+        target = f' on table "{self.table}"' if self.table else ""
+        ending = "" if self.succeeded else f" (not done: {self.outcome})"
+        return f"{self.service}:{self.operation}{target}{ending}"
 
 
 @dataclass(frozen=True)
@@ -67,13 +84,21 @@ class _CallHooks:
         self._calls: list[AwsCall] | None = None
         self._fault: Fault | None = None
 
-    def on_parameters(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+    def on_parameters(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         if self._calls is None:
             return
         table = params.get("TableName")
         call = AwsCall(model.service_model.service_name, model.name, table if isinstance(table, str) else None)
+        context[_CALL_KEY] = call
         with self._lock:
             self._calls.append(call)
+
+    def on_answer(self, http_response: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        """Note how the call ended: a write the backend rejected stored nothing, and is judged so."""
+        call = context.get(_CALL_KEY)
+        if isinstance(call, AwsCall):
+            ok = http_response is not None and http_response.status_code < 300
+            call.outcome = SUCCEEDED if ok else str(parsed.get("Error", {}).get("Code") or http_response.status_code)
 
     def on_call(self, model: Any, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         fault = self._fault
@@ -104,10 +129,12 @@ class _CallHooks:
             self._fault = None
 
 
+_CALL_KEY = "connect_contract_call"
 HOOKS = _CallHooks()
 _REGISTRATIONS: list[tuple[str, Callable[..., Any]]] = [
     ("before-parameter-build", HOOKS.on_parameters),
     ("before-call", HOOKS.on_call),
+    ("after-call", HOOKS.on_answer),
 ]
 botocore.handlers.BUILTIN_HANDLERS.extend(_REGISTRATIONS)
 

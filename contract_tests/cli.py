@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check a handler against the contract",
         description=(
             "Check a handler, unmodified, against contract v1. "
-            "Exit 0: conforms; 1: violates; 2: usage or environment error."
+            "Exit 0: conforms; 1: violates (the handler failing to initialise included); 2: usage or environment error."
         ),
     )
     check.add_argument(
@@ -143,18 +143,21 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _validate(schema: str, files: Sequence[str]) -> int:
-    status = EXIT_CONFORMS
+    """Every file is read and judged; exit 2 if any was unreadable, else 1 if any was invalid."""
+    unreadable = invalid = 0
     for name in files:
         try:
             document = json.loads(Path(name).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise HarnessError(f"{name}: cannot read it as JSON: {error}") from error
+            print(f"connect-contract: error: {name}: cannot read it as JSON: {error}", file=sys.stderr)
+            unreadable += 1
+            continue
         problems = errors(schema, document)
         print(f"{name}: {'valid' if not problems else 'INVALID'} against {schema}")
         for problem in problems:
             print(f"  {problem}")
-        status = status if not problems else EXIT_VIOLATES
-    return status
+        invalid += bool(problems)
+    return EXIT_USAGE if unreadable else EXIT_VIOLATES if invalid else EXIT_CONFORMS
 
 
 def _localstack(action: str) -> int:

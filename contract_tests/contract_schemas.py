@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from jsonschema import Draft7Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
@@ -42,9 +43,73 @@ def validator(name: str, definition: str | None = None) -> Draft7Validator:
     return Draft7Validator({"$ref": ref}, registry=_registry(), format_checker=Draft7Validator.FORMAT_CHECKER)
 
 
+def as_json(value: object) -> str:
+    """``value`` in JSON notation (``null``, ``"x"``), as every message of the harness spells values."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _message(error: ValidationError) -> str:
+    """jsonschema's message in JSON notation (its own are Python reprs: ``None``, ``'x'``)."""
+    value, expected = error.instance, error.validator_value
+    match error.validator:
+        case "type":
+            return f"{as_json(value)} is not of type {as_json(expected)}"
+        case "const":
+            return f"{as_json(value)} is not {as_json(expected)}"
+        case "enum":
+            return f"{as_json(value)} is not one of {as_json(expected)}"
+        case "required":
+            # One error per missing property, named only in the message: "'body' is a required property".
+            return f"{as_json(ast.literal_eval(error.message.partition(' is a required')[0]))} is missing"
+        case "additionalProperties" if isinstance(value, dict):
+            schema = error.schema if isinstance(error.schema, dict) else {}
+            allowed = set(schema.get("properties", {}))
+            extra = sorted(name for name in value if name not in allowed)
+            return f"unexpected {'property' if len(extra) == 1 else 'properties'} {', '.join(map(as_json, extra))}"
+        case "minimum" | "maximum" | "minLength" | "maxLength" | "pattern" | "format":
+            return f"{as_json(value)} breaks {error.validator} {as_json(expected)}"
+    return error.message
+
+
+def _location(error: ValidationError) -> str:
+    return "/".join(map(str, error.absolute_path)) or "<root>"
+
+
+def _closest_branch(error: ValidationError) -> tuple[str, list[ValidationError]] | None:
+    """For a failed oneOf/anyOf: the branch that nearly fitted, and its errors.
+
+    Closest = fewest errors on values that are present, then fewest errors: a response
+    ``{"statusCode": 200}`` is an accepted one that lacks its body, not a refusal below 400.
+    """
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return None
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+
+    def distance(index: int) -> tuple[int, int]:
+        found = branches[index]
+        return sum(e.validator != "required" for e in found), len(found)
+
+    index = min(branches, key=distance)
+    branches_schema: list[dict[str, Any]] = error.validator_value  # type: ignore[assignment]
+    branch = branches_schema[index]
+    name = str(branch.get("$ref", "")).rpartition("/")[2] or f"branch {index + 1}"
+    return name, branches[index]
+
+
 def errors(name: str, instance: object, definition: str | None = None) -> list[str]:
-    """Human-readable validation errors of ``instance`` against a schema, empty when valid."""
-    found = sorted(validator(name, definition).iter_errors(instance), key=lambda e: list(e.path))
-    # best_match descends into oneOf/anyOf to the branch that nearly fitted: "clientId: 7 is not a string".
-    precise = [best_match([error]) or error for error in found]
-    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in precise]
+    """Human-readable validation errors of ``instance`` against a schema, empty when valid.
+
+    A oneOf/anyOf failure names the branch that nearly fitted and what breaks it there.
+    """
+    found = sorted(validator(name, definition).iter_errors(instance), key=lambda e: list(e.absolute_path))
+    lines: list[str] = []
+    for error in found:
+        closest = _closest_branch(error)
+        if closest is None:
+            lines.append(f"{_location(error)}: {_message(error)}")
+            continue
+        branch, branch_errors = closest
+        lines += [f"{_location(e)}: {_message(e)} (closest: {branch})" for e in branch_errors]
+    return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contract_tests.clauses import ClauseResult, Status
+from contract_tests.clauses import V1_CLAUSES, ClauseResult, Status
 from contract_tests.runner import CheckRequest, Report
 
 LONG_STRING = 400
@@ -84,11 +84,23 @@ def failure_details(report: Report, result: ClauseResult, *, compact: bool = Tru
 
 
 def summary(report: Report) -> str:
+    """The verdict, claiming no more than what ran: a partial run never 'conforms'."""
     passed = sum(r.status is Status.PASSED for r in report.results)
-    skipped = sum(r.status is Status.NOT_CHECKED for r in report.results)
-    verdict = "handler violates the contract" if report.failed else "handler conforms to contract v1"
-    tail = f", {skipped} skipped" if skipped else ""
-    return f"{verdict} in {report.seconds:.1f}s\ncontract: {passed} passed, {len(report.failed)} failed{tail}"
+    not_checked = sum(r.status is Status.NOT_CHECKED for r in report.results)
+    checked = passed + len(report.failed)
+    if report.failed:
+        verdict = "handler violates contract v1"
+    elif report.whole_contract:
+        verdict = "handler conforms to contract v1"
+    else:
+        verdict = (
+            f"handler passes the {checked} of {len(V1_CLAUSES)} clauses checked (no verdict on the whole contract)"
+        )
+    tail = f", {not_checked} not checked" if not_checked else ""
+    counts = f"{checked} of {len(V1_CLAUSES)} clauses checked: {passed} passed, {len(report.failed)} failed{tail}"
+    lines = [f"{verdict} in {report.seconds:.1f}s", f"contract: {counts}"]
+    lines += [f"warning: {warning}" for warning in report.warnings]
+    return "\n".join(lines)
 
 
 def render_failures(report: Report) -> str:

@@ -5,16 +5,21 @@ from __future__ import annotations
 import secrets
 import shlex
 import time
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
+from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
+
 from contract_tests.backends import BackendOptions, make_backend
-from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES, Clause, ClauseResult, Status
-from contract_tests.errors import HarnessError, TargetError
+from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES, Clause, ClauseResult, Counterexample, Status
+from contract_tests.clauses.checks import ACCEPTED
+from contract_tests.errors import HarnessError
 from contract_tests.lambda_runtime import TIMEOUT_S
-from contract_tests.session import CheckSession, CheckSettings
-from contract_tests.targets import HandlerInitError, parse_target
+from contract_tests.session import CheckSession, CheckSettings, Observation
+from contract_tests.state_home import state_home
+from contract_tests.strategies import no_query_cases
+from contract_tests.targets import parse_target
 
 
 @dataclass(frozen=True)
@@ -62,14 +67,36 @@ class Report:
     seed: int
     results: list[ClauseResult] = field(default_factory=list)
     seconds: float = 0.0
+    #: Problems after the verdict (e.g. a table that could not be deleted); they never change it.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[ClauseResult]:
         return [r for r in self.results if r.status is Status.FAILED]
 
     @property
+    def whole_contract(self) -> bool:
+        """Whether every clause of the contract ran to a pass or a failure."""
+        checked = {r.clause.id for r in self.results if r.status is not Status.NOT_CHECKED}
+        return checked == {clause.id for clause in V1_CLAUSES}
+
+    @property
     def exit_status(self) -> int:
         return 1 if self.failed else 0
+
+
+@contextmanager
+def _hypothesis_storage() -> Iterator[None]:
+    """Keep hypothesis's caches out of the user's working directory, for the length of a check."""
+    previous = storage_directory(intent_to_write=False).home_directory
+    set_hypothesis_home_dir(state_home() / "hypothesis")
+    try:
+        yield
+    finally:
+        set_hypothesis_home_dir(previous)
+
+
+NOT_INITIALISED = "the handler fails to initialise, so every connect fails (see the first failure)"
 
 
 class OpenCheck:
@@ -82,10 +109,14 @@ class OpenCheck:
         self.seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
         self.target = parse_target(request.handler, request.code_dir)
         self._stack = ExitStack()
+        #: The first cold start's observation when the handler cannot initialise (Lambda's init error).
+        self.init_failure: Observation | None = None
+        self._init_failure_reported = False
 
     def __enter__(self) -> OpenCheck:
         request = self.request
         try:
+            self._stack.enter_context(_hypothesis_storage())
             backend = self._stack.enter_context(
                 make_backend(
                     request.backend,
@@ -99,23 +130,37 @@ class OpenCheck:
             )
             self.session = CheckSession(self.target, backend, settings)
             self._stack.enter_context(self.session.opened())
-            try:
-                self.session.warm_handler()
-            except HandlerInitError as error:
-                raise TargetError(str(error)) from error
-        except BaseException:
-            self._stack.close()
+            # One cold start first: a target that cannot be found stops here (exit 2), and a handler
+            # that cannot initialise is judged once instead of failing every example of every clause.
+            first = self.session.cold_run(no_query_cases()[0])
+            self.init_failure = first if first.init_error else None
+        except BaseException as error:
+            self._stack.__exit__(type(error), error, error.__traceback__)
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stack.close()
+        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.session.warnings
 
     def run_clause(self, clause: Clause) -> ClauseResult:
         started = time.perf_counter()
-        result = clause.run(self.session)
+        result = self._init_failure_result(clause) if self.init_failure else clause.run(self.session)
         result.seconds = time.perf_counter() - started
         return result
+
+    def _init_failure_result(self, clause: Clause) -> ClauseResult:
+        """The init error, reported once as a failure with its cold start; the other clauses did not run."""
+        failure = self.init_failure
+        assert failure is not None and failure.init_error is not None
+        if self._init_failure_reported:
+            return ClauseResult(clause, Status.NOT_CHECKED, 0, NOT_INITIALISED)
+        self._init_failure_reported = True
+        example = Counterexample(no_query_cases()[0], ACCEPTED, failure.actual())
+        return ClauseResult(clause, Status.FAILED, 1, failure.init_error, example)
 
 
 def run_check(request: CheckRequest, on_result: Callable[[ClauseResult], None] | None = None) -> Report:
@@ -123,7 +168,7 @@ def run_check(request: CheckRequest, on_result: Callable[[ClauseResult], None] |
     started = time.perf_counter()
     clauses: Sequence[Clause] = request.selected_clauses()
     with OpenCheck(request) as check:
-        report = Report(request, check.seed)
+        report = Report(request, check.seed, warnings=check.warnings)
         for clause in clauses:
             result = check.run_clause(clause)
             report.results.append(result)

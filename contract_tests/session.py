@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -13,6 +13,7 @@ from unittest import mock
 from contract_tests.aws_calls import HOOKS, AwsCall, Fault
 from contract_tests.backends.base import Backend
 from contract_tests.backends.table import (
+    TableGone,
     TypedItem,
     clear_table,
     create_table,
@@ -53,6 +54,8 @@ class Observation:
     items: list[TypedItem] = field(default_factory=list)
     init_error: str | None = None
     new_tables: list[str] = field(default_factory=list)
+    #: The run's table was gone when the harness looked (the handler deleted it); it was created anew.
+    table_deleted: bool = False
 
     @property
     def all_calls(self) -> list[AwsCall]:
@@ -69,6 +72,8 @@ class Observation:
         shown["aws_calls"] = [str(call) for call in self.all_calls]
         if self.new_tables:
             shown["tables_created"] = self.new_tables
+        if self.table_deleted:
+            shown["table"] = "deleted during the example (the harness created it anew for the next one)"
         if self.invocation.logs:
             shown["handler_output"] = self.invocation.logs[-5:]
         return shown
@@ -88,6 +93,8 @@ class CheckSession:
         self.table = run_table_name()
         self.loader = HandlerLoader(target)
         self._client = backend.client()
+        #: Cleanup problems that must not replace a verdict; the face shows them as warnings.
+        self.warnings: list[str] = []
 
     def base_environment(self) -> dict[str, str]:
         return {
@@ -98,22 +105,27 @@ class CheckSession:
 
     @contextmanager
     def opened(self) -> Iterator[CheckSession]:
-        """Set the handler's environment (no stray AWS_* from the caller); create, then delete, the run's table."""
-        with mock.patch.dict(os.environ):
-            for name in [n for n in os.environ if n.startswith("AWS_") or n == "CONNECTIONS_TABLE"]:
-                del os.environ[name]
-            os.environ.update(self.base_environment())
-            create_table(self._client, self.table)
-            try:
-                yield self
-            except BaseException:
-                # Keep the error that stopped the run; still try not to leave a (possibly billed) table behind.
+        """Set the handler's environment (no stray AWS_* from the caller); create, then delete, the run's table.
+
+        The handler's clock runs in UTC, as on Lambda: ``TZ`` is set and the C library told so.
+        """
+        try:
+            with mock.patch.dict(os.environ):
+                for name in [n for n in os.environ if n.startswith("AWS_") or n == "CONNECTIONS_TABLE"]:
+                    del os.environ[name]
+                os.environ.update(self.base_environment())
+                time.tzset()
+                create_table(self._client, self.table)
                 try:
-                    delete_table(self._client, self.table)
-                except BackendError as error:
-                    print(f"connect-contract: warning: {error}; delete it yourself", file=sys.stderr)
-                raise
-            delete_table(self._client, self.table)
+                    yield self
+                finally:
+                    # Neither a failed delete nor a table the handler already removed may replace the verdict.
+                    try:
+                        delete_table(self._client, self.table)
+                    except BackendError as error:
+                        self.warnings.append(f"{error}; delete it yourself")
+        finally:
+            time.tzset()
 
     @contextmanager
     def environment(self, overrides: Mapping[str, str | None]) -> Iterator[None]:
@@ -126,11 +138,19 @@ class CheckSession:
                     os.environ[name] = value
             yield
 
+    def _scan(self) -> tuple[list[TypedItem], bool]:
+        """The table's items, and whether the table was gone (the handler deleted it; it is created anew)."""
+        try:
+            return scan_items(self._client, self.table), False
+        except TableGone:
+            create_table(self._client, self.table)
+            return [], True
+
     def observe(self, invocation: Invocation, **extra: Any) -> Observation:
         """Read the run's table after an invocation, then empty it for the next example."""
-        items = scan_items(self._client, self.table)
+        items, deleted = self._scan()
         clear_table(self._client, self.table, items)
-        return Observation(invocation, items=items, **extra)
+        return Observation(invocation, items=items, table_deleted=deleted, **extra)
 
     def cold_run(
         self,
@@ -142,17 +162,14 @@ class CheckSession:
     ) -> Observation:
         """Import the handler afresh (a cold start), invoke it once, and observe the table.
 
-        With ``environment`` overrides, an import-time failure is the handler refusing to start
-        (Lambda's init error), not a harness error.
+        An import-time failure is Lambda's init error: the connect fails, and that is observed.
         """
         before = set(table_names(self._client)) if watch_tables else set()
         with self.environment(environment or {}):
             try:
                 handler, import_calls = record_import(self.loader)
             except HandlerInitError as error:
-                if environment is None:
-                    raise
-                return self.observe(Invocation(), init_error=str(error))
+                return self.observe(Invocation(), init_error=str(error), import_calls=error.calls)
             with HOOKS.failing(fault) if fault is not None else nullcontext():
                 invocation = self.warm_run(handler, event)
         new_tables = sorted(set(table_names(self._client)) - before) if watch_tables else []
@@ -166,7 +183,7 @@ class CheckSession:
         return invoke(handler, event, self.settings.region, self.target.task_root, self.settings.timeout_s)
 
     def stored_items(self) -> list[TypedItem]:
-        return scan_items(self._client, self.table)
+        return self._scan()[0]
 
     def clear(self) -> None:
-        clear_table(self._client, self.table, scan_items(self._client, self.table))
+        clear_table(self._client, self.table, self._scan()[0])

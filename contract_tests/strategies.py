@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from hypothesis import strategies as st
 
-from contract_tests.contract_schemas import errors, load_schema
+from contract_tests.contract_schemas import as_json, errors, load_schema
 
 MAX_URL_LENGTH = 4096
 QUERY_PARAMETERS = ("clientId", "account", "region")
@@ -320,8 +320,6 @@ NON_MAPS: tuple[Any, ...] = ([], "clientId=a", 0)
 
 def _mutated(event: Event, mutate: Any) -> Any:
     copy = {**event, "requestContext": {**event["requestContext"]}}
-    if event.get("queryStringParameters") is not None:
-        copy["queryStringParameters"] = {**event["queryStringParameters"]}
     return mutate(copy)
 
 
@@ -356,19 +354,25 @@ def _replace_event(value: Any) -> Any:
     return mutate
 
 
+def _query_maps(value: Any) -> Any:
+    """Both query maps replaced, so "no parameters" is the one reading of the event."""
+
+    def mutate(event: Event) -> Event:
+        event["queryStringParameters"] = value
+        event["multiValueQueryStringParameters"] = value
+        return event
+
+    return mutate
+
+
 def _mutation_table() -> list[tuple[str, Any]]:
-    table: list[tuple[str, Any]] = [(f"event is {v!r}", _replace_event(v)) for v in NON_OBJECTS]
+    table: list[tuple[str, Any]] = [(f"event is {as_json(v)}", _replace_event(v)) for v in NON_OBJECTS]
     table.append(("requestContext missing", _delete(("requestContext",))))
-    table += [(f"requestContext is {v!r}", _set(("requestContext",), v)) for v in NON_OBJECTS]
+    table += [(f"requestContext is {as_json(v)}", _set(("requestContext",), v)) for v in NON_OBJECTS]
     table.append(("connectionId missing", _delete(("requestContext", "connectionId"))))
     table.append(("connectionId empty", _set(("requestContext", "connectionId"), "")))
-    table += [(f"connectionId is {v!r}", _set(("requestContext", "connectionId"), v)) for v in NON_STRINGS]
-    table += [(f"queryStringParameters is {v!r}", _set(("queryStringParameters",), v)) for v in NON_MAPS]
-    table += [
-        (f"queryStringParameters.{name} is {v!r}", _set(("queryStringParameters", name), v))
-        for name in QUERY_PARAMETERS
-        for v in NON_STRINGS
-    ]
+    table += [(f"connectionId is {as_json(v)}", _set(("requestContext", "connectionId"), v)) for v in NON_STRINGS]
+    table += [(f"query maps are {as_json(v)}", _query_maps(v)) for v in NON_MAPS]
     return table
 
 

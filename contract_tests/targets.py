@@ -71,8 +71,16 @@ def parse_target(spec: str, code_dir: str | None = None) -> HandlerTarget:
     return HandlerTarget(spec, function, module=module, code_dir=root or Path.cwd())
 
 
-class HandlerInitError(TargetError):
-    """The handler's module raised while being imported (Lambda's Runtime.ImportModuleError)."""
+class HandlerInitError(Exception):
+    """The handler's module raised while being imported: Lambda's init error, so every connect fails.
+
+    A defect of the handler (a verdict), unlike a TargetError (nothing to check). ``calls`` holds
+    the AWS calls the module made before it failed.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.calls: list[AwsCall] = []
 
 
 def _with_sep(path: str) -> str:
@@ -89,6 +97,9 @@ def is_own_code(path: str, code_root: Path) -> bool:
 
 def _describe(error: BaseException, code_root: Path | None = None) -> str:
     """``Type: message at file:line``, at the innermost frame in the handler's own code if any."""
+    if isinstance(error, SyntaxError):
+        # The offending line is the error's own, not a frame of the traceback.
+        return f"{type(error).__name__}: {error.msg} at {error.filename}:{error.lineno}"
     frames = traceback.extract_tb(error.__traceback__)
     own = [f for f in frames if code_root is not None and is_own_code(f.filename, code_root)]
     chosen = own or frames
@@ -132,7 +143,8 @@ class HandlerLoader:
             if isinstance(error, KeyboardInterrupt):
                 raise
             raise HandlerInitError(
-                f"importing handler {self.target.spec!r} failed: {_describe(error, self.target.task_root)}"
+                f"the handler failed to initialise (Lambda's Runtime.ImportModuleError; every connect fails): "
+                f"{_describe(error, self.target.task_root)}"
             ) from error
         function = getattr(module, self.target.function, None)
         if not callable(function):
@@ -235,5 +247,9 @@ def invoke(
 def record_import(loader: HandlerLoader) -> tuple[Handler, list[AwsCall]]:
     """Load the handler inside a recording window, so import-time AWS calls are seen too."""
     with HOOKS.recording() as calls, captured_output([]):
-        handler = loader.load()
+        try:
+            handler = loader.load()
+        except HandlerInitError as error:
+            error.calls = list(calls)
+            raise
     return handler, list(calls)

@@ -37,10 +37,21 @@ def create_table(client: DynamoDBClient, name: str) -> None:
         raise BackendError(f"could not create table {name!r}: {error}") from error
 
 
+class TableGone(BackendError):
+    """The run's table no longer exists: the handler deleted it (a verdict, unlike other backend errors)."""
+
+
+def _is_missing_table(error: BotoCoreError | ClientError) -> bool:
+    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") == "ResourceNotFoundException"
+
+
 def delete_table(client: DynamoDBClient, name: str) -> None:
+    """Delete the run's table; one that is already gone needs nothing more."""
     try:
         client.delete_table(TableName=name)
     except (BotoCoreError, ClientError) as error:
+        if _is_missing_table(error):
+            return
         raise BackendError(f"could not delete table {name!r}: {error}") from error
 
 
@@ -74,6 +85,8 @@ def scan_items(client: DynamoDBClient, name: str) -> list[TypedItem]:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     except (BotoCoreError, ClientError) as error:
+        if _is_missing_table(error):
+            raise TableGone(f"table {name!r} no longer exists") from error
         raise BackendError(f"could not read table {name!r}: {error}") from error
 
 

@@ -19,12 +19,13 @@ def _check(session: CheckSession) -> ClauseResult:
             for call in observation.all_calls
             if (call.service, call.operation) not in ALLOWED_OPERATIONS or call.table != session.table
         ]
+        allowed = f'only dynamodb:PutItem / dynamodb:GetItem on table "{session.table}"'
         if stray:
             raise Violation(
-                f"calls outside the contract's IAM grant: {', '.join(stray)}",
-                f"only dynamodb:PutItem / dynamodb:GetItem on table {session.table!r}",
-                observation.actual(),
+                f"calls outside the contract's IAM grant: {', '.join(stray)}", allowed, observation.actual()
             )
+        if observation.table_deleted:
+            raise Violation("the handler's table was deleted during the connect", allowed, observation.actual())
 
     return run_property(CLAUSE, session, any_valid_events(), example, explicit=no_query_cases())
 

@@ -19,6 +19,7 @@ from contract_tests.clauses.base import (
 from contract_tests.clauses.checks import require_accepted, require_item
 from contract_tests.session import CheckSession, Observation
 from contract_tests.strategies import plain_events
+from contract_tests.targets import HandlerInitError
 
 STEPS_PER_CONTAINER = 8
 
@@ -36,7 +37,13 @@ def _check(session: CheckSession) -> ClauseResult:
             nonlocal count
             count += 1
             session.clear()
-            self.handler, _ = session.warm_handler()
+            try:
+                self.handler, _ = session.warm_handler()
+            except HandlerInitError as error:
+                violation = Violation(str(error), "a handler that initialises", {"init_error": str(error)})
+                violation.example = {"connects_in_one_warm_container": []}
+                seen.append(violation)
+                raise violation from error
             self.connects: list[dict[str, Any]] = []
             self.stored: dict[str, TypedItem] = {}
 

@@ -1,23 +1,45 @@
-"""Clause 4: an event without a usable connectionId or with wrongly typed fields is refused, unstored."""
+"""Clause 4: an event without a usable identity is refused and nothing is stored.
+
+A query map that is not an object carries no parameters: refusing the connect, or storing exactly
+the item for "no parameters", are both correct.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
-from contract_tests.clauses.checks import require_nothing_written, require_refused
+from contract_tests.clauses.checks import (
+    is_refusal,
+    refusal_verdict,
+    rejected_writes,
+    require_accepted,
+    require_item,
+    require_nothing_written,
+    require_refused,
+)
+from contract_tests.expected import has_identity
 from contract_tests.session import CheckSession
 from contract_tests.strategies import malformed_corner_cases, malformed_events
 
 
 def _check(session: CheckSession) -> ClauseResult:
+    rejected: list[str] = []
+
     def example(case: tuple[str, Any]) -> None:
         description, event = case
         observation = session.cold_run(event)
-        require_refused(observation, f"the event is malformed ({description})")
-        require_nothing_written(observation, f"the event is malformed ({description})")
+        why = f"the event is malformed ({description})"
+        rejected.extend(rejected_writes(observation))
+        if not has_identity(event) or is_refusal(observation):
+            require_refused(observation, why)
+            require_nothing_written(observation, why)
+        else:
+            require_accepted(observation)
+            require_item(event, observation)
 
-    return run_property(CLAUSE, session, malformed_events(), example, explicit=malformed_corner_cases())
+    result = run_property(CLAUSE, session, malformed_events(), example, explicit=malformed_corner_cases())
+    return refusal_verdict(result, session, rejected)
 
 
-CLAUSE = Clause(4, "malformed-events", "malformed events are refused and nothing is stored", _check)
+CLAUSE = Clause(4, "malformed-events", "events without a usable identity are refused and nothing is stored", _check)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from contract_tests.aws_calls import INJECTED_FAULTS, Fault
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
-from contract_tests.clauses.checks import require_refused
+from contract_tests.clauses.checks import refusal_verdict, require_refused
 from contract_tests.loopback import free_loopback_port
 from contract_tests.session import CheckSession
 from contract_tests.strategies import no_query_cases, plain_events
@@ -51,7 +51,7 @@ def _check(session: CheckSession) -> ClauseResult:
 
     failures: list[Fault | str] = [*INJECTED_FAULTS, *real]
     every_failure_once = [(failure, no_query_cases()[0]) for failure in failures]
-    return run_property(
+    result = run_property(
         CLAUSE,
         session,
         st.tuples(st.sampled_from(failures), plain_events()),
@@ -59,6 +59,7 @@ def _check(session: CheckSession) -> ClauseResult:
         explicit=every_failure_once,
         passed_message="" if "endpoint-down" in real else OUTAGE_NOTE,
     )
+    return refusal_verdict(result, session)
 
 
 CLAUSE = Clause(5, "storage-failure", "a storage failure never answers 200 'connected'", _check)

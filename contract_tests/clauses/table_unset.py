@@ -1,11 +1,15 @@
-"""Clause 6: with ``CONNECTIONS_TABLE`` unset the connect is refused and no table is written or made."""
+"""Clause 6: with ``CONNECTIONS_TABLE`` unset the connect is refused and no table is written or made.
+
+Here a write is judged by its aim, not its outcome: with no table configured, a write that names a
+table names one the handler guessed, and in a real account that table may well exist.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, Violation, run_property
-from contract_tests.clauses.checks import require_nothing_written, require_refused
+from contract_tests.clauses.checks import refusal_verdict, require_nothing_written, require_refused
 from contract_tests.session import UNSET, CheckSession
 from contract_tests.strategies import no_query_cases, plain_events
 
@@ -17,11 +21,16 @@ def _check(session: CheckSession) -> ClauseResult:
         observation = session.cold_run(event, environment={"CONNECTIONS_TABLE": UNSET}, watch_tables=True)
         require_refused(observation, why)
         require_nothing_written(observation, why)
+        guessed = [str(call) for call in observation.all_calls if call.is_write and call.table]
+        if guessed:
+            message = f"{why}, but the handler tried to write to a table it named itself: {', '.join(guessed)}"
+            raise Violation(message, "no write call naming a table", observation.actual())
         if observation.new_tables:
             raise Violation(f"{why}, but the handler created a table", "no new table", observation.actual())
 
     examples = max(10, session.settings.examples // 5)
-    return run_property(CLAUSE, session, plain_events(), example, examples=examples, explicit=no_query_cases())
+    result = run_property(CLAUSE, session, plain_events(), example, examples=examples, explicit=no_query_cases())
+    return refusal_verdict(result, session)
 
 
 CLAUSE = Clause(6, "table-unset", "CONNECTIONS_TABLE unset: refused, no write to any table", _check)

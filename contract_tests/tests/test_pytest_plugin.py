@@ -24,9 +24,19 @@ def test_plugin_adds_one_passing_item_per_clause(pytester: pytest.Pytester) -> N
 def test_plugin_fails_the_clause_a_wrong_handler_breaks(pytester: pytest.Pytester) -> None:
     handler = f"{HANDLERS / 'wrong' / 'response_body_capitalised.py'}:handler"
     result = pytester.runpytest_inprocess("--connect-handler", handler, "--connect-examples", "10", "-v")
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("failed", 0) >= 1
-    result.stdout.fnmatch_lines(["*connect-contract?1-response? FAILED*", "*clause 1 response: response is not 200*"])
+    result.assert_outcomes(passed=4, failed=4)
+    failed = [line.split("::")[1].split()[0] for line in result.outlines if line.endswith("]") and " FAILED " in line]
+    assert failed == [
+        f"connect-contract[{c}]" for c in ("1-response", "3-query-strings", "4-malformed-events", "8-isolation")
+    ]
+    result.stdout.fnmatch_lines(["*clause 1 response: response is not 200*"])
+
+
+def test_plugin_reports_an_init_error_once_and_skips_the_rest(pytester: pytest.Pytester) -> None:
+    handler = f"{HANDLERS / 'wrong' / 'init_reads_wrong_variable.py'}:handler"
+    result = pytester.runpytest_inprocess("--connect-handler", handler, "--connect-examples", "5", "-rs")
+    result.assert_outcomes(failed=1, skipped=7)
+    result.stdout.fnmatch_lines(["*Runtime.ImportModuleError*KeyError: 'TABLE_NAME'*"])
 
 
 def test_plugin_restores_the_environment_after_the_clauses(pytester: pytest.Pytester) -> None:

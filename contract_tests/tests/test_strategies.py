@@ -2,34 +2,52 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from hypothesis import given, settings
 
 from contract_tests import strategies
 from contract_tests.contract_schemas import errors
-from contract_tests.expected import expected_item
+from contract_tests.expected import expected_item, has_identity
 from contract_tests.tests.conftest import FIXTURES, load_json
-
-
-def _maps_agree(event: dict[str, Any]) -> bool:
-    single = event.get("queryStringParameters") or {}
-    multi = event.get("multiValueQueryStringParameters") or {}
-    return set(single) == set(multi) and all(multi[k][-1] == v for k, v in single.items())
 
 
 @settings(max_examples=200, deadline=None)
 @given(strategies.any_valid_events())
-def test_valid_events_validate_and_maps_agree(event: dict[str, Any]) -> None:
-    assert errors("connect-event", event) == []
-    assert _maps_agree(event)
+def test_valid_events_are_what_api_gateway_sends_for_their_url(event: dict[str, Any]) -> None:
+    """Rebuilt independently of build_event: the URL's query string, parsed as a server parses it."""
+    multi = event.get("multiValueQueryStringParameters") or {}
+    query = urlencode([(k, v) for k, vs in multi.items() for v in vs])
+    parsed = parse_qsl(query, keep_blank_values=True)
+    assert (event.get("queryStringParameters") or {}) == dict(parsed)
+    assert {k: [v for key, v in parsed if key == k] for k, _ in parsed} == multi
+    context = event["requestContext"]
+    assert context["connectedAt"] == context["requestTimeEpoch"]
+    assert (
+        time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(context["connectedAt"] / 1000)) == context["requestTime"]
+    )
+    assert context["domainName"].startswith(context["apiId"] + ".execute-api.")
 
 
 @settings(max_examples=200, deadline=None)
 @given(strategies.malformed_events())
-def test_malformed_events_are_rejected_by_the_schema(case: tuple[str, Any]) -> None:
-    assert errors("connect-event", case[1])
+def test_malformed_events_break_identity_or_the_query_maps(case: tuple[str, Any]) -> None:
+    description, event = case
+    assert errors("connect-event", event), description
+    assert not has_identity(event) or not isinstance(event["queryStringParameters"], dict), description
+
+
+def test_v1_does_not_judge_non_string_parameter_values() -> None:
+    """API Gateway never sends them and v1 validates nothing: no mutation makes one."""
+    assert not [d for d, _ in strategies.MUTATIONS if d.startswith("queryStringParameters.")]
+    assert [d for d, _ in strategies.MUTATIONS if d.startswith("query maps")] == [
+        "query maps are []",
+        'query maps are "clientId=a"',
+        "query maps are 0",
+    ]
 
 
 @given(strategies.url_limit_events())
