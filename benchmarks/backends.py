@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 
 from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.backends.localstack import LocalStack
+from contract_tests.runtimes import RuntimeOptions, make_runtime
 from contract_tests.session import CheckSession, CheckSettings
 from contract_tests.strategies import plain_events
 from contract_tests.targets import parse_target
@@ -61,12 +62,13 @@ def measure(name: str, data: list[dict[str, object]]) -> dict[str, str]:
     backend = make_backend(name, BackendOptions())
     with backend:
         start_s = time.perf_counter() - started
-        session = CheckSession(parse_target(REFERENCE), backend, CheckSettings())
+        runtime = make_runtime("inprocess", parse_target(REFERENCE), RuntimeOptions())
+        session = CheckSession(runtime, backend, CheckSettings())
         with session.opened():
-            session.cold_run(data[0])
+            session.connect(data[0])
             began = time.perf_counter()
             for event in data:
-                session.cold_run(event)
+                session.connect(event)
             per_example = (time.perf_counter() - began) * 1000 / len(data)
             if isinstance(backend, LocalStack) and backend.process is not None:
                 memory = f"{rss_mb(backend.process.family):.0f} MB (LocalStack + JVM)"

@@ -15,12 +15,13 @@ from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES
 from contract_tests.contract_schemas import SCHEMA_FILES, errors
 from contract_tests.errors import HarnessError
 from contract_tests.junit import write_junit
-from contract_tests.lambda_runtime import TIMEOUT_S
+from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
 from contract_tests.localstack.install import install
 from contract_tests.localstack.layout import Layout
 from contract_tests.localstack.process import LocalStackProcess
 from contract_tests.report import clause_line, header, render_failures, summary
 from contract_tests.runner import CheckRequest, run_check
+from contract_tests.runtimes import RUNTIMES
 
 EXIT_CONFORMS, EXIT_VIOLATES, EXIT_USAGE = 0, 1, 2
 
@@ -50,6 +51,20 @@ def _seed(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return name, value
+
+
+def _memory(text: str) -> int:
+    value = _positive(text)
+    if not 128 <= value <= 10240:
+        raise argparse.ArgumentTypeError("must be from 128 to 10240 (Lambda's range, in MB)")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +112,31 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help=f"check only this clause (repeatable): {', '.join(CLAUSES_BY_ID)}",
     )
+    check.add_argument(
+        "--runtime",
+        choices=sorted(RUNTIMES),
+        help="where the handler runs: python or nodejs (the default, from the target's language: its own process "
+        "through the Lambda Runtime API), provided (an executable bootstrap in --code-dir), or inprocess "
+        "(imported into the gate's process: fast, for trusted Python only)",
+    )
+    check.add_argument(
+        "--interpreter", metavar="PATH", help="the python or node program to run the handler with (its own virtualenv)"
+    )
+    check.add_argument(
+        "--memory",
+        type=_memory,
+        default=MEMORY_MB,
+        metavar="MB",
+        help=f"the function's memory; more is Lambda's out-of-memory error (default: {MEMORY_MB})",
+    )
+    check.add_argument(
+        "--env",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a variable of the function's own configuration (repeatable)",
+    )
     check.add_argument("--junit", metavar="PATH", help="also write the report as JUnit XML")
     check.add_argument(
         "--yes-create-table",
@@ -132,6 +172,10 @@ def _check(args: argparse.Namespace) -> int:
         clauses=tuple(args.clause),
         create_real_table=args.yes_create_table,
         timeout=args.timeout,
+        runtime=args.runtime,
+        interpreter=args.interpreter,
+        memory=args.memory,
+        env=tuple(args.env),
     )
     print(header(request), flush=True)
     report = run_check(request, on_result=lambda result: print(clause_line(result), flush=True))

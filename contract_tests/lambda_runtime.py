@@ -7,7 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 
 FUNCTION_NAME = "connect-contract-handler"
-MEMORY_MB = 128
+ACCOUNT_ID = "123456789012"
+MEMORY_MB = 1024
 TIMEOUT_S = 3.0
 
 
@@ -40,7 +41,7 @@ class LambdaContext:
 
     @property
     def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{self.region}:123456789012:function:{self.function_name}"
+        return function_arn(self.region, self.function_name)
 
     @property
     def tenant_id(self) -> None:
@@ -53,15 +54,21 @@ class LambdaContext:
         print(message, end="", flush=True)
 
 
-def lambda_environment(region: str, handler: str, task_root: str) -> dict[str, str]:
-    """The variables Lambda's Python runtime sets before it imports a handler."""
+def function_arn(region: str, function_name: str = FUNCTION_NAME) -> str:
+    return f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{function_name}"
+
+
+def lambda_environment(
+    region: str, handler: str, task_root: str, execution_env: str = "AWS_Lambda_python3.11", memory_mb: int = MEMORY_MB
+) -> dict[str, str]:
+    """The variables Lambda sets before its runtime starts a handler."""
     return {
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "AWS_EXECUTION_ENV": execution_env,
         "AWS_LAMBDA_FUNCTION_NAME": FUNCTION_NAME,
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(MEMORY_MB),
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{FUNCTION_NAME}",
         "AWS_LAMBDA_LOG_STREAM_NAME": "connect-contract/[$LATEST]0",
         "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",

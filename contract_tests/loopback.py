@@ -1,8 +1,11 @@
-"""Loopback ports for the servers the harness starts (and for an endpoint that is sure to be dead)."""
+"""Loopback servers the harness starts (the Runtime API, the observing proxy) and ports sure to be dead."""
 
 from __future__ import annotations
 
 import socket
+import threading
+from http.server import ThreadingHTTPServer
+from typing import Any
 
 
 def free_loopback_port() -> int:
@@ -10,3 +13,22 @@ def free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A threaded HTTP server on an ephemeral 127.0.0.1 port that never prints: a killed function's
+    dropped connection is expected, and the report, not a traceback, tells what happened."""
+
+    daemon_threads = True
+
+    def __init__(self, handler: Any) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+
+    def serve(self, name: str) -> threading.Thread:
+        """Serve in a daemon thread; a short poll interval, because ``shutdown`` waits for one poll."""
+        thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02}, name=name, daemon=True)
+        thread.start()
+        return thread
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Connections a function dropped (it was killed, or gave up) end here without a word."""

@@ -56,8 +56,8 @@ def _indent(text: str, prefix: str = "    ") -> str:
 
 def header(request: CheckRequest) -> str:
     return (
-        f"connect-contract v1: checking {request.handler} on backend {request.backend} "
-        f"(seed {request.seed}, {request.examples} examples per property clause)"
+        f"connect-contract v1: checking {request.handler} ({request.runtime_name()} runtime) "
+        f"on backend {request.backend} (seed {request.seed}, {request.examples} examples per property clause)"
     )
 
 

@@ -15,7 +15,8 @@ from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES, Clause, ClauseResult, Counterexample, Status
 from contract_tests.clauses.checks import ACCEPTED
 from contract_tests.errors import HarnessError
-from contract_tests.lambda_runtime import TIMEOUT_S
+from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
+from contract_tests.runtimes import Runtime, RuntimeOptions, make_runtime
 from contract_tests.session import CheckSession, CheckSettings, Observation
 from contract_tests.state_home import state_home
 from contract_tests.strategies import no_query_cases
@@ -36,6 +37,22 @@ class CheckRequest:
     clauses: tuple[str, ...] = ()
     create_real_table: bool = False
     timeout: float = TIMEOUT_S
+    #: ``None``: the runtime the target's language implies (``python`` or ``nodejs``).
+    runtime: str | None = None
+    interpreter: str | None = None
+    memory: int = MEMORY_MB
+    #: The function's own configuration, ``NAME=VALUE`` pairs.
+    env: tuple[tuple[str, str], ...] = ()
+
+    def runtime_name(self) -> str:
+        return self.runtime or parse_target(self.handler, self.code_dir).language
+
+    def runtime_options(self) -> RuntimeOptions:
+        return RuntimeOptions(interpreter=self.interpreter, memory_mb=self.memory, extra_environment=dict(self.env))
+
+    def backend_for(self, runtime: Runtime) -> str:
+        """A function out of process cannot reach moto inside this one: it gets moto's server instead."""
+        return "moto-server" if self.backend == "moto" and runtime.out_of_process else self.backend
 
     def selected_clauses(self) -> list[Clause]:
         unknown = [c for c in self.clauses if c not in CLAUSES_BY_ID]
@@ -53,6 +70,16 @@ class CheckRequest:
             words += ["--endpoint", self.endpoint]
         if self.create_real_table:
             words += ["--yes-create-table"]
+        if self.runtime:
+            words += ["--runtime", self.runtime]
+        if self.interpreter:
+            words += ["--interpreter", self.interpreter]
+        if self.memory != MEMORY_MB:
+            words += ["--memory", str(self.memory)]
+        for name, value in self.env:
+            words += ["--env", f"{name}={value}"]
+        if self.region != "us-east-1":
+            words += ["--region", self.region]
         words += ["--examples", str(self.examples), "--seed", str(seed)]
         if self.timeout != TIMEOUT_S:
             words += ["--timeout", f"{self.timeout:g}"]
@@ -108,6 +135,8 @@ class OpenCheck:
         self.request = request
         self.seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
         self.target = parse_target(request.handler, request.code_dir)
+        self.runtime = make_runtime(request.runtime, self.target, request.runtime_options())
+        self.backend_name = request.backend_for(self.runtime)
         self._stack = ExitStack()
         #: The first cold start's observation when the handler cannot initialise (Lambda's init error).
         self.init_failure: Observation | None = None
@@ -119,7 +148,7 @@ class OpenCheck:
             self._stack.enter_context(_hypothesis_storage())
             backend = self._stack.enter_context(
                 make_backend(
-                    request.backend,
+                    self.backend_name,
                     BackendOptions(
                         region=request.region, endpoint=request.endpoint, create_real_table=request.create_real_table
                     ),
@@ -128,11 +157,11 @@ class OpenCheck:
             settings = CheckSettings(
                 examples=request.examples, seed=self.seed, region=request.region, timeout_s=request.timeout
             )
-            self.session = CheckSession(self.target, backend, settings)
+            self.session = CheckSession(self.runtime, backend, settings)
             self._stack.enter_context(self.session.opened())
             # One cold start first: a target that cannot be found stops here (exit 2), and a handler
             # that cannot initialise is judged once instead of failing every example of every clause.
-            first = self.session.cold_run(no_query_cases()[0])
+            first = self.session.connect(no_query_cases()[0])
             self.init_failure = first if first.init_error else None
         except BaseException as error:
             self._stack.__exit__(type(error), error, error.__traceback__)

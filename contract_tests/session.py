@@ -1,16 +1,14 @@
-"""One check's shared state: the handler's environment, the run's table, and one example's round trip."""
+"""One check's shared state: the handler's environment, the run's table, its execution environments,
+and one example's round trip (start or reuse an instance, invoke it, observe the table)."""
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
-from unittest import mock
 
-from contract_tests.aws_calls import HOOKS, AwsCall, Fault
+from contract_tests.aws_calls import AwsCall, Fault
 from contract_tests.backends.base import Backend
 from contract_tests.backends.table import (
     TableGone,
@@ -24,15 +22,10 @@ from contract_tests.backends.table import (
 )
 from contract_tests.errors import BackendError
 from contract_tests.lambda_runtime import TIMEOUT_S, lambda_environment
-from contract_tests.targets import (
-    Handler,
-    HandlerInitError,
-    HandlerLoader,
-    HandlerTarget,
-    Invocation,
-    invoke,
-    record_import,
-)
+from contract_tests.observers.base import Channel
+from contract_tests.observers.botocore_hooks import HookChannel
+from contract_tests.observers.proxy import ProxyChannel
+from contract_tests.runtimes import HandlerInitError, Instance, Invocation, Runtime
 
 
 @dataclass(frozen=True)
@@ -47,7 +40,7 @@ class CheckSettings:
 
 @dataclass
 class Observation:
-    """An example's full round trip: import, invocation, and what the table held afterwards."""
+    """An example's full round trip: initialisation, invocation, and what the table held afterwards."""
 
     invocation: Invocation
     import_calls: list[AwsCall] = field(default_factory=list)
@@ -82,61 +75,149 @@ class Observation:
 #: Value in an ``environment`` override that removes the variable.
 UNSET = None
 
+Overrides = Mapping[str, str | None]
+
+
+@dataclass
+class Slot:
+    """An execution environment and the channel that observes it."""
+
+    instance: Instance
+    channel: Channel
+    init_calls: list[AwsCall]
+
+    def stop(self) -> None:
+        self.instance.stop()
+        self.channel.close()
+
 
 class CheckSession:
-    """Owns the run's table and environment; clauses call :meth:`cold_run` or :meth:`warm_handler`."""
+    """Owns the run's table, environment and execution environments; clauses call :meth:`connect`."""
 
-    def __init__(self, target: HandlerTarget, backend: Backend, settings: CheckSettings) -> None:
-        self.target = target
+    def __init__(self, runtime: Runtime, backend: Backend, settings: CheckSettings) -> None:
+        self.runtime = runtime
+        self.target = runtime.target
         self.backend = backend
         self.settings = settings
         self.table = run_table_name()
-        self.loader = HandlerLoader(target)
         self._client = backend.client()
+        self._warm: dict[tuple[tuple[str, str | None], ...], Slot] = {}
         #: Cleanup problems that must not replace a verdict; the face shows them as warnings.
         self.warnings: list[str] = []
 
+    @property
+    def faults(self) -> tuple[Fault, ...]:
+        return HookChannel.faults if not self.runtime.out_of_process else ProxyChannel.faults
+
     def base_environment(self) -> dict[str, str]:
+        runtime = self.runtime
         return {
-            **lambda_environment(self.settings.region, self.target.lambda_handler_setting, str(self.target.task_root)),
+            **lambda_environment(
+                self.settings.region,
+                self.target.lambda_handler_setting,
+                str(runtime.task_root),
+                runtime.execution_env,
+                runtime.options.memory_mb,
+            ),
             **self.backend.handler_environment(),
+            **runtime.options.extra_environment,
             "CONNECTIONS_TABLE": self.table,
         }
 
     @contextmanager
     def opened(self) -> Iterator[CheckSession]:
-        """Set the handler's environment (no stray AWS_* from the caller); create, then delete, the run's table.
-
-        The handler's clock runs in UTC, as on Lambda: ``TZ`` is set and the C library told so.
-        """
+        """Create the run's table; afterwards stop every execution environment and delete the table."""
+        create_table(self._client, self.table)
         try:
-            with mock.patch.dict(os.environ):
-                for name in [n for n in os.environ if n.startswith("AWS_") or n == "CONNECTIONS_TABLE"]:
-                    del os.environ[name]
-                os.environ.update(self.base_environment())
-                time.tzset()
-                create_table(self._client, self.table)
-                try:
-                    yield self
-                finally:
-                    # Neither a failed delete nor a table the handler already removed may replace the verdict.
-                    try:
-                        delete_table(self._client, self.table)
-                    except BackendError as error:
-                        self.warnings.append(f"{error}; delete it yourself")
+            yield self
         finally:
-            time.tzset()
+            self.discard_instances()
+            # Neither a failed delete nor a table the handler already removed may replace the verdict.
+            try:
+                delete_table(self._client, self.table)
+            except BackendError as error:
+                self.warnings.append(f"{error}; delete it yourself")
 
-    @contextmanager
-    def environment(self, overrides: Mapping[str, str | None]) -> Iterator[None]:
-        """Run with some variables changed; a None value removes the variable."""
-        with mock.patch.dict(os.environ):
-            for name, value in overrides.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-            yield
+    # ---- execution environments --------------------------------------------------------------
+
+    def _channel(self) -> Channel:
+        if not self.runtime.out_of_process:
+            return HookChannel()
+        endpoint = self.backend.endpoint_url()
+        if endpoint is None:
+            raise BackendError(f"backend {self.backend.name!r} has no endpoint a handler out of process can reach")
+        return ProxyChannel(endpoint)
+
+    def start_instance(self, overrides: Overrides | None = None) -> Slot:
+        """A new execution environment; HandlerInitError (with its calls) if the function fails to initialise."""
+        channel = self._channel()
+        environment = {**self.base_environment(), **channel.environment()}
+        for name, value in (overrides or {}).items():
+            if value is None:
+                environment.pop(name, None)
+            else:
+                environment[name] = value
+        with channel.recording() as init_calls:
+            try:
+                instance = self.runtime.start(environment, self.settings.timeout_s)
+            except BaseException as error:
+                channel.close()
+                if isinstance(error, HandlerInitError):
+                    error.calls = list(init_calls)
+                raise
+        return Slot(instance, channel, init_calls)
+
+    def discard_instances(self) -> None:
+        """Stop the warm environments (after a violation, so the next example starts clean)."""
+        slots, self._warm = list(self._warm.values()), {}
+        for slot in slots:
+            slot.stop()
+
+    def invoke(self, slot: Slot, event: Any, fault: Fault | None = None) -> Invocation:
+        """One invocation on ``slot``; calls arriving after it (late ones) still land in its record."""
+        with slot.channel.failing(fault) if fault is not None else nullcontext(), slot.channel.recording() as calls:
+            invocation = slot.instance.invoke(event, self.settings.timeout_s)
+        invocation.calls = calls
+        return invocation
+
+    # ---- one example -------------------------------------------------------------------------
+
+    def connect(
+        self,
+        event: Any,
+        *,
+        fault: Fault | None = None,
+        environment: Overrides | None = None,
+        watch_tables: bool = False,
+    ) -> Observation:
+        """Invoke the handler once and observe the table.
+
+        Out of process, an environment is kept warm per set of overrides (as Lambda keeps one) and
+        replaced after a time-out or crash; in process, every example imports the handler afresh.
+        An initialisation failure is Lambda's init error: the connect fails, and that is observed.
+        """
+        before = set(table_names(self._client)) if watch_tables else set()
+        key = tuple(sorted((environment or {}).items()))
+        slot = self._warm.pop(key, None)
+        fresh = slot is None or not slot.instance.alive
+        if fresh:
+            if slot is not None:
+                slot.stop()
+            try:
+                slot = self.start_instance(environment)
+            except HandlerInitError as error:
+                return self.observe(Invocation(), init_error=str(error), import_calls=error.calls)
+        assert slot is not None
+        invocation = self.invoke(slot, event, fault)
+        if self.runtime.out_of_process and slot.instance.alive:
+            self._warm[key] = slot
+        else:
+            slot.stop()
+        new_tables = sorted(set(table_names(self._client)) - before) if watch_tables else []
+        import_calls = slot.init_calls if fresh else []
+        return self.observe(invocation, import_calls=import_calls, new_tables=new_tables)
+
+    # ---- the table ---------------------------------------------------------------------------
 
     def _scan(self) -> tuple[list[TypedItem], bool]:
         """The table's items, and whether the table was gone (the handler deleted it; it is created anew)."""
@@ -151,36 +232,6 @@ class CheckSession:
         items, deleted = self._scan()
         clear_table(self._client, self.table, items)
         return Observation(invocation, items=items, table_deleted=deleted, **extra)
-
-    def cold_run(
-        self,
-        event: Any,
-        *,
-        fault: Fault | None = None,
-        environment: Mapping[str, str | None] | None = None,
-        watch_tables: bool = False,
-    ) -> Observation:
-        """Import the handler afresh (a cold start), invoke it once, and observe the table.
-
-        An import-time failure is Lambda's init error: the connect fails, and that is observed.
-        """
-        before = set(table_names(self._client)) if watch_tables else set()
-        with self.environment(environment or {}):
-            try:
-                handler, import_calls = record_import(self.loader)
-            except HandlerInitError as error:
-                return self.observe(Invocation(), init_error=str(error), import_calls=error.calls)
-            with HOOKS.failing(fault) if fault is not None else nullcontext():
-                invocation = self.warm_run(handler, event)
-        new_tables = sorted(set(table_names(self._client)) - before) if watch_tables else []
-        return self.observe(invocation, import_calls=import_calls, new_tables=new_tables)
-
-    def warm_handler(self) -> tuple[Handler, list[AwsCall]]:
-        """A freshly imported handler to invoke many times, as one warm execution environment."""
-        return record_import(self.loader)
-
-    def warm_run(self, handler: Handler, event: Any) -> Invocation:
-        return invoke(handler, event, self.settings.region, self.target.task_root, self.settings.timeout_s)
 
     def stored_items(self) -> list[TypedItem]:
         return self._scan()[0]

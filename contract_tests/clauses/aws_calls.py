@@ -13,7 +13,7 @@ ALLOWED_OPERATIONS = frozenset({("dynamodb", "PutItem"), ("dynamodb", "GetItem")
 
 def _check(session: CheckSession) -> ClauseResult:
     def example(event: dict[str, Any]) -> None:
-        observation = session.cold_run(event)
+        observation = session.connect(event)
         stray = [
             str(call)
             for call in observation.all_calls

@@ -136,6 +136,8 @@ def run_property(
         except Violation as violation:
             violation.example = example
             seen.append(violation)
+            # The next example starts in a fresh environment: a failure never depends on an earlier one.
+            session.discard_instances()
             raise
         except HarnessError as error:
             aborted.append(error)

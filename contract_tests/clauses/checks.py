@@ -79,7 +79,7 @@ def refusal_verdict(result: ClauseResult, session: CheckSession, rejected: Seque
     notes = [result.message]
     if rejected:
         notes.append(f"{len(rejected)} writes rejected by DynamoDB stored nothing (e.g. {rejected[0]})")
-    if is_refusal(session.cold_run(no_query_cases()[0])):
+    if is_refusal(session.connect(no_query_cases()[0])):
         notes.append("passed only by refusing: the handler refuses a valid connect too (see clause 1)")
     result.message = "; ".join(note for note in notes if note)
     return result

@@ -17,9 +17,9 @@ from contract_tests.clauses.base import (
     verdict,
 )
 from contract_tests.clauses.checks import require_accepted, require_item
+from contract_tests.runtimes import HandlerInitError
 from contract_tests.session import CheckSession, Observation
 from contract_tests.strategies import plain_events
-from contract_tests.targets import HandlerInitError
 
 STEPS_PER_CONTAINER = 8
 
@@ -38,7 +38,7 @@ def _check(session: CheckSession) -> ClauseResult:
             count += 1
             session.clear()
             try:
-                self.handler, _ = session.warm_handler()
+                self.slot = session.start_instance()
             except HandlerInitError as error:
                 violation = Violation(str(error), "a handler that initialises", {"init_error": str(error)})
                 violation.example = {"connects_in_one_warm_container": []}
@@ -53,7 +53,7 @@ def _check(session: CheckSession) -> ClauseResult:
             connection_id = f"warm-{len(self.connects):03d}="
             event = {**event, "requestContext": {**event["requestContext"], "connectionId": connection_id}}
             self.connects.append(event)
-            invocation = session.warm_run(self.handler, event)
+            invocation = session.invoke(self.slot, event)
             items = {item["connectionId"]["S"]: item for item in session.stored_items() if "connectionId" in item}
             observation = Observation(invocation, items=[items[connection_id]] if connection_id in items else [])
             try:
@@ -71,6 +71,10 @@ def _check(session: CheckSession) -> ClauseResult:
                 seen.append(violation)
                 raise
             self.stored[connection_id] = items[connection_id]
+
+        def teardown(self) -> None:
+            if hasattr(self, "slot"):
+                self.slot.stop()
 
     settings = hypothesis_settings(containers)
     settings = type(settings)(settings, stateful_step_count=STEPS_PER_CONTAINER)

@@ -12,7 +12,7 @@ from contract_tests.strategies import no_query_cases, plain_events
 
 def _check(session: CheckSession) -> ClauseResult:
     def example(event: dict[str, Any]) -> None:
-        require_item(event, session.cold_run(event))
+        require_item(event, session.connect(event))
 
     return run_property(CLAUSE, session, plain_events(), example, explicit=no_query_cases())
 

@@ -28,7 +28,7 @@ def _check(session: CheckSession) -> ClauseResult:
 
     def example(case: tuple[str, Any]) -> None:
         description, event = case
-        observation = session.cold_run(event)
+        observation = session.connect(event)
         why = f"the event is malformed ({description})"
         rejected.extend(rejected_writes(observation))
         if not has_identity(event) or is_refusal(observation):

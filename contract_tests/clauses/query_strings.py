@@ -12,7 +12,7 @@ from contract_tests.strategies import hard_query_events, query_corner_cases
 
 def _check(session: CheckSession) -> ClauseResult:
     def example(event: dict[str, Any]) -> None:
-        observation = session.cold_run(event)
+        observation = session.connect(event)
         require_accepted(observation)
         require_item(event, observation)
 

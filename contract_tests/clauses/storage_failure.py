@@ -7,13 +7,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contract_tests.aws_calls import INJECTED_FAULTS, Fault
+from contract_tests.aws_calls import Fault
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import refusal_verdict, require_refused
 from contract_tests.loopback import free_loopback_port
 from contract_tests.session import CheckSession
 from contract_tests.strategies import no_query_cases, plain_events
 
+# Every call fails either way; over the wire the SDK's retries (with back-off) would only make each example slower.
+ONE_ATTEMPT = {"AWS_MAX_ATTEMPTS": "1"}
 OUTAGE_NOTE = "real endpoint outage: not checked on this backend (in-process, no endpoint to lose)"
 
 
@@ -28,9 +30,8 @@ def _real_failures(session: CheckSession) -> dict[str, tuple[Mapping[str, str], 
     }
     if "network-outage" in session.backend.capabilities:
         dead = f"http://127.0.0.1:{free_loopback_port()}"
-        # One attempt: the SDK's default retries would spend ~20 s per example on a refused connection.
         failures["endpoint-down"] = (
-            {"AWS_ENDPOINT_URL_DYNAMODB": dead, "AWS_ENDPOINT_URL": dead, "AWS_MAX_ATTEMPTS": "1"},
+            {"AWS_ENDPOINT_URL_DYNAMODB": dead, "AWS_ENDPOINT_URL": dead, **ONE_ATTEMPT},
             f"the DynamoDB endpoint stopped answering ({dead} refuses connections)",
         )
     return failures
@@ -42,14 +43,14 @@ def _check(session: CheckSession) -> ClauseResult:
     def example(case: tuple[Fault | str, dict[str, Any]]) -> None:
         failure, event = case
         if isinstance(failure, Fault):
-            observation = session.cold_run(event, fault=failure)
+            observation = session.connect(event, fault=failure, environment=ONE_ATTEMPT)
             why = f"every DynamoDB call failed with {failure.error_code} ({failure.name})"
         else:
             environment, why = real[failure]
-            observation = session.cold_run(event, environment=environment)
+            observation = session.connect(event, environment=environment)
         require_refused(observation, why)
 
-    failures: list[Fault | str] = [*INJECTED_FAULTS, *real]
+    failures: list[Fault | str] = [*session.faults, *real]
     every_failure_once = [(failure, no_query_cases()[0]) for failure in failures]
     result = run_property(
         CLAUSE,

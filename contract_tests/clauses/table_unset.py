@@ -18,7 +18,7 @@ def _check(session: CheckSession) -> ClauseResult:
     why = "CONNECTIONS_TABLE is unset"
 
     def example(event: dict[str, Any]) -> None:
-        observation = session.cold_run(event, environment={"CONNECTIONS_TABLE": UNSET}, watch_tables=True)
+        observation = session.connect(event, environment={"CONNECTIONS_TABLE": UNSET}, watch_tables=True)
         require_refused(observation, why)
         require_nothing_written(observation, why)
         guessed = [str(call) for call in observation.all_calls if call.is_write and call.table]

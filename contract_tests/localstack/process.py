@@ -10,11 +10,11 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 from contract_tests.errors import BackendError
 from contract_tests.localstack.layout import Layout
 from contract_tests.loopback import free_loopback_port
+from contract_tests.process_tree import alive, cmdline, descendants, signal_group
 
 HEALTH_PATH = "/_localstack/health"
 START_TIMEOUT_S = 90.0
@@ -125,11 +125,11 @@ class LocalStackProcess:
             return
         family = self.family
         self._process = None
-        _signal_group(process.pid, signal.SIGTERM)
+        signal_group(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            _signal_group(process.pid, signal.SIGKILL)
+            signal_group(process.pid, signal.SIGKILL)
             process.wait(timeout=STOP_TIMEOUT_S)
         ours = [pid for pid in family if alive(pid) and str(self.layout.root).encode() in cmdline(pid)]
         for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -139,44 +139,3 @@ class LocalStackProcess:
             deadline = time.monotonic() + STOP_TIMEOUT_S / 3
             while any(alive(pid) for pid in ours) and time.monotonic() < deadline:
                 time.sleep(0.1)
-
-
-def _signal_group(group: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(group, sig)
-
-
-def _stat(pid: int) -> list[str] | None:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-
-
-def cmdline(pid: int) -> bytes:
-    """The NUL-separated command line of ``pid``, empty once it is gone."""
-    try:
-        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie does not count)."""
-    fields = _stat(pid)
-    return fields is not None and fields[0] != "Z"
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` in the process tree, however they regrouped themselves."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").glob("[0-9]*"):
-        fields = _stat(int(entry.name))
-        if fields is not None:
-            parents[int(entry.name)] = int(fields[1])
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found

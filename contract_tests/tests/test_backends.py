@@ -17,8 +17,9 @@ from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.backends.base import plain_client
 from contract_tests.backends.localstack import LocalStack
 from contract_tests.localstack.layout import Layout
-from contract_tests.localstack.process import LocalStackProcess, alive, cmdline, descendants, dynamodb_state
+from contract_tests.localstack.process import LocalStackProcess, dynamodb_state
 from contract_tests.loopback import free_loopback_port
+from contract_tests.process_tree import alive, cmdline, descendants
 from contract_tests.tests.conftest import ROOT, RunningBackend, selected_backends
 
 REFERENCE = "reference_impl.handler:lambda_handler"

@@ -13,7 +13,7 @@ from contract_tests.clauses.base import FLAKY_NOTE, run_property
 from contract_tests.session import CheckSettings
 from contract_tests.tests.conftest import HANDLERS
 
-SESSION: Any = SimpleNamespace(settings=CheckSettings(examples=50, seed=1))
+SESSION: Any = SimpleNamespace(settings=CheckSettings(examples=50, seed=1), discard_instances=lambda: None)
 
 
 def test_a_flaky_failure_is_a_failed_clause_not_a_crash() -> None:

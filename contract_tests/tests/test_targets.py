@@ -9,7 +9,8 @@ import pytest
 
 from contract_tests.errors import TargetError
 from contract_tests.lambda_runtime import LambdaContext, lambda_environment
-from contract_tests.targets import HandlerLoader, invoke, parse_target
+from contract_tests.runtimes.inprocess import HandlerLoader, invoke
+from contract_tests.targets import parse_target
 
 COUNTER = """
 import os
@@ -82,7 +83,7 @@ def test_unserializable_response_is_a_function_error(tmp_path: Path) -> None:
 def test_context_has_lambdas_attributes() -> None:
     context = LambdaContext(region="eu-west-1")
     assert context.invoked_function_arn.startswith("arn:aws:lambda:eu-west-1:")
-    assert context.memory_limit_in_mb == 128 and context.function_version == "$LATEST"
+    assert context.memory_limit_in_mb == 1024 and context.function_version == "$LATEST"
     assert len(context.aws_request_id) == 36
     assert 0 < context.get_remaining_time_in_millis() <= 3000
     assert context.identity.cognito_identity_id is None and context.client_context is None

@@ -1,0 +1,33 @@
+"""The observer seam: how the harness sees a handler's AWS calls, and fails its storage on purpose.
+
+A channel serves one execution environment: calls made while it records belong to the invocation
+being recorded; calls after that window (a late write from a timed-out invocation) to the last one.
+"""
+
+from __future__ import annotations
+
+import abc
+from contextlib import AbstractContextManager
+
+from contract_tests.aws_calls import AwsCall, Fault
+
+
+class Channel(abc.ABC):
+    #: The storage faults this channel can inject.
+    faults: tuple[Fault, ...] = ()
+
+    @abc.abstractmethod
+    def environment(self) -> dict[str, str]:
+        """Variables that route the handler's SDK through this channel (none for botocore hooks)."""
+
+    @abc.abstractmethod
+    def recording(self) -> AbstractContextManager[list[AwsCall]]:
+        """A window whose calls are collected into the list it yields."""
+
+    @abc.abstractmethod
+    def failing(self, fault: Fault) -> AbstractContextManager[None]:
+        """While open, every DynamoDB call fails with ``fault``."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Stop observing; safe to call twice."""

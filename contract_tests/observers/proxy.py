@@ -1,0 +1,209 @@
+"""The HTTP observer: a recording, fault-injecting proxy on 127.0.0.1 in front of the backend's endpoint.
+
+It sees what any SDK in any language sends (the handler's endpoint variables point at it), so the
+same clauses judge every runtime. No proxy library records AWS operations or answers with
+DynamoDB's own error bodies, so this one is written on ``http.server`` and ``http.client``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import socket
+import struct
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from contract_tests.aws_calls import (
+    CONNECTION_ERROR,
+    INTERNAL_ERROR,
+    SUCCEEDED,
+    THROTTLED,
+    THROTTLING,
+    UNAVAILABLE,
+    AwsCall,
+    Fault,
+    tables_named,
+)
+from contract_tests.loopback import QuietServer
+from contract_tests.observers.base import Channel
+
+#: Over the wire a read time-out would cost the SDK's own (long) timeout per example; a reset stands for it.
+FAULTS = (THROTTLED, THROTTLING, INTERNAL_ERROR, UNAVAILABLE, CONNECTION_ERROR)
+_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
+
+
+def describe(headers: Any, body: bytes) -> list[AwsCall]:
+    """The calls one request makes: service from the signature's scope, operation from the target or Action."""
+    scope = _SCOPE.search(headers.get("Authorization", "") or "")
+    service = scope.group(1) if scope else "unknown"
+    target = headers.get("X-Amz-Target", "") or ""
+    params: Any = None
+    if target:
+        operation = target.rpartition(".")[2]
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            params = None
+    else:
+        action = parse_qs(body.decode("utf-8", errors="replace")).get("Action", [""])[0]
+        operation = action or "unknown"
+    return [AwsCall(service, operation, table) for table in tables_named(operation, params)]
+
+
+class ProxyChannel(Channel):
+    """One listener per execution environment, so every call it sees belongs to that environment."""
+
+    faults = FAULTS
+
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        if parts.scheme != "http" or parts.hostname is None:
+            raise ValueError(f"the proxy forwards to plain-HTTP endpoints only, not {upstream!r}")
+        self._upstream = (parts.hostname, parts.port or 80)
+        self._lock = threading.Lock()
+        self._window: list[AwsCall] | None = None
+        self._last: list[AwsCall] = []
+        self._fault: Fault | None = None
+        channel = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in separate writes
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: calls are recorded, not logged."""
+
+            def do_POST(self) -> None:
+                channel._handle(self)
+
+            do_GET = do_PUT = do_DELETE = do_HEAD = do_POST
+
+        self._server = QuietServer(Handler)
+        self._thread = self._server.serve("aws-proxy")
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def environment(self) -> dict[str, str]:
+        return {"AWS_ENDPOINT_URL_DYNAMODB": self.url, "AWS_ENDPOINT_URL": self.url}
+
+    @contextmanager
+    def recording(self) -> Iterator[list[AwsCall]]:
+        calls: list[AwsCall] = []
+        with self._lock:
+            self._window = self._last = calls
+        try:
+            yield calls
+        finally:
+            with self._lock:
+                self._window = None
+
+    @contextmanager
+    def failing(self, fault: Fault) -> Iterator[None]:
+        self._fault = fault
+        try:
+            yield
+        finally:
+            self._fault = None
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # ---- one request ---------------------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        body = _read_body(request)
+        calls = describe(request.headers, body)
+        with self._lock:
+            # Outside a window (a late call from a timed-out invocation): the last invocation made it.
+            (self._window if self._window is not None else self._last).extend(calls)
+        fault = self._fault
+        if fault is not None and calls[0].service == "dynamodb":
+            self._inject(request, fault, calls)
+            return
+        try:
+            status, headers, answer = self._forward(request, body)
+        except OSError:
+            for call in calls:
+                call.outcome = "no answer (backend unreachable)"
+            _reset(request)
+            return
+        outcome = SUCCEEDED if status < 300 else _error_code(answer) or str(status)
+        for call in calls:
+            call.outcome = outcome
+        _reply(request, status, headers, answer)
+
+    def _forward(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        connection = http.client.HTTPConnection(*self._upstream, timeout=60)
+        try:
+            headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+            headers["Content-Length"] = str(len(body))
+            connection.request(request.command, request.path, body=body, headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+            kept = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP | {"content-length"}]
+            return response.status, kept, answer
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _inject(request: BaseHTTPRequestHandler, fault: Fault, calls: list[AwsCall]) -> None:
+        for call in calls:
+            call.outcome = fault.error_code
+        if fault.http_status == 0:
+            _reset(request)
+            return
+        body = json.dumps(
+            {"__type": fault.wire_type + fault.error_code, "message": f"injected by connect-contract: {fault.name}"}
+        ).encode()
+        headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", uuid.uuid4().hex)]
+        _reply(request, fault.http_status, headers, body)
+
+
+def _read_body(request: BaseHTTPRequestHandler) -> bytes:
+    if "chunked" in (request.headers.get("Transfer-Encoding") or "").lower():
+        chunks: list[bytes] = []
+        while True:
+            size = int(request.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                request.rfile.readline()
+                return b"".join(chunks)
+            chunks.append(request.rfile.read(size))
+            request.rfile.readline()
+    return request.rfile.read(int(request.headers.get("Content-Length") or 0))
+
+
+def _error_code(body: bytes) -> str:
+    try:
+        error = json.loads(body)
+    except ValueError:
+        return ""
+    kind = error.get("__type", "") if isinstance(error, dict) else ""
+    return str(kind).rpartition("#")[2]
+
+
+def _reply(request: BaseHTTPRequestHandler, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    request.send_response(status)
+    for name, value in headers:
+        request.send_header(name, value)
+    request.send_header("Content-Length", str(len(body)))
+    request.end_headers()
+    request.wfile.write(body)
+
+
+def _reset(request: BaseHTTPRequestHandler) -> None:
+    """Drop the connection with a TCP reset, as a network failure looks to the SDK."""
+    request.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    request.close_connection = True
+    request.connection.close()

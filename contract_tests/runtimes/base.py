@@ -1,0 +1,99 @@
+"""The runtime seam: start an execution environment with an environment, invoke it with a deadline, stop it.
+
+Runtimes know nothing of backends or clauses: they get a dict of variables and an event, and give
+back what the function answered, raised or printed.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contract_tests.aws_calls import AwsCall
+from contract_tests.targets import HandlerTarget
+
+
+@dataclass
+class Invocation:
+    """What one call of the handler did: its answer or its error, its AWS calls, its output."""
+
+    response: Any = None
+    error: str | None = None
+    calls: list[AwsCall] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)
+    started_ms: int = 0
+    finished_ms: int = 0
+
+    def summary(self) -> str:
+        if self.error is not None:
+            return f"raised {self.error}"
+        return f"returned {json.dumps(self.response, ensure_ascii=False)}"
+
+
+class HandlerInitError(Exception):
+    """The function failed while initialising: Lambda's init error, so every connect fails.
+
+    A defect of the handler (a verdict), unlike a TargetError (nothing to check). ``calls`` holds
+    the AWS calls it made before it failed.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.calls: list[AwsCall] = []
+
+
+INIT_ERROR_PREFIX = "the handler failed to initialise (Lambda's init error; every connect fails): "
+
+
+class Instance(abc.ABC):
+    """One execution environment: initialised once, then invoked one event at a time."""
+
+    @abc.abstractmethod
+    def invoke(self, event: Any, timeout_s: float) -> Invocation:
+        """Send ``event``; the function's answer, its error, or Lambda's time-out or crash message."""
+
+    @property
+    def alive(self) -> bool:
+        """False once it timed out, crashed or ran out of memory: the next event needs a new one."""
+        return True
+
+    @abc.abstractmethod
+    def stop(self) -> None:
+        """End the environment and everything the function started in it; safe to call twice."""
+
+
+@dataclass(frozen=True)
+class RuntimeOptions:
+    """How the function is run: its interpreter, Lambda's memory setting, and its own variables."""
+
+    interpreter: str | None = None
+    memory_mb: int = 1024
+    extra_environment: Mapping[str, str] = field(default_factory=dict)
+
+
+class Runtime(abc.ABC):
+    """Starts execution environments for one handler target."""
+
+    name: str = ""
+    #: The language of the handlers it runs (``any`` for a custom runtime).
+    language: str = "any"
+    #: Whether the function runs in a process of its own (and so needs an HTTP backend and observer).
+    out_of_process: bool = True
+    #: Lambda's AWS_EXECUTION_ENV for this runtime.
+    execution_env: str = ""
+
+    def __init__(self, target: HandlerTarget, options: RuntimeOptions) -> None:
+        self.target = target
+        self.options = options
+
+    @property
+    def task_root(self) -> Path:
+        return self.target.task_root
+
+    @abc.abstractmethod
+    def start(self, environment: Mapping[str, str], timeout_s: float) -> Instance:
+        """A new initialised environment; HandlerInitError if the function fails to initialise."""

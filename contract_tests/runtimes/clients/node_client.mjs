@@ -1,0 +1,121 @@
+// A Lambda runtime client for Node.js handlers (18 or newer): async and callback handlers,
+// CommonJS and ES modules. npm's aws-lambda-ric needs a native build and Node 22, so the harness
+// ships this one, built on node:http alone.
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [apiHost, apiPort] = process.env.AWS_LAMBDA_RUNTIME_API.split(":");
+const PREFIX = "/2018-06-01/runtime";
+const END_OF_OUTPUT = "\x1econnect-contract:end ";
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function call(method, route, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: apiHost, port: Number(apiPort), method, path: PREFIX + route, agent, headers },
+      (response) => {
+        const chunks = [];
+        response.on("data", (chunk) => chunks.push(chunk));
+        response.on("end", () => resolve({ headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      },
+    );
+    request.on("error", reject);
+    if (body !== undefined) request.write(body);
+    request.end();
+  });
+}
+
+function errorBody(error, errorType) {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const root = process.env.LAMBDA_TASK_ROOT || "/";
+  const frames = String(err.stack || "").split("\n").slice(1).map((line) => line.trim().replace(/^at /, ""));
+  const own = frames.filter((line) => line.includes(root) && !line.includes("node_modules"));
+  return JSON.stringify({
+    errorType: errorType || err.name || "Error",
+    errorMessage: err.message,
+    stackTrace: (own.length ? own : frames).reverse(),
+  });
+}
+
+function postJson(route, body, errorType) {
+  const headers = { "Content-Type": "application/json" };
+  if (errorType) headers["Lambda-Runtime-Function-Error-Type"] = errorType;
+  return call("POST", route, body, headers);
+}
+
+async function loadHandler() {
+  const spec = process.env._HANDLER;
+  const dot = spec.lastIndexOf(".");
+  const modulePath = spec.slice(0, dot);
+  const name = spec.slice(dot + 1);
+  const root = process.env.LAMBDA_TASK_ROOT;
+  const file = [".js", ".mjs", ".cjs"].map((suffix) => path.join(root, modulePath + suffix)).find((f) => fs.existsSync(f));
+  if (!file) {
+    const message = `Cannot find module '${modulePath}' in ${root}`;
+    await postJson("/init/error", JSON.stringify({ errorType: "Runtime.HandlerNotFound", errorMessage: message }));
+    process.exit(1);
+  }
+  let loaded;
+  try {
+    loaded = await import(pathToFileURL(file).href);
+  } catch (error) {
+    const kind = error instanceof SyntaxError ? "Runtime.UserCodeSyntaxError" : "Runtime.ImportModuleError";
+    await postJson("/init/error", errorBody(error, kind), kind);
+    process.exit(1);
+  }
+  const handler = loaded[name] ?? loaded.default?.[name];
+  if (typeof handler !== "function") {
+    const message = `${modulePath}.${name} is undefined or not exported`;
+    await postJson("/init/error", JSON.stringify({ errorType: "Runtime.HandlerNotFound", errorMessage: message }));
+    process.exit(1);
+  }
+  return handler;
+}
+
+function context(headers) {
+  const deadline = Number(headers["lambda-runtime-deadline-ms"]);
+  return {
+    awsRequestId: headers["lambda-runtime-aws-request-id"],
+    invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+function run(handler, event, ctx) {
+  // A handler declaring three parameters answers through the callback, as Lambda's Node runtime expects.
+  if (handler.length >= 3) {
+    return new Promise((resolve, reject) => {
+      handler(event, ctx, (error, result) => (error ? reject(error) : resolve(result)));
+    });
+  }
+  return Promise.resolve().then(() => handler(event, ctx));
+}
+
+function endOutput(requestId) {
+  process.stdout.write(END_OF_OUTPUT + requestId + "\n");
+}
+
+const handler = await loadHandler();
+for (;;) {
+  const next = await call("GET", "/invocation/next");
+  const requestId = next.headers["lambda-runtime-aws-request-id"];
+  let body;
+  try {
+    const result = await run(handler, JSON.parse(next.body), context(next.headers));
+    body = JSON.stringify(result === undefined ? null : result);
+  } catch (error) {
+    endOutput(requestId);
+    await postJson(`/invocation/${requestId}/error`, errorBody(error), "Unhandled");
+    continue;
+  }
+  endOutput(requestId);
+  await postJson(`/invocation/${requestId}/response`, body);
+}

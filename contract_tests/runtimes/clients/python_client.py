@@ -1,0 +1,123 @@
+"""A Lambda runtime client for Python handlers: standard library only, any Python 3.9 or newer.
+
+Run as a script by the harness under the function's own interpreter (``--interpreter``), so nothing
+is installed into it. awslambdaric would do the same job but must be installed into that
+interpreter, which a handler's own virtualenv should not need.
+"""
+
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+import urllib.request
+
+API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
+END_OF_OUTPUT = "\x1econnect-contract:end "
+
+
+class LambdaContext:
+    """The attributes and methods of Lambda's Python context object."""
+
+    def __init__(self, request_id, deadline_ms, function_arn):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = function_arn
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.memory_limit_in_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.identity = None
+        self.client_context = None
+        self.tenant_id = None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+    def log(self, message):
+        sys.stdout.write(message)
+        sys.stdout.flush()
+
+
+def _post(path, body, error_type=None):
+    headers = {"Content-Type": "application/json"}
+    if error_type:
+        headers["Lambda-Runtime-Function-Error-Type"] = error_type
+    request = urllib.request.Request(API + path, data=body, headers=headers, method="POST")
+    urllib.request.urlopen(request).close()
+
+
+def _error_body(error, error_type=None):
+    frames = traceback.extract_tb(error.__traceback__)
+    if isinstance(error, SyntaxError):
+        stack = [f"{error.filename}:{error.lineno}"]
+    else:
+        root = os.environ.get("LAMBDA_TASK_ROOT", "/")
+        own = [f for f in frames if f.filename.startswith(root) and "site-packages" not in f.filename]
+        stack = [f"{f.filename}:{f.lineno}" for f in (own or frames)]
+    body = {"errorType": error_type or type(error).__name__, "errorMessage": str(error), "stackTrace": stack}
+    return json.dumps(body).encode()
+
+
+def _end_output(request_id):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.stdout.write(END_OF_OUTPUT + request_id + "\n")
+    sys.stdout.flush()
+
+
+def _load_handler():
+    module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
+    task_root = os.environ["LAMBDA_TASK_ROOT"]
+    sys.path.insert(0, task_root)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and (module_name == error.name or module_name.startswith(error.name + ".")):
+            _post("/init/error", _error_body(error, "Runtime.HandlerNotFound"), "Runtime.HandlerNotFound")
+            sys.exit(1)
+        raise
+    handler = getattr(module, function_name, None)
+    if not callable(handler):
+        message = f"Handler '{function_name}' missing on module '{module_name}'"
+        _post("/init/error", json.dumps({"errorType": "Runtime.HandlerNotFound", "errorMessage": message}).encode())
+        sys.exit(1)
+    return handler
+
+
+def main():
+    sys.stdout.reconfigure(line_buffering=True)
+    sys.stderr.reconfigure(line_buffering=True)
+    # As Lambda's runtime does: the root logger prints records at WARNING and above, handlers may lower it.
+    logging.basicConfig(format="[%(levelname)s] %(message)s", stream=sys.stdout)
+    try:
+        handler = _load_handler()
+    except SystemExit:
+        raise
+    except BaseException as error:  # any failure while importing is Lambda's init error
+        kind = "Runtime.UserCodeSyntaxError" if isinstance(error, SyntaxError) else "Runtime.ImportModuleError"
+        _post("/init/error", _error_body(error, kind), kind)
+        sys.exit(1)
+    while True:
+        with urllib.request.urlopen(API + "/invocation/next") as response:
+            request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
+            deadline_ms = int(response.headers["Lambda-Runtime-Deadline-Ms"])
+            function_arn = response.headers["Lambda-Runtime-Invoked-Function-Arn"]
+            event = json.loads(response.read())
+        context = LambdaContext(request_id, deadline_ms, function_arn)
+        try:
+            result = handler(event, context)
+            body = json.dumps(result).encode()
+        except Exception as error:  # any failure is the function's error
+            _end_output(request_id)
+            _post(f"/invocation/{request_id}/error", _error_body(error), "Unhandled")
+            continue
+        _end_output(request_id)
+        _post(f"/invocation/{request_id}/response", body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""The ``inprocess`` runtime: the handler imported into the harness's own process (fast; trusted Python only).
+
+A handler here shares the gate's interpreter and dependencies, cannot be killed past its timeout
+(only abandoned), and is observed through botocore's hooks; the other runtimes have none of these limits.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import importlib.util
+import io
+import json
+import logging
+import os
+import site
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from contract_tests.errors import TargetError
+from contract_tests.lambda_runtime import TIMEOUT_S, LambdaContext
+from contract_tests.observers.botocore_hooks import fresh_default_session
+from contract_tests.runtimes.base import INIT_ERROR_PREFIX, HandlerInitError, Instance, Invocation, Runtime
+from contract_tests.targets import HandlerTarget
+
+Handler = Callable[[Any, Any], Any]
+
+
+def _with_sep(path: str) -> str:
+    return path.rstrip(os.sep) + os.sep
+
+
+_INSTALLED = tuple({_with_sep(sys.prefix), _with_sep(sys.base_prefix), *map(_with_sep, site.getsitepackages())})
+
+
+def is_own_code(path: str, code_root: Path) -> bool:
+    """Whether ``path`` is the handler's code: below its root, and not an installed library."""
+    return path.startswith(_with_sep(str(code_root))) and not path.startswith(_INSTALLED)
+
+
+def _describe(error: BaseException, code_root: Path | None = None) -> str:
+    """``Type: message at file:line``, at the innermost frame in the handler's own code if any."""
+    if isinstance(error, SyntaxError):
+        # The offending line is the error's own, not a frame of the traceback.
+        return f"{type(error).__name__}: {error.msg} at {error.filename}:{error.lineno}"
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [f for f in frames if code_root is not None and is_own_code(f.filename, code_root)]
+    chosen = own or frames
+    where = f" at {chosen[-1].filename}:{chosen[-1].lineno}" if chosen else ""
+    return f"{type(error).__name__}: {error}{where}"
+
+
+class HandlerLoader:
+    """Imports a target afresh on demand, as a new Lambda execution environment would."""
+
+    def __init__(self, target: HandlerTarget) -> None:
+        self.target = target
+        self._baseline = set(sys.modules)
+        self._loads = 0
+
+    def _purge(self) -> None:
+        """Forget the handler's own modules so module-level state starts over."""
+        top = (self.target.module or "").split(".")[0]
+        for name, module in list(sys.modules.items()):
+            if name.startswith("contract_tests"):
+                continue
+            path = str(getattr(module, "__file__", "") or "")
+            is_own_package = bool(top) and (name == top or name.startswith(top + "."))
+            is_new_local = name not in self._baseline and is_own_code(path, self.target.task_root)
+            if is_own_package or is_new_local or name.startswith("_connect_contract_handler_"):
+                del sys.modules[name]
+
+    def load(self) -> Handler:
+        """Import the handler module from scratch and return its function."""
+        self._purge()
+        fresh_default_session()
+        importlib.invalidate_caches()
+        task_root = str(self.target.task_root)
+        if task_root not in sys.path:
+            sys.path.insert(0, task_root)
+        try:
+            module = self._import()
+        except TargetError:
+            raise
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt):
+                raise
+            raise HandlerInitError(
+                f"{INIT_ERROR_PREFIX}Runtime.ImportModuleError: {_describe(error, self.target.task_root)}"
+            ) from error
+        function = getattr(module, self.target.function, None)
+        if not callable(function):
+            raise TargetError(f"--handler {self.target.spec!r}: module has no function {self.target.function!r}")
+        return function  # type: ignore[no-any-return]
+
+    def _import(self) -> Any:
+        target = self.target
+        if target.file is not None:
+            self._loads += 1
+            name = f"_connect_contract_handler_{self._loads}"
+            spec = importlib.util.spec_from_file_location(name, target.file)
+            if spec is None or spec.loader is None:
+                raise TargetError(f"--handler {target.spec!r}: {str(target.file)!r} is not a Python module")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+            return module
+        assert target.module is not None
+        try:
+            return importlib.import_module(target.module)
+        except ModuleNotFoundError as error:
+            if error.name and target.module.startswith(error.name):
+                hint = " (is the package installed, or is --code-dir right?)"
+                raise TargetError(f"--handler {target.spec!r}: no module named {error.name!r}{hint}") from error
+            raise
+
+
+class _LogCapture(logging.Handler):
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines = lines
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"[{record.levelname}] {record.getMessage()}")
+
+
+@contextmanager
+def captured_output(lines: list[str]) -> Iterator[None]:
+    """Collect what the handler logs or prints, as Lambda's runtime sends it to CloudWatch."""
+    root = logging.getLogger()
+    handler = _LogCapture(lines)
+    root.addHandler(handler)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            yield
+    finally:
+        root.removeHandler(handler)
+        lines.extend(line for line in (out.getvalue() + err.getvalue()).splitlines() if line.strip())
+
+
+def invoke(
+    handler: Handler, event: Any, region: str, code_root: Path | None = None, timeout_s: float = TIMEOUT_S
+) -> Invocation:
+    """Call ``handler`` with a JSON copy of ``event`` and a Lambda context, within Lambda's timeout."""
+    result = Invocation()
+    payload = copy.deepcopy(event)
+    context = LambdaContext(region=region, timeout_s=timeout_s)
+
+    def call() -> None:
+        try:
+            response = handler(payload, context)
+            # Lambda sends the return value as JSON; what does not serialize is a function error.
+            result.response = json.loads(json.dumps(response))
+        except BaseException as error:  # noqa: BLE001 - any handler failure is a Lambda function error
+            result.error = _describe(error, code_root)
+
+    with captured_output(result.logs):
+        result.started_ms = time.time_ns() // 1_000_000
+        # A daemon thread, because a handler past its timeout cannot be killed, only abandoned.
+        worker = threading.Thread(target=call, name="lambda-invocation", daemon=True)
+        worker.start()
+        worker.join(timeout_s)
+        result.finished_ms = -(-time.time_ns() // 1_000_000)
+        if worker.is_alive():
+            result.response = None
+            result.error = timed_out(timeout_s)
+    return result
+
+
+def timed_out(timeout_s: float) -> str:
+    return f"Task timed out after {timeout_s:.2f} seconds"
+
+
+@contextmanager
+def process_environment(environment: Mapping[str, str]) -> Iterator[None]:
+    """This process given the function's environment (no stray AWS_* of the caller's) and its zone, then restored."""
+    try:
+        with mock.patch.dict(os.environ):
+            for name in [n for n in os.environ if n.startswith("AWS_") or n == "CONNECTIONS_TABLE"]:
+                del os.environ[name]
+            os.environ.update(environment)
+            time.tzset()
+            yield
+    finally:
+        time.tzset()
+
+
+class InProcessInstance(Instance):
+    """The handler module imported afresh, called in a thread of this process."""
+
+    def __init__(self, runtime: InProcessRuntime, environment: Mapping[str, str], handler: Handler) -> None:
+        self._runtime = runtime
+        self._environment = dict(environment)
+        self._handler = handler
+
+    def invoke(self, event: Any, timeout_s: float) -> Invocation:
+        with process_environment(self._environment):
+            return invoke(self._handler, event, self._environment["AWS_REGION"], self._runtime.task_root, timeout_s)
+
+    def stop(self) -> None:
+        """Nothing to stop: a thread past its timeout cannot be ended, only abandoned."""
+
+
+class InProcessRuntime(Runtime):
+    language = "python"
+    name = "inprocess"
+    out_of_process = False
+    execution_env = "AWS_Lambda_python3.11"
+
+    def __init__(self, target: HandlerTarget, options: Any) -> None:
+        super().__init__(target, options)
+        self.loader = HandlerLoader(target)
+
+    def start(self, environment: Mapping[str, str], timeout_s: float) -> InProcessInstance:
+        with process_environment(environment), captured_output([]):
+            handler = self.loader.load()
+        return InProcessInstance(self, environment, handler)

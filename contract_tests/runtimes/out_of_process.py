@@ -1,0 +1,254 @@
+"""An execution environment in a process of its own, driven through the Lambda Runtime API.
+
+Lambda's failure semantics are kept: past the deadline the whole process group is killed ("Task
+timed out"), a process that exits without answering is "Runtime exited", memory beyond the
+function's setting is Lambda's out-of-memory error, and stopping an instance ends everything the
+function started, however it detached itself.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from contract_tests.errors import TargetError
+from contract_tests.lambda_runtime import function_arn
+from contract_tests.process_tree import alive, family, marked, rss_bytes, signal_group
+from contract_tests.runtimes.base import INIT_ERROR_PREFIX, HandlerInitError, Instance, Invocation, Runtime
+from contract_tests.runtimes.runtime_api import Answer, PendingEvent, RuntimeApi
+
+#: Lambda gives a function's initialisation 10 s before it gives up on the environment.
+INIT_TIMEOUT_S = 10.0
+#: Printed by the harness's runtime clients after the function's own output, before each answer.
+END_OF_OUTPUT = "\x1econnect-contract:end "
+MEMORY_POLL_S = 0.05
+#: Inherited by everything the function starts, so a daemon that left the process tree is still found.
+INSTANCE_MARK = "CONNECT_CONTRACT_INSTANCE"
+
+
+class ProcessInstance(Instance):
+    """One function process, its Runtime API, and the output it printed."""
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        environment: Mapping[str, str],
+        cwd: str,
+        memory_mb: int,
+        *,
+        marks_output: bool,
+        timeout_s: float,
+    ) -> None:
+        self.api = RuntimeApi()
+        self.memory_mb = memory_mb
+        self._marks_output = marks_output
+        self._region = environment.get("AWS_REGION", "us-east-1")
+        self._function = environment.get("AWS_LAMBDA_FUNCTION_NAME", "function")
+        self._lines: list[str] = []
+        self._ends: set[str] = set()
+        self._dead = False
+        self.exit_status: int | None = None
+        self.mark = uuid.uuid4().hex
+        try:
+            self.process = subprocess.Popen(
+                list(command),
+                cwd=cwd,
+                env={**environment, "AWS_LAMBDA_RUNTIME_API": self.api.address, INSTANCE_MARK: self.mark},
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError:
+            self.api.close()
+            raise
+        self._reader = threading.Thread(target=self._read_output, name="lambda-output", daemon=True)
+        self._reader.start()
+        self._waiter = threading.Thread(target=self._wait_exit, name="lambda-exit", daemon=True)
+        self._waiter.start()
+        self._wait_ready(min(INIT_TIMEOUT_S, max(timeout_s, INIT_TIMEOUT_S)))
+
+    # ---- output and exit, watched from threads --------------------------------------------------
+
+    def _read_output(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            with self.api.changed:
+                if line.startswith(END_OF_OUTPUT):
+                    self._ends.add(line.removeprefix(END_OF_OUTPUT))
+                elif line.strip():
+                    self._lines.append(line)
+                self.api.changed.notify_all()
+
+    def _wait_exit(self) -> None:
+        status = self.process.wait()
+        with self.api.changed:
+            self.exit_status = status
+            self.api.changed.notify_all()
+
+    def _exit_reason(self) -> str:
+        status = self.exit_status
+        if status is not None and status < 0:
+            return f"Runtime exited with error: signal: {signal.Signals(-status).name.removeprefix('SIG').lower()}"
+        if status:
+            return f"Runtime exited with error: exit status {status}"
+        return "Runtime exited without providing a reason"
+
+    # ---- initialisation --------------------------------------------------------------------------
+
+    def _wait_ready(self, timeout_s: float) -> None:
+        api = self.api
+        api.wait(lambda: api.ready or api.init_error is not None or self.exit_status is not None, timeout_s)
+        if api.ready and api.init_error is None:
+            return
+        if api.init_error is not None:
+            error = api.init_error
+            if error.get("errorType") == "Runtime.HandlerNotFound":
+                self.stop()
+                raise TargetError(f"the handler cannot be found: {error.get('errorMessage')}")
+            reason = f"{error.get('errorType')}: {error.get('errorMessage')}{_where(error)}"
+        elif self.exit_status is not None:
+            reason = self._exit_reason()
+        else:
+            reason = f"Runtime.InitTimeout: the function did not finish initialising within {timeout_s:.0f} s"
+        output = "; ".join(self._lines[-3:])
+        self.stop()
+        raise HandlerInitError(INIT_ERROR_PREFIX + reason + (f" — its last output: {output}" if output else ""))
+
+    # ---- invocations ---------------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        return not self._dead and self.exit_status is None
+
+    def invoke(self, event: Any, timeout_s: float) -> Invocation:
+        api = self.api
+        request_id = str(uuid.uuid4())
+        first_line = len(self._lines)
+        result = Invocation()
+        result.started_ms = time.time_ns() // 1_000_000
+        deadline = time.monotonic() + timeout_s
+        api.send(
+            PendingEvent(
+                request_id,
+                json.dumps(event).encode(),
+                result.started_ms + int(timeout_s * 1000),
+                function_arn(self._region, self._function),
+            )
+        )
+
+        def settled() -> bool:
+            return request_id in api.answers or self.exit_status is not None
+
+        over_memory = False
+        while not settled() and time.monotonic() < deadline:
+            api.wait(settled, min(MEMORY_POLL_S, max(0.0, deadline - time.monotonic())))
+            if not settled() and self._memory_used() > self.memory_mb * 1024 * 1024:
+                over_memory = True
+                break
+        result.finished_ms = -(-time.time_ns() // 1_000_000)
+        answer = api.answers.get(request_id)
+        if answer is not None:
+            self._take_answer(result, answer)
+            # Output printed before the answer may still be in the pipe: wait for the client's mark.
+            if self._marks_output:
+                api.wait(lambda: request_id in self._ends or self.exit_status is not None, 1.0)
+            else:
+                time.sleep(0.02)
+        elif over_memory:
+            self.stop()
+            result.error = (
+                f"Runtime.OutOfMemory: the function used more than its {self.memory_mb} MB "
+                "(Runtime exited with error: signal: killed)"
+            )
+        elif self.exit_status is not None:
+            self._dead = True
+            result.error = self._exit_reason()
+        else:
+            self.stop()
+            result.error = f"Task timed out after {timeout_s:.2f} seconds"
+        result.logs = self._lines[first_line:]
+        return result
+
+    @staticmethod
+    def _take_answer(result: Invocation, answer: Answer) -> None:
+        if answer.kind == "error":
+            try:
+                error = json.loads(answer.body or b"{}")
+            except ValueError:
+                error = {"errorMessage": answer.body.decode(errors="replace")}
+            error = error if isinstance(error, dict) else {"errorMessage": str(error)}
+            kind = error.get("errorType") or answer.error_type or "Error"
+            result.error = f"{kind}: {error.get('errorMessage', '')}{_where(error)}"
+            return
+        try:
+            result.response = json.loads(answer.body) if answer.body else None
+        except ValueError:
+            result.error = "Runtime.InvalidResponse: the function's response is not JSON"
+
+    def _memory_used(self) -> int:
+        return rss_bytes(family(self.process.pid, self.process.pid))
+
+    # ---- the end -------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """SIGKILL the process group and everything carrying this instance's mark, however it detached itself."""
+        self._dead = True
+        pid = self.process.pid
+        for _ in range(5):
+            members = family(pid, pid) | marked(INSTANCE_MARK, self.mark)
+            signal_group(pid, signal.SIGKILL)
+            for member in members:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(member, signal.SIGKILL)
+            if not any(alive(member) for member in members):
+                break
+            time.sleep(0.02)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        self._reader.join(timeout=1)
+        self.api.close()
+
+
+def _where(error: dict[str, Any]) -> str:
+    """The innermost frame a runtime client reported, if it did."""
+    trace = error.get("stackTrace")
+    if isinstance(trace, list) and trace:
+        return f" ({str(trace[-1]).strip().splitlines()[0]})"
+    return ""
+
+
+#: What the function's process keeps of the harness's own environment: where programs are, and text encoding.
+KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
+
+
+class ProcessRuntime(Runtime):
+    """A runtime whose instances are processes started from :meth:`command`."""
+
+    #: Whether the runtime client prints END_OF_OUTPUT before each answer (the harness's own clients do).
+    marks_output = True
+
+    @abc.abstractmethod
+    def command(self) -> list[str]:
+        """The program that starts the function and speaks the Runtime API."""
+
+    def start(self, environment: Mapping[str, str], timeout_s: float) -> ProcessInstance:
+        kept = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
+        return ProcessInstance(
+            self.command(),
+            {**kept, **environment},
+            str(self.task_root),
+            self.options.memory_mb,
+            marks_output=self.marks_output,
+            timeout_s=timeout_s,
+        )
