@@ -177,6 +177,8 @@ class OpenCheck:
 
     def run_clause(self, clause: Clause) -> ClauseResult:
         started = time.perf_counter()
+        # Each clause starts in new execution environments, so its first examples see the init's calls.
+        self.session.discard_instances()
         result = self._init_failure_result(clause) if self.init_failure else clause.run(self.session)
         result.seconds = time.perf_counter() - started
         return result

@@ -47,7 +47,9 @@ class ProcessInstance(Instance):
         *,
         marks_output: bool,
         timeout_s: float,
+        spec: str,
     ) -> None:
+        self.spec = spec
         self.api = RuntimeApi()
         self.memory_mb = memory_mb
         self._marks_output = marks_output
@@ -115,7 +117,7 @@ class ProcessInstance(Instance):
             error = api.init_error
             if error.get("errorType") == "Runtime.HandlerNotFound":
                 self.stop()
-                raise TargetError(f"the handler cannot be found: {error.get('errorMessage')}")
+                raise TargetError(f"--handler {self.spec!r}: {error.get('errorMessage')}")
             reason = f"{error.get('errorType')}: {error.get('errorMessage')}{_where(error)}"
         elif self.exit_status is not None:
             reason = self._exit_reason()
@@ -224,7 +226,7 @@ def _where(error: dict[str, Any]) -> str:
     """The innermost frame a runtime client reported, if it did."""
     trace = error.get("stackTrace")
     if isinstance(trace, list) and trace:
-        return f" ({str(trace[-1]).strip().splitlines()[0]})"
+        return f" at {str(trace[-1]).strip().splitlines()[0]}"
     return ""
 
 
@@ -251,4 +253,5 @@ class ProcessRuntime(Runtime):
             self.options.memory_mb,
             marks_output=self.marks_output,
             timeout_s=timeout_s,
+            spec=self.target.spec,
         )

@@ -34,7 +34,7 @@ function errorBody(error, errorType) {
   const own = frames.filter((line) => line.includes(root) && !line.includes("node_modules"));
   return JSON.stringify({
     errorType: errorType || err.name || "Error",
-    errorMessage: err.message,
+    errorMessage: errorType ? `${err.name}: ${err.message}` : err.message,
     stackTrace: (own.length ? own : frames).reverse(),
   });
 }
@@ -53,7 +53,7 @@ async function loadHandler() {
   const root = process.env.LAMBDA_TASK_ROOT;
   const file = [".js", ".mjs", ".cjs"].map((suffix) => path.join(root, modulePath + suffix)).find((f) => fs.existsSync(f));
   if (!file) {
-    const message = `Cannot find module '${modulePath}' in ${root}`;
+    const message = `no file '${modulePath}.js', '.mjs' or '.cjs' in ${root}`;
     await postJson("/init/error", JSON.stringify({ errorType: "Runtime.HandlerNotFound", errorMessage: message }));
     process.exit(1);
   }
@@ -67,7 +67,7 @@ async function loadHandler() {
   }
   const handler = loaded[name] ?? loaded.default?.[name];
   if (typeof handler !== "function") {
-    const message = `${modulePath}.${name} is undefined or not exported`;
+    const message = `module has no function '${name}'`;
     await postJson("/init/error", JSON.stringify({ errorType: "Runtime.HandlerNotFound", errorMessage: message }));
     process.exit(1);
   }

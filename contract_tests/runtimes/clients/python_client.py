@@ -58,7 +58,10 @@ def _error_body(error, error_type=None):
         root = os.environ.get("LAMBDA_TASK_ROOT", "/")
         own = [f for f in frames if f.filename.startswith(root) and "site-packages" not in f.filename]
         stack = [f"{f.filename}:{f.lineno}" for f in (own or frames)]
-    body = {"errorType": error_type or type(error).__name__, "errorMessage": str(error), "stackTrace": stack}
+    message = error.msg if isinstance(error, SyntaxError) else str(error)
+    if error_type:  # an init error: Lambda's type first, then the exception's own
+        message = f"{type(error).__name__}: {message}"
+    body = {"errorType": error_type or type(error).__name__, "errorMessage": message, "stackTrace": stack}
     return json.dumps(body).encode()
 
 
@@ -77,12 +80,13 @@ def _load_handler():
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:
         if error.name and (module_name == error.name or module_name.startswith(error.name + ".")):
-            _post("/init/error", _error_body(error, "Runtime.HandlerNotFound"), "Runtime.HandlerNotFound")
+            message = f"no module named '{error.name}' (is the package installed, or is --code-dir right?)"
+            _post("/init/error", json.dumps({"errorType": "Runtime.HandlerNotFound", "errorMessage": message}).encode())
             sys.exit(1)
         raise
     handler = getattr(module, function_name, None)
     if not callable(handler):
-        message = f"Handler '{function_name}' missing on module '{module_name}'"
+        message = f"module has no function '{function_name}'"
         _post("/init/error", json.dumps({"errorType": "Runtime.HandlerNotFound", "errorMessage": message}).encode())
         sys.exit(1)
     return handler
