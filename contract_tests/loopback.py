@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
@@ -32,3 +32,17 @@ class QuietServer(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Connections a function dropped (it was killed, or gave up) end here without a word."""
+
+
+def read_body(request: BaseHTTPRequestHandler) -> bytes:
+    """The request's body, sent with a length or in chunks (as Node.js sends a body of unknown length)."""
+    if "chunked" in (request.headers.get("Transfer-Encoding") or "").lower():
+        chunks: list[bytes] = []
+        while True:
+            size = int(request.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                request.rfile.readline()
+                return b"".join(chunks)
+            chunks.append(request.rfile.read(size))
+            request.rfile.readline()
+    return request.rfile.read(int(request.headers.get("Content-Length") or 0))

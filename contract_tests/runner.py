@@ -123,7 +123,7 @@ def _hypothesis_storage() -> Iterator[None]:
         set_hypothesis_home_dir(previous)
 
 
-NOT_INITIALISED = "the handler fails to initialise, so every connect fails (see the first failure)"
+TIMED_OUT = "Task timed out"
 
 
 class OpenCheck:
@@ -139,8 +139,9 @@ class OpenCheck:
         self.backend_name = request.backend_for(self.runtime)
         self._stack = ExitStack()
         #: The first cold start's observation when the handler cannot initialise (Lambda's init error).
-        self.init_failure: Observation | None = None
-        self._init_failure_reported = False
+        #: The first connect, when it showed that every connect fails: an init error, or a time-out on a valid event.
+        self.blocking_failure: Observation | None = None
+        self._blocking_failure_reported = False
 
     def __enter__(self) -> OpenCheck:
         request = self.request
@@ -162,7 +163,8 @@ class OpenCheck:
             # One cold start first: a target that cannot be found stops here (exit 2), and a handler
             # that cannot initialise is judged once instead of failing every example of every clause.
             first = self.session.connect(no_query_cases()[0])
-            self.init_failure = first if first.init_error else None
+            timed_out = (first.invocation.error or "").startswith(TIMED_OUT)
+            self.blocking_failure = first if first.init_error or timed_out else None
         except BaseException as error:
             self._stack.__exit__(type(error), error, error.__traceback__)
             raise
@@ -179,19 +181,24 @@ class OpenCheck:
         started = time.perf_counter()
         # Each clause starts in new execution environments, so its first examples see the init's calls.
         self.session.discard_instances()
-        result = self._init_failure_result(clause) if self.init_failure else clause.run(self.session)
+        result = self._blocking_failure_result(clause) if self.blocking_failure else clause.run(self.session)
         result.seconds = time.perf_counter() - started
         return result
 
-    def _init_failure_result(self, clause: Clause) -> ClauseResult:
-        """The init error, reported once as a failure with its cold start; the other clauses did not run."""
-        failure = self.init_failure
-        assert failure is not None and failure.init_error is not None
-        if self._init_failure_reported:
-            return ClauseResult(clause, Status.NOT_CHECKED, 0, NOT_INITIALISED)
-        self._init_failure_reported = True
+    def _blocking_failure_result(self, clause: Clause) -> ClauseResult:
+        """Reported once, on the first clause run; the other clauses are not run (every example would end so).
+
+        This is also how a clause stops early on a handler that never answers: one time-out, not hundreds.
+        """
+        failure = self.blocking_failure
+        assert failure is not None
+        if self._blocking_failure_reported:
+            why = "fails to initialise" if failure.init_error else "times out on a valid connect"
+            return ClauseResult(clause, Status.NOT_CHECKED, 0, f"the handler {why}, so every connect fails (see above)")
+        self._blocking_failure_reported = True
+        message = failure.init_error or f"the connect failed on a valid event: {failure.invocation.error}"
         example = Counterexample(no_query_cases()[0], ACCEPTED, failure.actual())
-        return ClauseResult(clause, Status.FAILED, 1, failure.init_error, example)
+        return ClauseResult(clause, Status.FAILED, 1, message, example)
 
 
 def run_check(request: CheckRequest, on_result: Callable[[ClauseResult], None] | None = None) -> Report:

@@ -21,7 +21,7 @@ def require_accepted(observation: Observation) -> None:
     if observation.init_error is not None:
         raise Violation(observation.init_error, ACCEPTED, observation.actual())
     if invocation.error is not None:
-        raise Violation(f"handler raised on a valid event: {invocation.error}", ACCEPTED, observation.actual())
+        raise Violation(f"the connect failed on a valid event: {invocation.error}", ACCEPTED, observation.actual())
     problems = errors("v1/response", invocation.response, "accepted")
     if problems:
         raise Violation('response is not 200 "connected": ' + "; ".join(problems), ACCEPTED, observation.actual())
@@ -100,7 +100,9 @@ def require_item(event: dict[str, Any], observation: Observation) -> None:
             "the handler's table was deleted during the connect (see clause 7)", expected, observation.actual()
         )
     if len(items) != 1:
-        raise Violation(f"expected exactly one stored item, found {len(items)}", expected, observation.actual())
+        failed = observation.init_error or observation.invocation.error
+        why = f" (the connect failed: {failed})" if failed and not items else ""
+        raise Violation(f"expected exactly one stored item, found {len(items)}{why}", expected, observation.actual())
     item = items[0]
     problems = errors("v1/item", item)
     if problems:

@@ -31,7 +31,7 @@ from contract_tests.aws_calls import (
     Fault,
     tables_named,
 )
-from contract_tests.loopback import QuietServer
+from contract_tests.loopback import QuietServer, read_body
 from contract_tests.observers.base import Channel
 
 #: Over the wire a read time-out would cost the SDK's own (long) timeout per example; a reset stands for it.
@@ -123,7 +123,7 @@ class ProxyChannel(Channel):
     # ---- one request ---------------------------------------------------------------------------
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
-        body = _read_body(request)
+        body = read_body(request)
         calls = describe(request.headers, body)
         with self._lock:
             # Outside a window (a late call from a timed-out invocation): the last invocation made it.
@@ -169,19 +169,6 @@ class ProxyChannel(Channel):
         ).encode()
         headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", uuid.uuid4().hex)]
         _reply(request, fault.http_status, headers, body)
-
-
-def _read_body(request: BaseHTTPRequestHandler) -> bytes:
-    if "chunked" in (request.headers.get("Transfer-Encoding") or "").lower():
-        chunks: list[bytes] = []
-        while True:
-            size = int(request.rfile.readline().split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                request.rfile.readline()
-                return b"".join(chunks)
-            chunks.append(request.rfile.read(size))
-            request.rfile.readline()
-    return request.rfile.read(int(request.headers.get("Content-Length") or 0))
 
 
 def _error_code(body: bytes) -> str:

@@ -101,7 +101,7 @@ class ProcessInstance(Instance):
     def _exit_reason(self) -> str:
         status = self.exit_status
         if status is not None and status < 0:
-            return f"Runtime exited with error: signal: {signal.Signals(-status).name.removeprefix('SIG').lower()}"
+            return f"Runtime exited with error: signal: {(signal.strsignal(-status) or str(-status)).lower()}"
         if status:
             return f"Runtime exited with error: exit status {status}"
         return "Runtime exited without providing a reason"
@@ -175,6 +175,7 @@ class ProcessInstance(Instance):
             )
         elif self.exit_status is not None:
             self._dead = True
+            self._reader.join(timeout=1)  # what it printed on its way out
             result.error = self._exit_reason()
         else:
             self.stop()

@@ -20,5 +20,7 @@ class ProvidedRuntime(ProcessRuntime):
             raise TargetError("--runtime provided needs --code-dir, the folder holding the executable 'bootstrap'")
         bootstrap = self.target.code_dir / "bootstrap"
         if not bootstrap.is_file() or not os.access(bootstrap, os.X_OK):
-            raise TargetError(f"--runtime provided: {str(bootstrap)!r} is not an executable file")
+            raise TargetError(
+                f"--runtime provided: {str(bootstrap)!r} is not an executable file (--code-dir names its folder)"
+            )
         return [str(bootstrap)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from contract_tests.loopback import QuietServer
+from contract_tests.loopback import QuietServer, read_body
 
 PREFIX = "/2018-06-01/runtime"
 
@@ -75,7 +75,7 @@ class RuntimeApi:
                 )
 
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = read_body(self)
                 path = self.path.removeprefix(PREFIX)
                 if path == "/init/error":
                     api._record_init_error(body, self.headers.get("Lambda-Runtime-Function-Error-Type", ""))

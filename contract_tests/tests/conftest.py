@@ -27,7 +27,7 @@ def load_json(path: Path) -> Any:
 
 def caught_clause(handler_file: Path) -> str:
     """The clause a wrong handler's docstring says must catch it."""
-    match = re.search(r'^"""catches: ([a-z-]+)', handler_file.read_text(encoding="utf-8"))
+    match = re.search(r'^(?:"""|// )catches: ([a-z-]+)', handler_file.read_text(encoding="utf-8"))
     assert match, f"{handler_file.name} does not say which clause catches it"
     return match.group(1)
 

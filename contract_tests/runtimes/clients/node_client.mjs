@@ -40,7 +40,7 @@ function errorBody(error, errorType) {
 }
 
 function postJson(route, body, errorType) {
-  const headers = { "Content-Type": "application/json" };
+  const headers = { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) };
   if (errorType) headers["Lambda-Runtime-Function-Error-Type"] = errorType;
   return call("POST", route, body, headers);
 }

@@ -1,0 +1,271 @@
+"""Handlers out of process: Lambda's failure semantics as verdicts, Node.js twins, custom runtimes, own interpreters."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract_tests.process_tree import alive, descendants, marked
+from contract_tests.runtimes.out_of_process import INSTANCE_MARK
+from contract_tests.tests.conftest import HANDLERS, RunningBackend, caught_clause
+
+HOSTILE = HANDLERS / "hostile"
+NODE = HANDLERS / "nodejs"
+NODE_WRONG = sorted((NODE / "wrong").glob("*.*js"))
+
+
+def _no_instance_left() -> list[int]:
+    """Every process any instance of this test session started that still runs."""
+    found = set()
+    for pid in descendants(os.getpid()):
+        try:
+            environ = (Path("/proc") / str(pid) / "environ").read_bytes()
+        except OSError:
+            continue
+        if INSTANCE_MARK.encode() in environ:
+            found.add(pid)
+    return sorted(pid for pid in found if alive(pid))
+
+
+@pytest.fixture
+def no_survivors() -> Iterator[None]:
+    """After the test: no process of a handler instance, wherever it moved in the tree."""
+    before = {pid for pid in descendants(os.getpid()) if alive(pid)}
+    yield
+    left = [pid for pid in descendants(os.getpid()) if alive(pid) and pid not in before]
+    assert left == [], f"processes left behind: {left}"
+    assert _no_instance_left() == []
+    assert not [pid for pid in _sleepers() if alive(pid)]
+
+
+def _sleepers() -> list[int]:
+    pids = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if (entry / "cmdline").read_bytes().startswith(b"sleep\x0060"):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """The AWS SDK for JavaScript v3 the Node.js handlers import, installed from the lock file once."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.fail("Node.js and npm are needed for the Node.js handler tests (e.g. `apt-get install nodejs npm`)")
+    modules = NODE / "node_modules"
+    if not (modules / "@aws-sdk" / "lib-dynamodb").is_dir():
+        done = subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    return modules
+
+
+# ---- Lambda's failure semantics ---------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("no_survivors")
+@pytest.mark.parametrize(
+    ("name", "argv", "message"),
+    [
+        ("exits_without_answering", [], "Runtime exited without providing a reason"),
+        ("kills_itself", [], "Runtime exited with error: signal: killed"),
+        ("never_answers", ["--timeout", "1"], "Task timed out after 1.00 seconds"),
+        ("writes_late", ["--timeout", "1"], "Task timed out after 1.00 seconds"),
+        ("hungry", ["--memory", "256"], "Runtime.OutOfMemory: the function used more than its 256 MB"),
+    ],
+)
+def test_a_hostile_handler_gets_lambdas_verdict(
+    run_cli: Any, backend: RunningBackend, name: str, argv: list[str], message: str
+) -> None:
+    handler = f"{HOSTILE / name}.py:handler"
+    result = run_cli("check", "--handler", handler, *backend.cli_args, "--examples", "5", *argv, "--clause", "item")
+    assert result.status == 1, result.out + result.err
+    assert result.failed_clauses == ["item"]
+    assert message in result.out.split("FAILURES", 1)[1].splitlines()[2]
+    assert result.err == ""
+
+
+@pytest.mark.usefixtures("no_survivors")
+def test_a_handler_that_leaves_children_is_judged_on_its_answer_and_its_children_end(
+    run_cli: Any, backend: RunningBackend
+) -> None:
+    handler = f"{HOSTILE / 'spawns_children.py'}:handler"
+    result = run_cli("check", "--handler", handler, *backend.cli_args, "--examples", "10")
+    assert result.status == 0, result.out + result.err
+
+
+def test_a_never_answering_handler_costs_one_time_out_not_one_per_example(run_cli: Any) -> None:
+    handler = f"{HOSTILE / 'never_answers.py'}:handler"
+    result = run_cli("check", "--handler", handler, "--examples", "10", "--timeout", "1")
+    assert result.status == 1
+    assert result.failed_clauses == ["response"]
+    assert "(1 examples" in result.out.splitlines()[1]
+    assert result.out.count("the handler times out on a valid connect, so every connect fails") == 7
+
+
+def test_an_instance_mark_finds_a_detached_process() -> None:
+    """The mark survives setsid and a dead parent, where the process tree loses the process."""
+    environment = {**os.environ, INSTANCE_MARK: "probe-mark"}
+    child = subprocess.Popen(["sleep", "30"], env=environment, start_new_session=True)
+    try:
+        assert child.pid in marked(INSTANCE_MARK, "probe-mark")
+    finally:
+        child.kill()
+        child.wait()
+
+
+# ---- Node.js handlers, the same verdicts as their Python twins ---------------------------------
+
+
+@pytest.mark.usefixtures("node_modules", "no_survivors")
+@pytest.mark.parametrize("name", ["correct_esm.mjs", "correct_callback.cjs"])
+def test_correct_node_handlers_conform(run_cli: Any, backend: RunningBackend, name: str) -> None:
+    result = run_cli("check", "--handler", f"{NODE / name}:handler", *backend.cli_args, "--examples", "25")
+    assert result.status == 0, result.out + result.err
+    assert "(nodejs runtime)" in result.out
+    assert "contract: 8 of 8 clauses checked: 8 passed, 0 failed" in result.out
+
+
+@pytest.mark.usefixtures("node_modules")
+@pytest.mark.parametrize("path", NODE_WRONG, ids=lambda p: p.stem)
+def test_wrong_node_handlers_fail_like_their_python_twins(run_cli: Any, backend: RunningBackend, path: Path) -> None:
+    clause = caught_clause(path)
+    twin = HANDLERS / "wrong" / f"{path.stem}.py"
+    verdicts = []
+    for handler in (path, twin):
+        argv = ["--handler", f"{handler}:handler", *backend.cli_args, "--examples", "20", "--clause", clause]
+        result = run_cli("check", *argv, "--seed", "5")
+        assert result.status == 1, result.out + result.err
+        verdicts.append((result.failed_clauses, re.search(rf"^clause \d+ {clause}: ([^:(]+)", result.out, re.M)))
+    (node_failed, node_message), (python_failed, python_message) = verdicts
+    assert node_failed == python_failed == [clause]
+    assert node_message is not None and python_message is not None
+    assert node_message.group(1) == python_message.group(1)
+
+
+@pytest.mark.usefixtures("node_modules")
+def test_lambda_notation_finds_a_javascript_file(run_cli: Any) -> None:
+    result = run_cli("check", "--handler", "correct_esm.handler", "--code-dir", str(NODE), "--clause", "response")
+    assert result.status == 0, result.out + result.err
+    assert "(nodejs runtime)" in result.out
+
+
+@pytest.mark.usefixtures("node_modules")
+def test_a_node_init_error_is_a_verdict(run_cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "app.mjs").write_text(
+        "const table = process.env.TABLE_NAME.trim();\nexport const handler = async () => table;\n"
+    )
+    result = run_cli("check", "--handler", f"{tmp_path}/app.mjs:handler", "--examples", "5")
+    assert result.status == 1, result.out + result.err
+    assert "Runtime.ImportModuleError: TypeError: Cannot read properties of undefined" in result.out
+
+
+# ---- custom runtimes, own interpreters, bad input ----------------------------------------------
+
+BOOTSTRAP = """#!/bin/sh
+# A custom runtime in shell: answers every connect, stores nothing.
+while true; do
+  headers=$(mktemp)
+  curl -sS -D "$headers" -o /dev/null "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"
+  id=$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | cut -d' ' -f2 | tr -d '\\r')
+  rm -f "$headers"
+  echo "connect $id"
+  curl -sS -o /dev/null -X POST -d '{"statusCode": 200, "body": "connected"}' \\
+    "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$id/response"
+done
+"""
+
+
+@pytest.mark.usefixtures("no_survivors")
+def test_a_custom_runtime_speaks_the_api_itself(run_cli: Any, tmp_path: Path) -> None:
+    bootstrap = tmp_path / "bootstrap"
+    bootstrap.write_text(BOOTSTRAP)
+    bootstrap.chmod(0o755)
+    argv = ["--handler", "function.handler", "--code-dir", str(tmp_path), "--runtime", "provided", "--examples", "5"]
+    answered = run_cli("check", *argv, "--clause", "response")
+    assert answered.status == 0, answered.out + answered.err
+    stored = run_cli("check", *argv, "--clause", "item")
+    assert stored.status == 1
+    assert "expected exactly one stored item, found 0" in stored.out
+    assert '"connect ' in stored.out  # its own output, in the report
+
+
+@pytest.fixture(scope="session")
+def old_boto3_python(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A virtualenv of the handler's own, with an older boto3 than the gate's."""
+    venv = tmp_path_factory.mktemp("handler-venv")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    done = subprocess.run(
+        [venv / "bin" / "pip", "install", "-q", "--disable-pip-version-check", "boto3==1.34.0"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return str(venv / "bin" / "python")
+
+
+def test_a_handler_runs_under_its_own_interpreter(run_cli: Any, old_boto3_python: str, tmp_path: Path) -> None:
+    (tmp_path / "version.py").write_text(
+        "import boto3\ndef handler(event, context):\n    print('boto3', boto3.__version__)\n    return None\n"
+    )
+    probe = run_cli(
+        "check",
+        "--handler",
+        f"{tmp_path}/version.py:handler",
+        "--interpreter",
+        old_boto3_python,
+        "--clause",
+        "response",
+    )
+    assert "boto3 1.34.0" in probe.out
+    result = run_cli("check", "--handler", "reference_impl.handler:lambda_handler", "--interpreter", old_boto3_python)
+    assert result.status == 0, result.out + result.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--handler", "reference_impl.handler:lambda_handler", "--runtime", "nodejs"], "runs nodejs handlers"),
+        (["--handler", f"{NODE / 'correct_esm.mjs'}:handler", "--runtime", "inprocess"], "runs python handlers"),
+        (["--handler", "function.handler", "--runtime", "provided"], "is not an executable file (--code-dir names"),
+        (["--handler", "reference_impl.handler:lambda_handler", "--interpreter", "/no/python"], "no such program"),
+        (["--handler", f"{NODE / 'correct_esm.mjs'}:nothing"], "module has no function 'nothing'"),
+        (["--handler", "reference_impl.handler:lambda_handler", "--env", "not-a-name=1"], "is not NAME=VALUE"),
+        (["--handler", "reference_impl.handler:lambda_handler", "--memory", "64"], "from 128 to 10240"),
+    ],
+    ids=[
+        "node-for-python",
+        "inprocess-for-js",
+        "provided-without-dir",
+        "interpreter",
+        "node-function",
+        "env",
+        "memory",
+    ],
+)
+def test_runtime_usage_errors_exit_2(run_cli: Any, argv: list[str], message: str) -> None:
+    result = run_cli("check", *argv, "--examples", "5")
+    assert result.status == 2, result.out + result.err
+    assert message in result.err and "Traceback" not in result.err
+
+
+def test_the_functions_own_configuration_reaches_it(run_cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "configured.py").write_text(
+        "import os\ndef handler(event, context):\n"
+        "    assert os.environ['FEATURE'] == 'on=1' and os.environ['TZ'] == ':UTC', dict(os.environ)\n"
+        "    return {'statusCode': 200, 'body': 'connected'}\n"
+    )
+    argv = ["--handler", f"{tmp_path}/configured.py:handler", "--clause", "response", "--examples", "5"]
+    assert run_cli("check", *argv, "--env", "FEATURE=on=1").status == 0
+    assert run_cli("check", *argv).status == 1
