@@ -13,6 +13,7 @@ from contract_tests.errors import HarnessError
 from contract_tests.lambda_runtime import LambdaContext
 from contract_tests.report import failure_details
 from contract_tests.runner import CheckRequest, OpenCheck, Report
+from contract_tests.runtimes import RUNTIMES
 
 _OPEN_CHECK = pytest.StashKey[OpenCheck | None]()
 
@@ -27,6 +28,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--connect-endpoint", metavar="URL", help="reuse a running DynamoDB endpoint")
     group.addoption("--connect-examples", type=int, default=100, metavar="N", help="examples per property clause")
     group.addoption("--connect-seed", type=int, metavar="N", help="hypothesis seed for the contract clauses")
+    group.addoption(
+        "--connect-runtime",
+        choices=sorted(RUNTIMES),
+        help="where the handler runs (default: its own process, from the target's language)",
+    )
+    group.addoption("--connect-interpreter", metavar="PATH", help="the python or node program that runs the handler")
 
 
 def _request(config: pytest.Config) -> CheckRequest:
@@ -37,6 +44,8 @@ def _request(config: pytest.Config) -> CheckRequest:
         endpoint=config.getoption("connect_endpoint"),
         examples=config.getoption("connect_examples"),
         seed=config.getoption("connect_seed"),
+        runtime=config.getoption("connect_runtime"),
+        interpreter=config.getoption("connect_interpreter"),
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -122,3 +124,20 @@ def started_backends() -> Iterator[dict[str, RunningBackend]]:
 def backend(request: pytest.FixtureRequest, started_backends: dict[str, RunningBackend]) -> RunningBackend:
     """The DynamoDB backend a test body runs on (``--backends`` chooses; the same body runs on each)."""
     return started_backends[str(request.param)]
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """The AWS SDK for JavaScript v3 the Node.js handlers import, installed from the lock file once."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.fail("Node.js and npm are needed for the Node.js handler tests (e.g. `apt-get install nodejs npm`)")
+    modules = HANDLERS / "nodejs" / "node_modules"
+    if not (modules / "@aws-sdk" / "lib-dynamodb").is_dir():
+        done = subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=HANDLERS / "nodejs",
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    return modules

@@ -32,6 +32,15 @@ def test_plugin_fails_the_clause_a_wrong_handler_breaks(pytester: pytest.Pyteste
     result.stdout.fnmatch_lines(["*clause 1 response: response is not 200*"])
 
 
+@pytest.mark.usefixtures("node_modules")
+def test_plugin_checks_a_node_handler_and_the_inprocess_runtime(pytester: pytest.Pytester) -> None:
+    node = f"{HANDLERS / 'nodejs' / 'correct_esm.mjs'}:handler"
+    pytester.runpytest_inprocess("--connect-handler", node, "--connect-examples", "5").assert_outcomes(passed=8)
+    reference = "reference_impl.handler:lambda_handler"
+    inprocess = ["--connect-runtime", "inprocess", "--connect-examples", "5"]
+    pytester.runpytest_inprocess("--connect-handler", reference, *inprocess).assert_outcomes(passed=8)
+
+
 def test_plugin_reports_an_init_error_once_and_skips_the_rest(pytester: pytest.Pytester) -> None:
     handler = f"{HANDLERS / 'wrong' / 'init_reads_wrong_variable.py'}:handler"
     result = pytester.runpytest_inprocess("--connect-handler", handler, "--connect-examples", "5", "-rs")
