@@ -143,14 +143,10 @@ class CheckSession:
     def _channel(self) -> Channel:
         if not self.runtime.out_of_process:
             return HookChannel()
-        endpoint = self.backend.endpoint_url()
-        if endpoint is None or not endpoint.startswith("http://"):
-            raise BackendError(
-                f"a handler out of process is observed through a loopback proxy, which forwards to plain-HTTP "
-                f"endpoints only, and backend {self.backend.name!r} is at {endpoint or 'AWS itself'}; "
-                "check it with --runtime inprocess"
-            )
-        return ProxyChannel(endpoint)
+        endpoint, credentials = self.backend.endpoint_url(), self.backend.signing_credentials()
+        if endpoint is None and credentials is None:
+            raise BackendError(f"backend {self.backend.name!r} has no endpoint a handler out of process can reach")
+        return ProxyChannel(endpoint, credentials)
 
     def start_instance(self, overrides: Overrides | None = None) -> Slot:
         """A new execution environment; HandlerInitError (with its calls) if the function fails to initialise."""

@@ -6,6 +6,7 @@ import os
 from typing import TYPE_CHECKING
 
 import boto3
+from botocore.credentials import Credentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from contract_tests.backends.base import OBSERVER_CONFIG, Backend, BackendOptions
@@ -46,6 +47,13 @@ class RealDynamoDB(Backend):
     def handler_environment(self) -> dict[str, str]:
         endpoint = self.endpoint_url()
         return {**self._credentials, **({"AWS_ENDPOINT_URL_DYNAMODB": endpoint} if endpoint else {})}
+
+    def signing_credentials(self) -> Credentials | None:
+        """The standard chain's credentials: the handler signs for the loopback proxy, which signs anew for AWS."""
+        found = boto3.session.Session(profile_name=self._credentials.get("AWS_PROFILE")).get_credentials()
+        if found is None:
+            raise BackendError("no AWS credentials in the standard chain (environment, profile, role) to sign with")
+        return found
 
     def client(self) -> DynamoDBClient:
         session = boto3.session.Session(profile_name=self._credentials.get("AWS_PROFILE"))

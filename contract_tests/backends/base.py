@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
+from botocore.credentials import Credentials
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -72,6 +73,10 @@ class Backend(abc.ABC):
         endpoint = self.endpoint_url()
         routing = {"AWS_ENDPOINT_URL_DYNAMODB": endpoint, "AWS_ENDPOINT_URL": endpoint} if endpoint else {}
         return {**DUMMY_CREDENTIALS, **routing}
+
+    def signing_credentials(self) -> Credentials | None:
+        """Credentials the observing proxy signs forwarded calls with: only a backend that checks signatures."""
+        return None
 
     def client(self) -> DynamoDBClient:
         """A low-level client for the harness's own observations, outside any recording window."""

@@ -20,6 +20,10 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials, ReadOnlyCredentials
+
 from contract_tests.aws_calls import (
     CONNECTION_ERROR,
     INTERNAL_ERROR,
@@ -37,6 +41,9 @@ from contract_tests.observers.base import Channel
 #: Over the wire a read time-out would cost the SDK's own (long) timeout per example; a reset stands for it.
 FAULTS = (THROTTLED, THROTTLING, INTERNAL_ERROR, UNAVAILABLE, CONNECTION_ERROR)
 _SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+_SCOPE_FULL = re.compile(r"Credential=[^/]+/[^/]+/([^/]+)/([^/]+)/aws4_request")
+#: Headers of the handler's own signature, dropped before the request is signed for the real endpoint.
+UNSIGNED = {"authorization", "x-amz-date", "x-amz-security-token", "host", "content-length"}
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
 
 
@@ -58,16 +65,42 @@ def describe(headers: Any, body: bytes) -> list[AwsCall]:
     return [AwsCall(service, operation, table) for table in tables_named(operation, params)]
 
 
+def _scope(headers: Any) -> tuple[str, str]:
+    """Service and region of a SigV4-signed request (``unknown`` where it is not signed)."""
+    match = _SCOPE_FULL.search(headers.get("Authorization", "") or "")
+    return (match.group(2), match.group(1)) if match else ("unknown", "us-east-1")
+
+
+def resigned(
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes,
+    credentials: ReadOnlyCredentials,
+    service: str,
+    region: str,
+) -> dict[str, str]:
+    """``headers`` signed anew for ``url`` with ``credentials``: the handler signed for the proxy, with dummy keys."""
+    kept = {k: v for k, v in headers.items() if k.lower() not in UNSIGNED}
+    request = AWSRequest(method=method, url=url, data=body, headers=kept)
+    SigV4Auth(credentials, service, region).add_auth(request)
+    return dict(request.headers.items())
+
+
 class ProxyChannel(Channel):
-    """One listener per execution environment, so every call it sees belongs to that environment."""
+    """One listener per execution environment, so every call it sees belongs to that environment.
+
+    ``upstream`` None means AWS itself (each call to its service's regional endpoint); with
+    ``credentials`` every request is signed again before it is forwarded.
+    """
 
     faults = FAULTS
 
-    def __init__(self, upstream: str) -> None:
-        parts = urlsplit(upstream)
-        if parts.scheme != "http" or parts.hostname is None:
-            raise ValueError(f"the proxy forwards to plain-HTTP endpoints only, not {upstream!r}")
-        self._upstream = (parts.hostname, parts.port or 80)
+    def __init__(self, upstream: str | None, credentials: Credentials | None = None) -> None:
+        if upstream is not None and urlsplit(upstream).scheme not in ("http", "https"):
+            raise ValueError(f"the proxy forwards to http(s) endpoints, not {upstream!r}")
+        self._upstream = upstream.rstrip("/") if upstream else None
+        self._credentials = credentials
         self._lock = threading.Lock()
         self._window: list[AwsCall] | None = None
         self._last: list[AwsCall] = []
@@ -145,10 +178,17 @@ class ProxyChannel(Channel):
         _reply(request, status, headers, answer)
 
     def _forward(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-        connection = http.client.HTTPConnection(*self._upstream, timeout=60)
+        service, region = _scope(request.headers)
+        base = self._upstream or f"https://{service}.{region}.amazonaws.com"
+        parts = urlsplit(base)
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+        if self._credentials is not None:
+            frozen = self._credentials.get_frozen_credentials()
+            headers = resigned(request.command, base + request.path, headers, body, frozen, service, region)
+        headers["Content-Length"] = str(len(body))
+        kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        connection = kind(parts.hostname or "", parts.port, timeout=60)
         try:
-            headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
-            headers["Content-Length"] = str(len(body))
             connection.request(request.command, request.path, body=body, headers=headers)
             response = connection.getresponse()
             answer = response.read()

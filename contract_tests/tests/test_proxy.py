@@ -1,0 +1,163 @@
+"""The observing proxy: what it records of any SDK's calls, how it fails them, and how it signs for AWS."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from typing import Any, ClassVar
+
+import boto3
+import botocore.auth
+import pytest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from contract_tests.aws_calls import tables_named
+from contract_tests.backends import BackendOptions, make_backend
+from contract_tests.loopback import QuietServer, read_body
+from contract_tests.observers.proxy import FAULTS, ProxyChannel, resigned
+
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    with make_backend("moto-server", BackendOptions()) as backend:
+        endpoint = backend.endpoint_url()
+        assert endpoint
+        client = boto3.client(
+            "dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+        )
+        client.create_table(
+            TableName="proxied",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "connectionId", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "connectionId", "KeyType": "HASH"}],
+        )
+        yield endpoint
+
+
+def _client(service: str, channel: ProxyChannel) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=channel.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=NO_RETRIES,
+    )
+
+
+def test_calls_are_recorded_with_their_tables_and_outcomes(moto_endpoint: str) -> None:
+    channel = ProxyChannel(moto_endpoint)
+    dynamodb, sts = _client("dynamodb", channel), _client("sts", channel)
+    try:
+        with channel.recording() as calls:
+            dynamodb.put_item(TableName="proxied", Item={"connectionId": {"S": "a"}})
+            with pytest.raises(ClientError):
+                dynamodb.put_item(TableName="proxied", Item={"connectionId": {"S": ""}})
+            dynamodb.batch_write_item(
+                RequestItems={"proxied": [{"PutRequest": {"Item": {"connectionId": {"S": "b"}}}}]}
+            )
+            sts.get_caller_identity()
+    finally:
+        channel.close()
+    assert [(c.service, c.operation, c.table) for c in calls] == [
+        ("dynamodb", "PutItem", "proxied"),
+        ("dynamodb", "PutItem", "proxied"),
+        ("dynamodb", "BatchWriteItem", "proxied"),
+        ("sts", "GetCallerIdentity", None),
+    ]
+    assert [c.outcome for c in calls] == ["ok", "ValidationException", "ok", "ok"]
+
+
+def test_a_call_after_its_window_belongs_to_the_last_invocation(moto_endpoint: str) -> None:
+    channel = ProxyChannel(moto_endpoint)
+    dynamodb = _client("dynamodb", channel)
+    try:
+        with channel.recording() as first:
+            pass
+        dynamodb.get_item(TableName="proxied", Key={"connectionId": {"S": "a"}})
+        with channel.recording() as second:
+            pass
+    finally:
+        channel.close()
+    assert [c.operation for c in first] == ["GetItem"] and second == []
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
+def test_faults_look_like_dynamodb_to_the_sdk(moto_endpoint: str, fault: Any) -> None:
+    channel = ProxyChannel(moto_endpoint)
+    dynamodb = _client("dynamodb", channel)
+    try:
+        with channel.recording() as calls, channel.failing(fault):
+            expected = EndpointConnectionError if fault.http_status == 0 else ClientError
+            with pytest.raises((expected, ConnectionError, botocore.exceptions.ConnectionClosedError)) as raised:
+                dynamodb.put_item(TableName="proxied", Item={"connectionId": {"S": "x"}})
+    finally:
+        channel.close()
+    if isinstance(raised.value, ClientError):
+        assert raised.value.response["Error"]["Code"] == fault.error_code
+        assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == fault.http_status
+    assert [c.outcome for c in calls] == [fault.error_code]
+
+
+def test_nested_tables_of_transactions_are_named() -> None:
+    params = {
+        "TransactItems": [
+            {"Put": {"TableName": "a", "Item": {}}},
+            {"Update": {"TableName": "b", "Key": {}}},
+            {"ConditionCheck": {"TableName": "a", "Key": {}}},
+        ]
+    }
+    assert tables_named("TransactWriteItems", params) == ["a", "b"]
+    assert tables_named("ListTables", {}) == [None]
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    seen: ClassVar[list[tuple[dict[str, str], bytes]]] = []
+
+    def do_POST(self) -> None:
+        self.seen.append((dict(self.headers.items()), read_body(self)))
+        body = b"{}"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+
+def test_forwarded_calls_are_signed_again_with_the_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    upstream = QuietServer(_Recorder)
+    upstream.serve("upstream")
+    real = Credentials("AKIAREALKEY", "real-secret", "real-token")
+    channel = ProxyChannel(f"http://127.0.0.1:{upstream.server_address[1]}", real)
+    try:
+        _client("dynamodb", channel).list_tables()
+    finally:
+        channel.close()
+        upstream.shutdown()
+    headers, body = _Recorder.seen[-1]
+    assert "Credential=AKIAREALKEY/" in headers["Authorization"]
+    assert headers["X-Amz-Security-Token"] == "real-token"
+    # The signature is the one SigV4 gives for these headers at that instant, with the real secret.
+    stamp = datetime.datetime.strptime(headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
+
+    class Frozen(datetime.datetime):
+        @classmethod
+        def utcnow(cls) -> datetime.datetime:  # type: ignore[override]
+            return stamp
+
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime.datetime:  # type: ignore[override]
+            return stamp.replace(tzinfo=tz) if tz else stamp
+
+    monkeypatch.setattr(botocore.auth.datetime, "datetime", Frozen)
+    unsigned = {k: v for k, v in headers.items() if k.lower() not in ("authorization", "x-amz-date")}
+    url = f"http://127.0.0.1:{upstream.server_address[1]}/"
+    again = resigned("POST", url, unsigned, body, real.get_frozen_credentials(), "dynamodb", "us-east-1")
+    assert again["Authorization"] == headers["Authorization"]
