@@ -7,9 +7,24 @@ being recorded; calls after that window (a late write from a timed-out invocatio
 from __future__ import annotations
 
 import abc
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from contract_tests.aws_calls import AwsCall, Fault
+
+
+class FaultSwitch:
+    """The fault every DynamoDB call gets while a ``failing`` window is open (None: no fault)."""
+
+    _fault: Fault | None = None
+
+    @contextmanager
+    def failing(self, fault: Fault) -> Iterator[None]:
+        self._fault = fault
+        try:
+            yield
+        finally:
+            self._fault = None
 
 
 class Channel(abc.ABC):

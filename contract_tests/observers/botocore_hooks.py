@@ -26,7 +26,7 @@ from contract_tests.aws_calls import (
     Fault,
     tables_named,
 )
-from contract_tests.observers.base import Channel
+from contract_tests.observers.base import Channel, FaultSwitch
 
 #: botocore fails a call before it is sent, so a read time-out costs nothing here.
 FAULTS = (THROTTLED, THROTTLING, INTERNAL_ERROR, UNAVAILABLE, CONNECTION_ERROR, READ_TIMEOUT)
@@ -41,13 +41,12 @@ def _fault_response(fault: Fault, url: str) -> tuple[AWSResponse, dict[str, Any]
     return http, parsed
 
 
-class _CallHooks:
+class _CallHooks(FaultSwitch):
     """Process-wide hooks, inert until a check opens a recording window (like moto's stubber)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: list[AwsCall] | None = None
-        self._fault: Fault | None = None
 
     def on_parameters(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         if self._calls is None:
@@ -83,14 +82,6 @@ class _CallHooks:
             yield calls
         finally:
             self._calls = None
-
-    @contextmanager
-    def failing(self, fault: Fault) -> Iterator[None]:
-        self._fault = fault
-        try:
-            yield
-        finally:
-            self._fault = None
 
 
 _CALL_KEY = "connect_contract_call"

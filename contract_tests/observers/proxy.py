@@ -36,7 +36,7 @@ from contract_tests.aws_calls import (
     tables_named,
 )
 from contract_tests.loopback import QuietServer, read_body
-from contract_tests.observers.base import Channel
+from contract_tests.observers.base import Channel, FaultSwitch
 
 #: Over the wire a read time-out would cost the SDK's own (long) timeout per example; a reset stands for it.
 FAULTS = (THROTTLED, THROTTLING, INTERNAL_ERROR, UNAVAILABLE, CONNECTION_ERROR)
@@ -87,7 +87,7 @@ def resigned(
     return dict(request.headers.items())
 
 
-class ProxyChannel(Channel):
+class ProxyChannel(FaultSwitch, Channel):
     """One listener per execution environment, so every call it sees belongs to that environment.
 
     ``upstream`` None means AWS itself (each call to its service's regional endpoint); with
@@ -104,7 +104,6 @@ class ProxyChannel(Channel):
         self._lock = threading.Lock()
         self._window: list[AwsCall] | None = None
         self._last: list[AwsCall] = []
-        self._fault: Fault | None = None
         channel = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -140,14 +139,6 @@ class ProxyChannel(Channel):
         finally:
             with self._lock:
                 self._window = None
-
-    @contextmanager
-    def failing(self, fault: Fault) -> Iterator[None]:
-        self._fault = fault
-        try:
-            yield
-        finally:
-            self._fault = None
 
     def close(self) -> None:
         self._server.shutdown()
