@@ -102,6 +102,8 @@ class CheckSession:
         self.table = run_table_name()
         self._client = backend.client()
         self._warm: dict[tuple[tuple[str, str | None], ...], Slot] = {}
+        #: Every environment ever started, so that none outlives the check, whatever path dropped it.
+        self._started: list[Slot] = []
         #: Cleanup problems that must not replace a verdict; the face shows them as warnings.
         self.warnings: list[str] = []
 
@@ -132,6 +134,9 @@ class CheckSession:
             yield self
         finally:
             self.discard_instances()
+            started, self._started = self._started, []
+            for slot in started:
+                slot.stop()
             # Neither a failed delete nor a table the handler already removed may replace the verdict.
             try:
                 delete_table(self._client, self.table)
@@ -165,7 +170,9 @@ class CheckSession:
                 if isinstance(error, HandlerInitError):
                     error.calls = list(init_calls)
                 raise
-        return Slot(instance, channel, init_calls)
+        slot = Slot(instance, channel, init_calls)
+        self._started.append(slot)
+        return slot
 
     def discard_instances(self) -> None:
         """Stop the warm environments (after a violation, so the next example starts clean)."""

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,51 +17,31 @@ from contract_tests.process_tree import alive, descendants, marked
 from contract_tests.runtimes.out_of_process import INSTANCE_MARK
 from contract_tests.tests.conftest import HANDLERS, RunningBackend, caught_clause
 
+TEST_TAG = "CONNECT_CONTRACT_TEST"
 HOSTILE = HANDLERS / "hostile"
 NODE = HANDLERS / "nodejs"
 NODE_WRONG = sorted((NODE / "wrong").glob("*.*js"))
 
 
-def _no_instance_left() -> list[int]:
-    """Every process any instance of this test session started that still runs."""
-    found = set()
-    for pid in descendants(os.getpid()):
-        try:
-            environ = (Path("/proc") / str(pid) / "environ").read_bytes()
-        except OSError:
-            continue
-        if INSTANCE_MARK.encode() in environ:
-            found.add(pid)
-    return sorted(pid for pid in found if alive(pid))
-
-
 @pytest.fixture
-def no_survivors() -> Iterator[None]:
-    """After the test: no process of a handler instance, wherever it moved in the tree."""
+def no_survivors() -> Iterator[list[str]]:
+    """``--env`` arguments that tag every process a check starts for the handler; after the test none may run.
+
+    The tag is inherited by whatever the handler starts, even a daemon that left the process tree,
+    and is this test's own, so other checks running on the machine do not count.
+    """
+    token = uuid.uuid4().hex
     before = {pid for pid in descendants(os.getpid()) if alive(pid)}
-    sleepers = set(_sleepers())
-    yield
+    yield ["--env", f"{TEST_TAG}={token}"]
     left = [pid for pid in descendants(os.getpid()) if alive(pid) and pid not in before]
     assert left == [], f"processes left behind: {left}"
-    assert _no_instance_left() == []
-    assert [pid for pid in _sleepers() if alive(pid) and pid not in sleepers] == []
-
-
-def _sleepers() -> list[int]:
-    pids = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            if (entry / "cmdline").read_bytes().startswith(b"sleep\x0060"):
-                pids.append(int(entry.name))
-        except OSError:
-            continue
-    return pids
+    tagged = [pid for pid in marked(TEST_TAG, token) if alive(pid)]
+    assert tagged == [], f"processes of the handler still running: {tagged}"
 
 
 # ---- Lambda's failure semantics ---------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("no_survivors")
 @pytest.mark.parametrize(
     ("name", "argv", "message"),
     [
@@ -72,22 +53,22 @@ def _sleepers() -> list[int]:
     ],
 )
 def test_a_hostile_handler_gets_lambdas_verdict(
-    run_cli: Any, backend: RunningBackend, name: str, argv: list[str], message: str
+    run_cli: Any, backend: RunningBackend, no_survivors: list[str], name: str, argv: list[str], message: str
 ) -> None:
     handler = f"{HOSTILE / name}.py:handler"
-    result = run_cli("check", "--handler", handler, *backend.cli_args, "--examples", "5", *argv, "--clause", "item")
+    extra = [*argv, *no_survivors, "--clause", "item"]
+    result = run_cli("check", "--handler", handler, *backend.cli_args, "--examples", "5", *extra)
     assert result.status == 1, result.out + result.err
     assert result.failed_clauses == ["item"]
     assert message in result.out.split("FAILURES", 1)[1].splitlines()[2]
     assert result.err == ""
 
 
-@pytest.mark.usefixtures("no_survivors")
 def test_a_handler_that_leaves_children_is_judged_on_its_answer_and_its_children_end(
-    run_cli: Any, backend: RunningBackend
+    run_cli: Any, backend: RunningBackend, no_survivors: list[str]
 ) -> None:
     handler = f"{HOSTILE / 'spawns_children.py'}:handler"
-    result = run_cli("check", "--handler", handler, *backend.cli_args, "--examples", "10")
+    result = run_cli("check", "--handler", handler, *backend.cli_args, "--examples", "10", *no_survivors)
     assert result.status == 0, result.out + result.err
 
 
@@ -102,10 +83,11 @@ def test_a_never_answering_handler_costs_one_time_out_not_one_per_example(run_cl
 
 def test_an_instance_mark_finds_a_detached_process() -> None:
     """The mark survives setsid and a dead parent, where the process tree loses the process."""
-    environment = {**os.environ, INSTANCE_MARK: "probe-mark"}
+    probe = uuid.uuid4().hex
+    environment = {**os.environ, INSTANCE_MARK: probe}
     child = subprocess.Popen(["sleep", "30"], env=environment, start_new_session=True)
     try:
-        assert child.pid in marked(INSTANCE_MARK, "probe-mark")
+        assert child.pid in marked(INSTANCE_MARK, probe)
     finally:
         child.kill()
         child.wait()
@@ -114,10 +96,13 @@ def test_an_instance_mark_finds_a_detached_process() -> None:
 # ---- Node.js handlers, the same verdicts as their Python twins ---------------------------------
 
 
-@pytest.mark.usefixtures("node_modules", "no_survivors")
+@pytest.mark.usefixtures("node_modules")
 @pytest.mark.parametrize("name", ["correct_esm.mjs", "correct_callback.cjs"])
-def test_correct_node_handlers_conform(run_cli: Any, backend: RunningBackend, name: str) -> None:
-    result = run_cli("check", "--handler", f"{NODE / name}:handler", *backend.cli_args, "--examples", "25")
+def test_correct_node_handlers_conform(
+    run_cli: Any, backend: RunningBackend, no_survivors: list[str], name: str
+) -> None:
+    argv = ["--handler", f"{NODE / name}:handler", *backend.cli_args, "--examples", "25", *no_survivors]
+    result = run_cli("check", *argv)
     assert result.status == 0, result.out + result.err
     assert "(nodejs runtime)" in result.out
     assert "contract: 8 of 8 clauses checked: 8 passed, 0 failed" in result.out
@@ -173,12 +158,12 @@ done
 """
 
 
-@pytest.mark.usefixtures("no_survivors")
-def test_a_custom_runtime_speaks_the_api_itself(run_cli: Any, tmp_path: Path) -> None:
+def test_a_custom_runtime_speaks_the_api_itself(run_cli: Any, tmp_path: Path, no_survivors: list[str]) -> None:
     bootstrap = tmp_path / "bootstrap"
     bootstrap.write_text(BOOTSTRAP)
     bootstrap.chmod(0o755)
     argv = ["--handler", "function.handler", "--code-dir", str(tmp_path), "--runtime", "provided", "--examples", "5"]
+    argv += no_survivors
     answered = run_cli("check", *argv, "--clause", "response")
     assert answered.status == 0, answered.out + answered.err
     stored = run_cli("check", *argv, "--clause", "item")
