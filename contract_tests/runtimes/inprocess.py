@@ -25,7 +25,7 @@ from typing import Any
 from unittest import mock
 
 from contract_tests.errors import TargetError
-from contract_tests.lambda_runtime import TIMEOUT_S, LambdaContext
+from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S, LambdaContext
 from contract_tests.observers.botocore_hooks import fresh_default_session
 from contract_tests.runtimes.base import INIT_ERROR_PREFIX, HandlerInitError, Instance, Invocation, Runtime
 from contract_tests.targets import HandlerTarget
@@ -147,12 +147,17 @@ def captured_output(lines: list[str]) -> Iterator[None]:
 
 
 def invoke(
-    handler: Handler, event: Any, region: str, code_root: Path | None = None, timeout_s: float = TIMEOUT_S
+    handler: Handler,
+    event: Any,
+    region: str,
+    code_root: Path | None = None,
+    timeout_s: float = TIMEOUT_S,
+    memory_mb: int = MEMORY_MB,
 ) -> Invocation:
     """Call ``handler`` with a JSON copy of ``event`` and a Lambda context, within Lambda's timeout."""
     result = Invocation()
     payload = copy.deepcopy(event)
-    context = LambdaContext(region=region, timeout_s=timeout_s)
+    context = LambdaContext(region=region, timeout_s=timeout_s, memory_limit_in_mb=memory_mb)
 
     def call() -> None:
         try:
@@ -203,7 +208,8 @@ class InProcessInstance(Instance):
 
     def invoke(self, event: Any, timeout_s: float) -> Invocation:
         with process_environment(self._environment):
-            return invoke(self._handler, event, self._environment["AWS_REGION"], self._runtime.task_root, timeout_s)
+            region, memory = self._environment["AWS_REGION"], self._runtime.options.memory_mb
+            return invoke(self._handler, event, region, self._runtime.task_root, timeout_s, memory)
 
     def stop(self) -> None:
         """Nothing to stop: a thread past its timeout cannot be ended, only abandoned."""
