@@ -17,6 +17,7 @@ from contract_tests.clauses.checks import ACCEPTED
 from contract_tests.errors import HarnessError
 from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
 from contract_tests.runtimes import Runtime, RuntimeOptions, make_runtime
+from contract_tests.runtimes.base import TIMED_OUT
 from contract_tests.session import CheckSession, CheckSettings, Observation
 from contract_tests.state_home import state_home
 from contract_tests.strategies import no_query_cases
@@ -123,9 +124,6 @@ def _hypothesis_storage() -> Iterator[None]:
         set_hypothesis_home_dir(previous)
 
 
-TIMED_OUT = "Task timed out"
-
-
 class OpenCheck:
     """A started backend and opened session, ready to run clauses one at a time (CLI and pytest plugin)."""
 
@@ -138,7 +136,6 @@ class OpenCheck:
         self.runtime = make_runtime(request.runtime, self.target, request.runtime_options())
         self.backend_name = request.backend_for(self.runtime)
         self._stack = ExitStack()
-        #: The first cold start's observation when the handler cannot initialise (Lambda's init error).
         #: The first connect, when it showed that every connect fails: an init error, or a time-out on a valid event.
         self.blocking_failure: Observation | None = None
         self._blocking_failure_reported = False

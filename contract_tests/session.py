@@ -86,7 +86,10 @@ class Slot:
     channel: Channel
     init_calls: list[AwsCall]
 
+    stopped: bool = False
+
     def stop(self) -> None:
+        self.stopped = True
         self.instance.stop()
         self.channel.close()
 
@@ -102,7 +105,7 @@ class CheckSession:
         self.table = run_table_name()
         self._client = backend.client()
         self._warm: dict[tuple[tuple[str, str | None], ...], Slot] = {}
-        #: Every environment ever started, so that none outlives the check, whatever path dropped it.
+        #: Every environment started and not yet stopped, so that none outlives the check, whatever path dropped it.
         self._started: list[Slot] = []
         #: Cleanup problems that must not replace a verdict; the face shows them as warnings.
         self.warnings: list[str] = []
@@ -133,10 +136,10 @@ class CheckSession:
         try:
             yield self
         finally:
-            self.discard_instances()
-            started, self._started = self._started, []
+            started, self._started, self._warm = self._started, [], {}
             for slot in started:
-                slot.stop()
+                if not slot.stopped:
+                    slot.stop()
             # Neither a failed delete nor a table the handler already removed may replace the verdict.
             try:
                 delete_table(self._client, self.table)
@@ -164,14 +167,14 @@ class CheckSession:
                 environment[name] = value
         with channel.recording() as init_calls:
             try:
-                instance = self.runtime.start(environment, self.settings.timeout_s)
+                instance = self.runtime.start(environment)
             except BaseException as error:
                 channel.close()
                 if isinstance(error, HandlerInitError):
                     error.calls = list(init_calls)
                 raise
         slot = Slot(instance, channel, init_calls)
-        self._started.append(slot)
+        self._started = [*(s for s in self._started if not s.stopped), slot]
         return slot
 
     def discard_instances(self) -> None:

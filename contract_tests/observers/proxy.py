@@ -40,17 +40,21 @@ from contract_tests.observers.base import Channel, FaultSwitch
 
 #: Over the wire a read time-out would cost the SDK's own (long) timeout per example; a reset stands for it.
 FAULTS = (THROTTLED, THROTTLING, INTERNAL_ERROR, UNAVAILABLE, CONNECTION_ERROR)
-_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
-_SCOPE_FULL = re.compile(r"Credential=[^/]+/[^/]+/([^/]+)/([^/]+)/aws4_request")
+_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/([^/]+)/([^/]+)/aws4_request")
 #: Headers of the handler's own signature, dropped before the request is signed for the real endpoint.
 UNSIGNED = {"authorization", "x-amz-date", "x-amz-security-token", "host", "content-length"}
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
 
 
+def _scope(headers: Any) -> tuple[str, str]:
+    """Service and region of a SigV4-signed request (``unknown`` where it is not signed)."""
+    match = _SCOPE.search(headers.get("Authorization", "") or "")
+    return (match.group(2), match.group(1)) if match else ("unknown", "us-east-1")
+
+
 def describe(headers: Any, body: bytes) -> list[AwsCall]:
     """The calls one request makes: service from the signature's scope, operation from the target or Action."""
-    scope = _SCOPE.search(headers.get("Authorization", "") or "")
-    service = scope.group(1) if scope else "unknown"
+    service = _scope(headers)[0]
     target = headers.get("X-Amz-Target", "") or ""
     params: Any = None
     if target:
@@ -63,12 +67,6 @@ def describe(headers: Any, body: bytes) -> list[AwsCall]:
         action = parse_qs(body.decode("utf-8", errors="replace")).get("Action", [""])[0]
         operation = action or "unknown"
     return [AwsCall(service, operation, table) for table in tables_named(operation, params)]
-
-
-def _scope(headers: Any) -> tuple[str, str]:
-    """Service and region of a SigV4-signed request (``unknown`` where it is not signed)."""
-    match = _SCOPE_FULL.search(headers.get("Authorization", "") or "")
-    return (match.group(2), match.group(1)) if match else ("unknown", "us-east-1")
 
 
 def resigned(

@@ -46,6 +46,14 @@ class HandlerInitError(Exception):
         self.calls: list[AwsCall] = []
 
 
+TIMED_OUT = "Task timed out"
+
+
+def timed_out(timeout_s: float) -> str:
+    """Lambda's message for an invocation stopped at its deadline."""
+    return f"{TIMED_OUT} after {timeout_s:.2f} seconds"
+
+
 INIT_ERROR_PREFIX = "the handler failed to initialise (Lambda's init error; every connect fails): "
 
 
@@ -95,5 +103,5 @@ class Runtime(abc.ABC):
         return self.target.task_root
 
     @abc.abstractmethod
-    def start(self, environment: Mapping[str, str], timeout_s: float) -> Instance:
+    def start(self, environment: Mapping[str, str]) -> Instance:
         """A new initialised environment; HandlerInitError if the function fails to initialise."""

@@ -27,7 +27,7 @@ from unittest import mock
 from contract_tests.errors import TargetError
 from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S, LambdaContext
 from contract_tests.observers.botocore_hooks import fresh_default_session
-from contract_tests.runtimes.base import INIT_ERROR_PREFIX, HandlerInitError, Instance, Invocation, Runtime
+from contract_tests.runtimes.base import INIT_ERROR_PREFIX, HandlerInitError, Instance, Invocation, Runtime, timed_out
 from contract_tests.targets import HandlerTarget
 
 Handler = Callable[[Any, Any], Any]
@@ -180,10 +180,6 @@ def invoke(
     return result
 
 
-def timed_out(timeout_s: float) -> str:
-    return f"Task timed out after {timeout_s:.2f} seconds"
-
-
 @contextmanager
 def process_environment(environment: Mapping[str, str]) -> Iterator[None]:
     """This process given the function's environment (no stray AWS_* of the caller's) and its zone, then restored."""
@@ -225,7 +221,7 @@ class InProcessRuntime(Runtime):
         super().__init__(target, options)
         self.loader = HandlerLoader(target)
 
-    def start(self, environment: Mapping[str, str], timeout_s: float) -> InProcessInstance:
+    def start(self, environment: Mapping[str, str]) -> InProcessInstance:
         with process_environment(environment), captured_output([]):
             handler = self.loader.load()
         return InProcessInstance(self, environment, handler)

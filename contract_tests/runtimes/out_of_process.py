@@ -23,7 +23,7 @@ from typing import Any
 from contract_tests.errors import TargetError
 from contract_tests.lambda_runtime import function_arn
 from contract_tests.process_tree import alive, family, marked, rss_bytes, signal_group
-from contract_tests.runtimes.base import INIT_ERROR_PREFIX, HandlerInitError, Instance, Invocation, Runtime
+from contract_tests.runtimes.base import INIT_ERROR_PREFIX, HandlerInitError, Instance, Invocation, Runtime, timed_out
 from contract_tests.runtimes.runtime_api import Answer, PendingEvent, RuntimeApi
 
 #: Lambda gives a function's initialisation 10 s before it gives up on the environment.
@@ -46,7 +46,6 @@ class ProcessInstance(Instance):
         memory_mb: int,
         *,
         marks_output: bool,
-        timeout_s: float,
         spec: str,
     ) -> None:
         self.spec = spec
@@ -77,7 +76,7 @@ class ProcessInstance(Instance):
         self._reader.start()
         self._waiter = threading.Thread(target=self._wait_exit, name="lambda-exit", daemon=True)
         self._waiter.start()
-        self._wait_ready(min(INIT_TIMEOUT_S, max(timeout_s, INIT_TIMEOUT_S)))
+        self._wait_ready(INIT_TIMEOUT_S)
 
     # ---- output and exit, watched from threads --------------------------------------------------
 
@@ -179,7 +178,7 @@ class ProcessInstance(Instance):
             result.error = self._exit_reason()
         else:
             self.stop()
-            result.error = f"Task timed out after {timeout_s:.2f} seconds"
+            result.error = timed_out(timeout_s)
         result.logs = self._lines[first_line:]
         return result
 
@@ -245,7 +244,7 @@ class ProcessRuntime(Runtime):
     def command(self) -> list[str]:
         """The program that starts the function and speaks the Runtime API."""
 
-    def start(self, environment: Mapping[str, str], timeout_s: float) -> ProcessInstance:
+    def start(self, environment: Mapping[str, str]) -> ProcessInstance:
         kept = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
         return ProcessInstance(
             self.command(),
@@ -253,6 +252,5 @@ class ProcessRuntime(Runtime):
             str(self.task_root),
             self.options.memory_mb,
             marks_output=self.marks_output,
-            timeout_s=timeout_s,
             spec=self.target.spec,
         )
