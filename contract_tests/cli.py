@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from contract_tests.backends import BACKENDS
-from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES
+from contract_tests.contract_diff import diff_contracts, render_diff
 from contract_tests.contract_schemas import SCHEMA_FILES, errors
+from contract_tests.contracts import CONTRACTS, DEFAULT_CONTRACT, SCHEMA_ROLES, contract_named
 from contract_tests.errors import HarnessError
 from contract_tests.junit import write_junit
 from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
@@ -67,6 +68,20 @@ def _memory(text: str) -> int:
     return value
 
 
+def _add_contract_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--contract",
+        default=DEFAULT_CONTRACT,
+        choices=list(CONTRACTS),
+        help=f"the contract version (default: {DEFAULT_CONTRACT}; `connect-contract contracts` lists them)",
+    )
+
+
+def _all_clause_ids() -> list[str]:
+    """Every clause id of every version, in order of first appearance (each version checks its own)."""
+    return list(dict.fromkeys(clause.id for contract in CONTRACTS.values() for clause in contract.clauses))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="connect-contract",
@@ -77,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="check a handler against the contract",
         description=(
-            "Check a handler, unmodified, against contract v1. "
+            "Check a handler, unmodified, against a version of the contract (default: v1). "
             "Exit 0: conforms; 1: violates (the handler failing to initialise included); 2: usage or environment error."
         ),
     )
@@ -88,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="package.module:function, path/to/file.py:function, or Lambda's file.function (with --code-dir)",
     )
     check.add_argument("--code-dir", metavar="DIR", help="the function's code directory (Lambda's task root)")
+    _add_contract_option(check)
     check.add_argument(
         "--backend", default="moto", choices=sorted(BACKENDS), help="where DynamoDB lives (default: moto)"
     )
@@ -108,9 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--clause",
         action="append",
         default=[],
-        choices=list(CLAUSES_BY_ID),
+        choices=_all_clause_ids(),
         metavar="ID",
-        help=f"check only this clause (repeatable): {', '.join(CLAUSES_BY_ID)}",
+        help=f"check only this clause (repeatable): {', '.join(_all_clause_ids())}",
     )
     check.add_argument(
         "--runtime",
@@ -143,15 +159,29 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --backend aws: agree to create (and afterwards delete) a PAY_PER_REQUEST table",
     )
-    commands.add_parser("clauses", help="list the contract's clauses")
+    clauses = commands.add_parser("clauses", help="list a contract version's clauses")
+    _add_contract_option(clauses)
+    commands.add_parser("contracts", help="list the contract versions, one line each")
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two contract versions, for handlers and for readers of the table",
+        description="Exit 0 always (a report, not a verdict); 2 for an unknown version.",
+    )
+    diff.add_argument("old", metavar="A", choices=list(CONTRACTS), help="the earlier version, e.g. v1")
+    diff.add_argument("new", metavar="B", choices=list(CONTRACTS), help="the later version, e.g. v2")
+    diff.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or JSON")
     validate = commands.add_parser(
         "validate",
         help="validate JSON files (events, items, responses) against a contract schema",
         description="Exit 0: every file is valid; 1: some file breaks the schema; 2: a file is unreadable or not JSON.",
     )
     validate.add_argument(
-        "--schema", required=True, choices=sorted(SCHEMA_FILES), help="the schema to validate against"
+        "--schema",
+        required=True,
+        choices=[*SCHEMA_ROLES, *sorted(SCHEMA_FILES)],
+        help="a role (event, item, response: the --contract version's schema) or a schema's own name",
     )
+    _add_contract_option(validate)
     validate.add_argument("files", nargs="+", metavar="FILE", help="JSON documents, one per file")
     localstack = commands.add_parser("localstack", help="provision or run the LocalStack backend")
     actions = localstack.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -164,6 +194,7 @@ def _check(args: argparse.Namespace) -> int:
     request = CheckRequest(
         handler=args.handler,
         code_dir=args.code_dir,
+        contract=args.contract,
         backend=args.backend,
         endpoint=args.endpoint,
         examples=args.examples,
@@ -238,11 +269,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         if args.command == "clauses":
-            for clause in V1_CLAUSES:
+            for clause in contract_named(args.contract).clauses:
                 print(f"{clause.number} {clause.id:<17} {clause.title}")
             return EXIT_CONFORMS
+        if args.command == "contracts":
+            for contract in CONTRACTS.values():
+                parent = f" (= {contract.parent} + changes)" if contract.parent else ""
+                print(f"{contract.name}  {len(contract.clauses):>2} clauses{parent}: {contract.summary}")
+            return EXIT_CONFORMS
+        if args.command == "diff":
+            changes = diff_contracts(contract_named(args.old), contract_named(args.new))
+            print(render_diff(changes, args.format))
+            return EXIT_CONFORMS
         if args.command == "validate":
-            return _validate(args.schema, args.files)
+            schema = contract_named(args.contract).schema(args.schema) if args.schema in SCHEMA_ROLES else args.schema
+            return _validate(schema, args.files)
         if args.command == "localstack":
             return _localstack(args.action)
         return _check(args)

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-# File names below the shipped schemas folder; profiles add entries, never edit v1's.
+# File names below the shipped schemas folder; a new contract version adds entries, never edits earlier ones.
 SCHEMA_FILES = {
     "connect-event": "connect-event.schema.json",
     "v1/item": "v1/item.schema.json",
     "v1/response": "v1/response.schema.json",
+    "v2/item": "v2/item.schema.json",
+    "v3/item": "v3/item.schema.json",
 }
 
 
@@ -30,9 +34,47 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 @cache
-def _registry() -> Registry[Any]:
-    resources_ = [Resource.from_contents(load_schema(name), default_specification=DRAFT7) for name in SCHEMA_FILES]
+def registry() -> Registry[Any]:
+    # Without "$schema", jsonschema keeps the contract's validator class across $refs instead of
+    # switching to the stock one (whose pattern keyword has Python's "$").
+    contents = [{k: v for k, v in load_schema(name).items() if k != "$schema"} for name in SCHEMA_FILES]
+    resources_ = [Resource.from_contents(schema, default_specification=DRAFT7) for schema in contents]
     return Registry().with_resources((r.id() or "", r) for r in resources_)
+
+
+@cache
+def python_regex(pattern: str) -> str:
+    """A JSON Schema (ECMA 262) pattern as Python reads it: ``$`` ends the input, never a final newline.
+
+    Python's ``$`` also matches before a trailing ``\\n``, so ``^[0-9]{12}$`` would accept
+    ``"123456789012\\n"``; ``\\Z`` is ECMA's ``$``. Hand-written: no maintained library translates this.
+    """
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def _ecma_pattern(
+    checker: Draft7Validator, pattern: str, instance: object, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    if checker.is_type(instance, "string") and not re.search(python_regex(pattern), str(instance)):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_ContractValidator = validators.extend(Draft7Validator, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
 
 
 @cache
@@ -40,7 +82,10 @@ def validator(name: str, definition: str | None = None) -> Draft7Validator:
     """A compiled validator for a schema, or for one of its ``definitions``, with format checks."""
     schema_id = load_schema(name)["$id"]
     ref = f"{schema_id}#/definitions/{definition}" if definition else schema_id
-    return Draft7Validator({"$ref": ref}, registry=_registry(), format_checker=Draft7Validator.FORMAT_CHECKER)
+    compiled: Draft7Validator = _ContractValidator(
+        {"$ref": ref}, registry=registry(), format_checker=Draft7Validator.FORMAT_CHECKER
+    )
+    return compiled
 
 
 def as_json(value: object) -> str:
@@ -51,6 +96,9 @@ def as_json(value: object) -> str:
 def _message(error: ValidationError) -> str:
     """jsonschema's message in JSON notation (its own are Python reprs: ``None``, ``'x'``)."""
     value, expected = error.instance, error.validator_value
+    if "propertyNames" in error.schema_path:
+        # The closed list of attributes: the instance is the name that is not on it.
+        return f"unexpected property {as_json(value)}"
     match error.validator:
         case "type":
             return f"{as_json(value)} is not of type {as_json(expected)}"
@@ -106,7 +154,7 @@ def errors(name: str, instance: object, definition: str | None = None) -> list[s
     found = sorted(validator(name, definition).iter_errors(instance), key=lambda e: list(e.absolute_path))
     lines: list[str] = []
     for error in found:
-        closest = _closest_branch(error)
+        closest = None if "propertyNames" in error.schema_path else _closest_branch(error)
         if closest is None:
             lines.append(f"{_location(error)}: {_message(error)}")
             continue

@@ -1,11 +1,21 @@
-"""The contract's oracle: which events carry a usable identity, and the v1 item a correct handler stores."""
+"""The contract's oracle: which events carry a usable identity, and what a correct handler stores or refuses.
+
+One class per contract version, each its parent plus its change: v1 stores the parameters verbatim,
+v2 adds ``expiresAt`` from ``CONNECTION_TTL_SECONDS``, v3 refuses invalid parameter values.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from contract_tests.contract_schemas import as_json, errors
 
 DEFAULT_CLIENT_ID = "unknown"
 OPTIONAL_PARAMETERS = ("account", "region")
+PARAMETERS = ("clientId", *OPTIONAL_PARAMETERS)
 
 TypedItem = dict[str, dict[str, str]]
 
@@ -24,7 +34,7 @@ def query_parameters(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def expected_item(event: dict[str, Any]) -> TypedItem:
-    """The item in DynamoDB's typed JSON, without ``createdAt`` (only its window is known)."""
+    """The v1 item in DynamoDB's typed JSON, without ``createdAt`` (only its window is known)."""
     params = query_parameters(event)
     item: TypedItem = {
         "connectionId": {"S": event["requestContext"]["connectionId"]},
@@ -34,3 +44,103 @@ def expected_item(event: dict[str, Any]) -> TypedItem:
         if params.get(name):
             item[name] = {"S": params[name]}
     return item
+
+
+@dataclass(frozen=True)
+class Window:
+    """The integers a time attribute may hold: its clock read anywhere inside the invocation."""
+
+    low: int
+    high: int
+    unit: str
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, int) and self.low <= value <= self.high
+
+    def __str__(self) -> str:
+        return f"integer in [{self.low}, {self.high}] ({self.unit})"
+
+
+@dataclass(frozen=True)
+class InvalidInput:
+    """A parameter value the contract refuses, and why."""
+
+    parameter: str
+    value: Any
+    reason: str
+
+    def __str__(self) -> str:
+        value = self.value
+        if isinstance(value, str):
+            shown = repr(value) if len(value) <= 40 else f"{value[:20]!r}… ({len(value)} characters)"
+        else:
+            shown = as_json(value)
+        return f"{self.parameter}={shown} ({self.reason})"
+
+
+class Oracle:
+    """Contract v1: parameters stored verbatim, ``createdAt`` in epoch ms, nothing refused for its values."""
+
+    def configuration_errors(self, environment: Mapping[str, str]) -> list[str]:
+        """Problems with the function's configuration that make the contract's answer undefined."""
+        return []
+
+    def expected_item(self, event: dict[str, Any], environment: Mapping[str, str]) -> TypedItem:
+        """The stored item without its time attributes (only their windows are known)."""
+        return expected_item(event)
+
+    def windows(self, started_ms: int, finished_ms: int, environment: Mapping[str, str]) -> dict[str, Window]:
+        """The time attributes and what each may hold for an invocation between these instants."""
+        return {"createdAt": Window(started_ms, finished_ms, "epoch ms")}
+
+    def invalid_input(self, event: dict[str, Any]) -> InvalidInput | None:
+        """The first parameter value the contract refuses; v1 refuses none."""
+        return None
+
+
+TTL_VARIABLE = "CONNECTION_TTL_SECONDS"
+#: API Gateway's maximum WebSocket connection duration: a connection cannot outlive it.
+DEFAULT_TTL_SECONDS = 7200
+
+
+class TtlOracle(Oracle):
+    """Contract v2: v1 plus ``expiresAt`` = the handler's clock in epoch seconds + the TTL."""
+
+    def ttl_seconds(self, environment: Mapping[str, str]) -> int:
+        text = environment.get(TTL_VARIABLE)
+        return DEFAULT_TTL_SECONDS if text in (None, "") else int(text)
+
+    def configuration_errors(self, environment: Mapping[str, str]) -> list[str]:
+        text = environment.get(TTL_VARIABLE)
+        if text in (None, "") or (text.isascii() and text.isdigit() and int(text) >= 1):
+            return super().configuration_errors(environment)
+        return [f"{TTL_VARIABLE}={text!r} is not a whole number of seconds of at least 1"]
+
+    def windows(self, started_ms: int, finished_ms: int, environment: Mapping[str, str]) -> dict[str, Window]:
+        ttl = self.ttl_seconds(environment)
+        expires = Window(started_ms // 1000 + ttl, math.ceil(finished_ms / 1000) + ttl, f"epoch s, TTL {ttl} s")
+        return {**super().windows(started_ms, finished_ms, environment), "expiresAt": expires}
+
+
+class ValidatingOracle(TtlOracle):
+    """Contract v3: v2 plus refusing a parameter value that breaks its rule in ``v3/item``'s definitions.
+
+    Absent or empty values keep v1's meaning; a value that is not a string (only a direct
+    invocation can send one) is refused too.
+    """
+
+    def __init__(self, schema: str) -> None:
+        self.schema = schema
+
+    def invalid_input(self, event: dict[str, Any]) -> InvalidInput | None:
+        params = query_parameters(event)
+        for name in PARAMETERS:
+            if name not in params or params[name] == "":
+                continue
+            value = params[name]
+            if not isinstance(value, str):
+                return InvalidInput(name, value, f"a {type(value).__name__}, not a string")
+            problems = errors(self.schema, value, name)
+            if problems:
+                return InvalidInput(name, value, f"breaks the {name} rule of {self.schema}")
+        return super().invalid_input(event)

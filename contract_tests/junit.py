@@ -15,19 +15,21 @@ def write_junit(report: Report, path: str | Path) -> None:
     results = report.results
     suite = ET.Element(
         "testsuite",
-        name=f"connect-contract.v1.{report.request.backend}",
+        name=f"connect-contract.{report.request.contract}.{report.request.backend}",
         tests=str(len(results)),
         failures=str(len(report.failed)),
         skipped=str(sum(r.status is Status.NOT_CHECKED for r in results)),
         errors="0",
         time=f"{report.seconds:.3f}",
     )
-    ET.SubElement(ET.SubElement(suite, "properties"), "property", name="seed", value=str(report.seed))
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="seed", value=str(report.seed))
+    ET.SubElement(properties, "property", name="contract", value=report.request.contract)
     for result in results:
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=f"connect_contract.v1.{report.request.backend}",
+            classname=f"connect_contract.{report.request.contract}.{report.request.backend}",
             name=f"{result.clause.number:02d}-{result.clause.id}",
             time=f"{result.seconds:.3f}",
         )

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from contract_tests.backends import BACKENDS, Backend, BackendOptions, make_backend
-from contract_tests.clauses import V1_CLAUSES, Clause, Status
+from contract_tests.clauses import Clause, Status
+from contract_tests.contracts import CONTRACTS, DEFAULT_CONTRACT, contract_named
 from contract_tests.errors import HarnessError
 from contract_tests.lambda_runtime import LambdaContext
 from contract_tests.report import failure_details
@@ -20,7 +21,13 @@ _OPEN_CHECK = pytest.StashKey[OpenCheck | None]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("connect-contract", "contract gate for WebSocket $connect handlers")
-    group.addoption("--connect-handler", metavar="TARGET", help="check this handler against contract v1")
+    group.addoption("--connect-handler", metavar="TARGET", help="check this handler against the contract")
+    group.addoption(
+        "--connect-contract",
+        default=DEFAULT_CONTRACT,
+        choices=list(CONTRACTS),
+        help=f"the contract version (default: {DEFAULT_CONTRACT})",
+    )
     group.addoption("--connect-code-dir", metavar="DIR", help="the handler's code directory (Lambda's task root)")
     group.addoption(
         "--connect-backend", default="moto", choices=sorted(BACKENDS), help="DynamoDB backend (default: moto)"
@@ -39,6 +46,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _request(config: pytest.Config) -> CheckRequest:
     return CheckRequest(
         handler=config.getoption("connect_handler"),
+        contract=config.getoption("connect_contract"),
         code_dir=config.getoption("connect_code_dir"),
         backend=config.getoption("connect_backend"),
         endpoint=config.getoption("connect_endpoint"),
@@ -96,7 +104,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     items.extend(
         ContractClauseItem.from_parent(session, name=f"connect-contract[{clause.number}-{clause.id}]", clause=clause)
-        for clause in V1_CLAUSES
+        for clause in contract_named(config.getoption("connect_contract")).clauses
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contract_tests.clauses import V1_CLAUSES, ClauseResult, Status
+from contract_tests.clauses import ClauseResult, Status
 from contract_tests.runner import CheckRequest, Report
 
 LONG_STRING = 400
@@ -56,7 +56,7 @@ def _indent(text: str, prefix: str = "    ") -> str:
 
 def header(request: CheckRequest) -> str:
     return (
-        f"connect-contract v1: checking {request.handler} ({request.runtime_name()} runtime) "
+        f"connect-contract {request.contract}: checking {request.handler} ({request.runtime_name()} runtime) "
         f"on backend {request.backend} (seed {request.seed}, {request.examples} examples per property clause)"
     )
 
@@ -88,16 +88,16 @@ def summary(report: Report) -> str:
     passed = sum(r.status is Status.PASSED for r in report.results)
     not_checked = sum(r.status is Status.NOT_CHECKED for r in report.results)
     checked = passed + len(report.failed)
+    name = report.request.contract
+    total = len(report.request.contract_value().clauses)
     if report.failed:
-        verdict = "handler violates contract v1"
+        verdict = f"handler violates contract {name}"
     elif report.whole_contract:
-        verdict = "handler conforms to contract v1"
+        verdict = f"handler conforms to contract {name}"
     else:
-        verdict = (
-            f"handler passes the {checked} of {len(V1_CLAUSES)} clauses checked (no verdict on the whole contract)"
-        )
+        verdict = f"handler passes the {checked} of {total} clauses checked (no verdict on the whole contract)"
     tail = f", {not_checked} not checked" if not_checked else ""
-    counts = f"{checked} of {len(V1_CLAUSES)} clauses checked: {passed} passed, {len(report.failed)} failed{tail}"
+    counts = f"{checked} of {total} clauses checked: {passed} passed, {len(report.failed)} failed{tail}"
     lines = [f"{verdict} in {report.seconds:.1f}s", f"contract: {counts}"]
     lines += [f"warning: {warning}" for warning in report.warnings]
     return "\n".join(lines)

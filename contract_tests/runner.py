@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 
 from contract_tests.backends import BackendOptions, make_backend
-from contract_tests.clauses import CLAUSES_BY_ID, V1_CLAUSES, Clause, ClauseResult, Counterexample, Status
+from contract_tests.clauses import Clause, ClauseResult, Counterexample, Status
 from contract_tests.clauses.checks import ACCEPTED
+from contract_tests.contracts import DEFAULT_CONTRACT, Contract, contract_named
 from contract_tests.errors import HarnessError
 from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
 from contract_tests.runtimes import Runtime, RuntimeOptions, make_runtime
@@ -30,6 +31,8 @@ class CheckRequest:
 
     handler: str
     code_dir: str | None = None
+    #: The contract version's name (``connect-contract contracts`` lists them).
+    contract: str = DEFAULT_CONTRACT
     backend: str = "moto"
     endpoint: str | None = None
     examples: int = 100
@@ -55,15 +58,17 @@ class CheckRequest:
         """A function out of process cannot reach moto inside this one: it gets moto's server instead."""
         return "moto-server" if self.backend == "moto" and runtime.out_of_process else self.backend
 
+    def contract_value(self) -> Contract:
+        return contract_named(self.contract)
+
     def selected_clauses(self) -> list[Clause]:
-        unknown = [c for c in self.clauses if c not in CLAUSES_BY_ID]
-        if unknown:
-            raise HarnessError(f"unknown clause {unknown[0]!r}; choose from: {', '.join(CLAUSES_BY_ID)}")
-        return [c for c in V1_CLAUSES if not self.clauses or c.id in self.clauses]
+        return self.contract_value().select(self.clauses)
 
     def command(self, seed: int, clause: str | None = None) -> str:
         """The exact command line that repeats this check (for one clause, when given)."""
         words = ["connect-contract", "check", "--handler", self.handler]
+        if self.contract != DEFAULT_CONTRACT:
+            words += ["--contract", self.contract]
         if self.code_dir:
             words += ["--code-dir", self.code_dir]
         words += ["--backend", self.backend]
@@ -106,7 +111,7 @@ class Report:
     def whole_contract(self) -> bool:
         """Whether every clause of the contract ran to a pass or a failure."""
         checked = {r.clause.id for r in self.results if r.status is not Status.NOT_CHECKED}
-        return checked == {clause.id for clause in V1_CLAUSES}
+        return checked == {clause.id for clause in self.request.contract_value().clauses}
 
     @property
     def exit_status(self) -> int:
@@ -131,6 +136,10 @@ class OpenCheck:
         if request.examples < 1:
             raise HarnessError("--examples must be at least 1")
         self.request = request
+        self.contract = request.contract_value()
+        problems = self.contract.oracle.configuration_errors(dict(request.env))
+        if problems:
+            raise HarnessError(f"contract {self.contract.name}: --env {problems[0]}")
         self.seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
         self.target = parse_target(request.handler, request.code_dir)
         self.runtime = make_runtime(request.runtime, self.target, request.runtime_options())
@@ -155,7 +164,7 @@ class OpenCheck:
             settings = CheckSettings(
                 examples=request.examples, seed=self.seed, region=request.region, timeout_s=request.timeout
             )
-            self.session = CheckSession(self.runtime, backend, settings)
+            self.session = CheckSession(self.runtime, backend, settings, self.contract.table)
             self._stack.enter_context(self.session.opened())
             # One cold start first: a target that cannot be found stops here (exit 2), and a handler
             # that cannot initialise is judged once instead of failing every example of every clause.
@@ -178,7 +187,10 @@ class OpenCheck:
         started = time.perf_counter()
         # Each clause starts in new execution environments, so its first examples see the init's calls.
         self.session.discard_instances()
-        result = self._blocking_failure_result(clause) if self.blocking_failure else clause.run(self.session)
+        if self.blocking_failure:
+            result = self._blocking_failure_result(clause)
+        else:
+            result = clause.run(self.session, self.contract)
         result.seconds = time.perf_counter() - started
         return result
 

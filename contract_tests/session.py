@@ -3,7 +3,8 @@ and one example's round trip (start or reuse an instance, invoke it, observe the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,11 +12,13 @@ from typing import Any
 from contract_tests.aws_calls import AwsCall, Fault
 from contract_tests.backends.base import Backend
 from contract_tests.backends.table import (
+    KEY_ATTRIBUTE,
     TableGone,
     TypedItem,
     clear_table,
     create_table,
     delete_table,
+    put_item,
     run_table_name,
     scan_items,
     table_names,
@@ -26,6 +29,7 @@ from contract_tests.observers.base import Channel
 from contract_tests.observers.botocore_hooks import HookChannel
 from contract_tests.observers.proxy import ProxyChannel
 from contract_tests.runtimes import HandlerInitError, Instance, Invocation, Runtime
+from contract_tests.table_definition import TableDefinition
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Observation:
     new_tables: list[str] = field(default_factory=list)
     #: The run's table was gone when the harness looked (the handler deleted it); it was created anew.
     table_deleted: bool = False
+    #: The function's configuration for this invocation (what the oracle reads, e.g. CONNECTION_TTL_SECONDS).
+    environment: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def all_calls(self) -> list[AwsCall]:
@@ -85,6 +91,7 @@ class Slot:
     instance: Instance
     channel: Channel
     init_calls: list[AwsCall]
+    environment: Mapping[str, str]
 
     stopped: bool = False
 
@@ -97,11 +104,18 @@ class Slot:
 class CheckSession:
     """Owns the run's table, environment and execution environments; clauses call :meth:`connect`."""
 
-    def __init__(self, runtime: Runtime, backend: Backend, settings: CheckSettings) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        backend: Backend,
+        settings: CheckSettings,
+        table_definition: TableDefinition | None = None,
+    ) -> None:
         self.runtime = runtime
         self.target = runtime.target
         self.backend = backend
         self.settings = settings
+        self.table_definition = table_definition or TableDefinition()
         self.table = run_table_name()
         self._client = backend.client()
         self._warm: dict[tuple[tuple[str, str | None], ...], Slot] = {}
@@ -129,10 +143,20 @@ class CheckSession:
             "CONNECTIONS_TABLE": self.table,
         }
 
+    def function_environment(self, overrides: Overrides | None = None) -> dict[str, str]:
+        """The function's environment with ``overrides`` applied (a ``None`` value removes the variable)."""
+        environment = self.base_environment()
+        for name, value in (overrides or {}).items():
+            if value is None:
+                environment.pop(name, None)
+            else:
+                environment[name] = value
+        return environment
+
     @contextmanager
     def opened(self) -> Iterator[CheckSession]:
         """Create the run's table; afterwards stop every execution environment and delete the table."""
-        create_table(self._client, self.table)
+        create_table(self._client, self.table, self.table_definition)
         try:
             yield self
         finally:
@@ -159,12 +183,7 @@ class CheckSession:
     def start_instance(self, overrides: Overrides | None = None) -> Slot:
         """A new execution environment; HandlerInitError (with its calls) if the function fails to initialise."""
         channel = self._channel()
-        environment = {**self.base_environment(), **channel.environment()}
-        for name, value in (overrides or {}).items():
-            if value is None:
-                environment.pop(name, None)
-            else:
-                environment[name] = value
+        environment = {**self.function_environment(overrides), **channel.environment()}
         with channel.recording() as init_calls:
             try:
                 instance = self.runtime.start(environment)
@@ -173,7 +192,7 @@ class CheckSession:
                 if isinstance(error, HandlerInitError):
                     error.calls = list(init_calls)
                 raise
-        slot = Slot(instance, channel, init_calls)
+        slot = Slot(instance, channel, init_calls, environment)
         self._started = [*(s for s in self._started if not s.stopped), slot]
         return slot
 
@@ -199,6 +218,7 @@ class CheckSession:
         fault: Fault | None = None,
         environment: Overrides | None = None,
         watch_tables: bool = False,
+        keep: bool = False,
     ) -> Observation:
         """Invoke the handler once and observe the table.
 
@@ -216,7 +236,10 @@ class CheckSession:
             try:
                 slot = self.start_instance(environment)
             except HandlerInitError as error:
-                return self.observe(Invocation(), init_error=str(error), import_calls=error.calls)
+                environment_seen = self.function_environment(environment)
+                return self.observe(
+                    Invocation(), init_error=str(error), import_calls=error.calls, environment=environment_seen
+                )
         assert slot is not None
         invocation = self.invoke(slot, event, fault)
         if self.runtime.out_of_process and slot.instance.alive:
@@ -225,7 +248,9 @@ class CheckSession:
             slot.stop()
         new_tables = sorted(set(table_names(self._client)) - before) if watch_tables else []
         import_calls = slot.init_calls if fresh else []
-        return self.observe(invocation, import_calls=import_calls, new_tables=new_tables)
+        return self.observe(
+            invocation, keep=keep, import_calls=import_calls, new_tables=new_tables, environment=slot.environment
+        )
 
     # ---- the table ---------------------------------------------------------------------------
 
@@ -234,17 +259,41 @@ class CheckSession:
         try:
             return scan_items(self._client, self.table), False
         except TableGone:
-            create_table(self._client, self.table)
+            create_table(self._client, self.table, self.table_definition)
             return [], True
 
-    def observe(self, invocation: Invocation, **extra: Any) -> Observation:
-        """Read the run's table after an invocation, then empty it for the next example."""
+    def observe(self, invocation: Invocation, *, keep: bool = False, **extra: Any) -> Observation:
+        """Read the run's table after an invocation, then empty it for the next example (unless ``keep``)."""
         items, deleted = self._scan()
-        clear_table(self._client, self.table, items)
+        if not keep:
+            clear_table(self._client, self.table, items)
         return Observation(invocation, items=items, table_deleted=deleted, **extra)
 
     def stored_items(self) -> list[TypedItem]:
         return self._scan()[0]
+
+    def put_item(self, item: TypedItem) -> None:
+        """An item of the harness's own (e.g. expiry's control item), written outside any recording window."""
+        put_item(self._client, self.table, item)
+
+    def expire_items(self, keys: Sequence[str], control_key: str, deadline_s: float) -> list[TypedItem]:
+        """Let the backend delete expired items until ``control_key``'s item is gone; the items of ``keys`` left.
+
+        The control item expires no later than any correct item of ``keys``, so once the backend's
+        sweep removed it, every correctly expiring item went with it.
+        """
+        deadline = time.monotonic() + deadline_s
+        while True:
+            self.backend.sweep_expired_items()
+            items = {item[KEY_ATTRIBUTE]["S"]: item for item in self.stored_items() if KEY_ATTRIBUTE in item}
+            if control_key not in items:
+                return [items[key] for key in keys if key in items]
+            if time.monotonic() > deadline:
+                raise BackendError(
+                    f"backend {self.backend.name!r} did not delete an item that expired "
+                    f"{deadline_s:.0f} s ago; its TTL deletion is not working, so expiry cannot be judged"
+                )
+            time.sleep(0.5)
 
     def clear(self) -> None:
         clear_table(self._client, self.table, self._scan()[0])

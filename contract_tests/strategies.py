@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from hypothesis import strategies as st
 
-from contract_tests.contract_schemas import as_json, errors, load_schema
+from contract_tests.contract_schemas import as_json, errors, load_schema, python_regex
 
 MAX_URL_LENGTH = 4096
 QUERY_PARAMETERS = ("clientId", "account", "region")
@@ -400,3 +400,172 @@ def malformed_corner_cases() -> list[tuple[str, Any]]:
     """Every mutation once, on the fixed everyday event: checked on every run before generation."""
     base = build_event(FIXED_CONTEXT, [("clientId", "agent-7"), ("account", "123456789012"), ("region", "us-east-1")])
     return [malformed(base, description, mutate) for description, mutate in MUTATIONS]
+
+
+# ---- v3: parameter values on both sides of the rules ------------------------------------------
+
+#: Digits that are not ASCII but that ``\d``, ``str.isdigit`` or ``int()`` accept.
+FOREIGN_DIGITS = {
+    "Arabic-Indic": "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",
+    "fullwidth": "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19",
+    "superscript": "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079",
+    "Devanagari": "\u0966\u0967\u0968\u0969\u096a\u096b\u096c\u096d\u096e\u096f",
+}
+#: Letters that look like ASCII ones: Cyrillic a, e, o, p, c and Greek capital omicron.
+LOOKALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "O": "\u039f"}
+CONTROL_CHARACTERS = ("\x00", "\t", "\n", "\r", "\x1b", "\x7f", "\u2028")
+
+
+def valid_values(rule: str, schema: str = "v3/item") -> st.SearchStrategy[str]:
+    """Values the rule in ``schema``'s definitions accepts, generated from its own pattern."""
+    pattern = python_regex(load_schema(schema)["definitions"][rule]["pattern"])
+    return st.from_regex(pattern, fullmatch=True)
+
+
+def _swap_one(value: str, table: dict[str, str], position: int) -> str | None:
+    """``value`` with the character at (or after) ``position`` replaced from ``table``, if any can be."""
+    for index in [*range(position, len(value)), *range(position)]:
+        if value[index] in table:
+            return value[:index] + table[value[index]] + value[index + 1 :]
+    return None
+
+
+@st.composite
+def near_misses(draw: st.DrawFn, rule: str) -> tuple[str, str]:
+    """A description and a value one small step outside ``rule``: what a loose check lets through."""
+    valid = draw(valid_values(rule))
+    position = draw(st.integers(0, max(0, len(valid) - 1)))
+    kinds: dict[str, st.SearchStrategy[str | None]] = {
+        "trailing newline": st.just(valid + "\n"),
+        "trailing space": st.just(valid + " "),
+        "leading space": st.just(" " + valid),
+        "control character inside": st.sampled_from(CONTROL_CHARACTERS).map(
+            lambda c: valid[:position] + c + valid[position:]
+        ),
+        "lookalike letter": st.just(_swap_one(valid, LOOKALIKES, position)),
+    }
+    if rule == "account":
+        kinds |= {
+            "11 digits": st.just(valid[:11]),
+            "13 digits": st.just(valid + valid[0]),
+            "non-ASCII digit": st.sampled_from(sorted(FOREIGN_DIGITS)).map(
+                lambda script: _swap_one(valid, dict(zip("0123456789", FOREIGN_DIGITS[script], strict=True)), position)
+            ),
+            "dashes": st.just(f"{valid[:4]}-{valid[4:8]}-{valid[8:]}"),
+        }
+    elif rule == "region":
+        kinds |= {
+            "upper case": st.just(valid.upper()),
+            "unknown partition": st.sampled_from(["-isoxy", "-gow", "-cn", "-eusc"]).map(
+                lambda part: valid[:2] + part + valid[2:]
+            ),
+            "unknown direction": st.just(valid.rsplit("-", 1)[0].rsplit("-", 1)[0] + "-middle-1"),
+            "zone, not region": st.sampled_from("abcd").map(lambda zone: valid + zone),
+            "region number 0 or 10": st.sampled_from(["0", "10"]).map(lambda n: valid[:-1] + n),
+        }
+    else:
+        kinds |= {
+            "129 characters": st.just((valid * 129)[:129]),
+            "starts with a symbol": st.sampled_from("._:@-").map(lambda c: c + valid),
+            "character outside the set": st.sampled_from(" /#%+!&=?'\"<>é").map(
+                lambda c: valid[:position] + c + valid[position:]
+            ),
+        }
+    kind = draw(st.sampled_from(sorted(kinds)))
+    value = draw(kinds[kind])
+    if value is None or value == valid:
+        value = valid + "\n"
+        kind = "trailing newline"
+    if not errors("v3/item", value, rule) and value:
+        raise GeneratorBug(f"near miss {kind!r} of {rule} is valid: {value!r}")
+    return f"{rule} {kind}", value
+
+
+VALID_EDGE_VALUES: dict[str, tuple[str, ...]] = {
+    "clientId": ("a", "0", "A" * 128, "agent.7_x:y@z-1", "unknown"),
+    "account": ("000000000000", "999999999999", "012345678901"),
+    "region": ("us-east-1", "us-gov-west-1", "cn-northwest-1", "us-isob-east-1", "eu-central-2", "il-central-1"),
+}
+NEAR_MISS_CASES: tuple[tuple[str, str, str], ...] = (
+    ("account", "11 digits", "12345678901"),
+    ("account", "13 digits", "1234567890123"),
+    ("account", "Arabic-Indic digits", "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662"),
+    ("account", "fullwidth digits", "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11\uff12"),
+    ("account", "superscript digit", "12345678901\u00b2"),
+    ("account", "trailing newline", "123456789012\n"),
+    ("account", "trailing space", "123456789012 "),
+    ("region", "upper case", "US-EAST-1"),
+    ("region", "unknown partition", "us-isoxy-east-1"),
+    ("region", "zone, not region", "us-east-1a"),
+    ("region", "lookalike letter", "us-\u0435ast-1"),
+    ("region", "trailing newline", "eu-west-1\n"),
+    ("clientId", "129 characters", "a" * 129),
+    ("clientId", "starts with a dash", "-agent"),
+    ("clientId", "space inside", "agent 7"),
+    ("clientId", "control character", "agent\x1b[31m"),
+    ("clientId", "lookalike letter", "\u0430gent-7"),
+    ("clientId", "trailing newline", "agent-7\n"),
+)
+
+
+def with_parameters(event: Event, values: dict[str, Any]) -> Event:
+    """``event`` with its query string replaced by ``values`` (one value per key, as API Gateway sends)."""
+    event = {**event}
+    event["queryStringParameters"] = dict(values)
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in values.items()}
+    return event
+
+
+@st.composite
+def validated_parameter_events(draw: st.DrawFn) -> tuple[str, Event]:
+    """Everyday events whose parameters are drawn from both sides of v3's rules, one near miss or none."""
+    names = draw(st.lists(st.sampled_from(QUERY_PARAMETERS), unique=True, min_size=1))
+    values = {name: draw(st.one_of(valid_values(name), st.sampled_from(VALID_EDGE_VALUES[name]))) for name in names}
+    description = "valid values"
+    if draw(st.booleans()):
+        target = draw(st.sampled_from(names))
+        description, values[target] = draw(near_misses(target))
+    return description, build_event(draw(request_contexts()), list(values.items()))
+
+
+def validated_parameter_cases() -> list[tuple[str, Event]]:
+    """Every named near miss, and every valid edge value, on the fixed everyday event."""
+    base = {"clientId": "agent-7", "account": "123456789012", "region": "us-east-1"}
+    cases = [
+        (f"{name} {kind}", build_event(FIXED_CONTEXT, list({**base, name: value}.items())))
+        for name, kind, value in NEAR_MISS_CASES
+    ]
+    cases += [
+        (f"valid {name} {value[:20]!r}", build_event(FIXED_CONTEXT, list({**base, name: value}.items())))
+        for name, values in VALID_EDGE_VALUES.items()
+        for value in values
+    ]
+    return cases
+
+
+#: Values only a direct invocation can put in a query map; the falsy ones may also read as "absent".
+NON_STRING_VALUES: tuple[Any, ...] = (123456789012, 1.5, True, ["123456789012"], {"S": "x"}, None, 0, False, [], {})
+
+
+@st.composite
+def non_string_parameter_events(draw: st.DrawFn) -> tuple[str, Any, Event]:
+    """A valid event with one parameter's value replaced by a non-string in both query maps."""
+    base = draw(plain_events())
+    name = draw(st.sampled_from(QUERY_PARAMETERS))
+    value = draw(st.sampled_from(NON_STRING_VALUES))
+    values = {**query_parameters_of(base), name: value}
+    return name, value, with_parameters(base, values)
+
+
+def query_parameters_of(event: Event) -> dict[str, Any]:
+    params = event.get("queryStringParameters")
+    return dict(params) if isinstance(params, dict) else {}
+
+
+def non_string_parameter_cases() -> list[tuple[str, Any, Event]]:
+    base = build_event(FIXED_CONTEXT, [("clientId", "agent-7")])
+    return [
+        (name, value, with_parameters(base, {**query_parameters_of(base), name: value}))
+        for name in QUERY_PARAMETERS
+        for value in NON_STRING_VALUES
+    ]

@@ -1,9 +1,15 @@
-"""Reference AWS Lambda handler for the API Gateway WebSocket ``$connect`` route (contract v1)."""
+"""Reference AWS Lambda handler for the API Gateway WebSocket ``$connect`` route.
+
+One entry point per contract version: ``lambda_handler`` (v1), ``lambda_handler_v2`` (v1 + TTL),
+``lambda_handler_v3`` (v2 + validated inputs). Each version is the previous one plus its change.
+"""
 
 from __future__ import annotations
 
 import logging
+import math
 import os
+import re
 import time
 from typing import Any
 
@@ -18,6 +24,18 @@ _dynamodb = boto3.resource("dynamodb")
 
 ACCEPTED = {"statusCode": 200, "body": "connected"}
 OPTIONAL_ATTRIBUTES = ("account", "region")
+#: API Gateway closes a WebSocket connection after two hours at most.
+DEFAULT_TTL_SECONDS = 7200
+#: v3's rules; ``fullmatch`` and ASCII classes, because ``$`` and ``\d`` would let "1234…\n" or "١٢٣…" through.
+RULES = {
+    "clientId": re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}"),
+    "account": re.compile(r"[0-9]{12}"),
+    "region": re.compile(
+        r"[a-z]{2}(-gov|-iso[a-z]?)?-(central|north|south|east|west|northeast|northwest|southeast|southwest)-[1-9]"
+    ),
+}
+#: How much of a refused value a log line may repeat.
+LOGGED_CHARACTERS = 32
 
 
 class MalformedEvent(ValueError):
@@ -68,15 +86,61 @@ def build_item(event: Any, now_ms: int) -> dict[str, Any]:
     return item
 
 
+def invalid_parameter(event: Any) -> str | None:
+    """v3: why a parameter value breaks its rule (quoting at most 32 characters of it), or None."""
+    params = event.get("queryStringParameters") if isinstance(event, dict) else None
+    if not isinstance(params, dict):
+        return None
+    for name, rule in RULES.items():
+        value = params.get(name)
+        if value is None or value == "":
+            if name in params and value is None:
+                return f"queryStringParameters.{name} is null, not a string"
+            continue
+        if not isinstance(value, str):
+            return f"queryStringParameters.{name} is a {type(value).__name__}, not a string"
+        if not rule.fullmatch(value):
+            shown = ascii(value[:LOGGED_CHARACTERS]) + ("…" if len(value) > LOGGED_CHARACTERS else "")
+            return f"queryStringParameters.{name} {shown} is not a valid {name}"
+    return None
+
+
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
-    """Record the connection in ``CONNECTIONS_TABLE`` and accept it, or refuse it."""
+    """Contract v1: record the connection in ``CONNECTIONS_TABLE`` and accept it, or refuse it."""
+    return _connect(event, version=1)
+
+
+def lambda_handler_v2(event: Any, context: Any) -> dict[str, Any]:
+    """Contract v2: v1 plus ``expiresAt``, so the table's TTL deletes the connection."""
+    return _connect(event, version=2)
+
+
+def lambda_handler_v3(event: Any, context: Any) -> dict[str, Any]:
+    """Contract v3: v2 plus refusing an invalid ``clientId``, ``account`` or ``region`` with 400."""
+    return _connect(event, version=3)
+
+
+def _ttl_seconds() -> int:
+    text = os.environ.get("CONNECTION_TTL_SECONDS") or ""
+    return int(text) if text else DEFAULT_TTL_SECONDS
+
+
+def _connect(event: Any, version: int) -> dict[str, Any]:
     table_name = os.environ.get("CONNECTIONS_TABLE")
     if not table_name:
         return _refuse(500, "CONNECTIONS_TABLE is not set")
+    if version >= 3:
+        invalid = invalid_parameter(event)
+        if invalid is not None:
+            return _refuse(400, invalid)
+    now_ns = time.time_ns()
     try:
-        item = build_item(event, time.time_ns() // 1_000_000)
+        item = build_item(event, now_ns // 1_000_000)
     except MalformedEvent as error:
         return _refuse(400, f"malformed $connect event: {error}")
+    if version >= 2:
+        # The same clock read as createdAt, in whole seconds, rounded up so it never expires early.
+        item["expiresAt"] = math.ceil(now_ns / 1_000_000_000) + _ttl_seconds()
     try:
         _dynamodb.Table(table_name).put_item(Item=item)
     except (ClientError, BotoCoreError) as error:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from contract_tests.backends.aws import RealDynamoDB
 from contract_tests.backends.base import Backend, BackendOptions
+from contract_tests.backends.dynamodb_local import DynamoDBLocal
 from contract_tests.backends.localstack import LocalStack
 from contract_tests.backends.moto_inprocess import MotoInProcess
 from contract_tests.backends.moto_server import MotoServer
@@ -14,6 +15,7 @@ from contract_tests.errors import HarnessError
 BACKENDS: dict[str, Callable[[BackendOptions], Backend]] = {
     "moto": MotoInProcess,
     "moto-server": MotoServer,
+    "dynamodb-local": DynamoDBLocal,
     "localstack": LocalStack,
     "aws": RealDynamoDB,
 }

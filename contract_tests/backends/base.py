@@ -50,7 +50,8 @@ class Backend(abc.ABC):
     """A place DynamoDB lives for the length of one check."""
 
     name: str = ""
-    #: What this backend can show that others cannot: ``"network-outage"`` (a real dead endpoint).
+    #: What this backend can show that others cannot: ``"network-outage"`` (a real dead endpoint),
+    #: ``"ttl-expiry"`` (it really deletes items whose TTL attribute has passed).
     capabilities: frozenset[str] = frozenset()
 
     def __init__(self, options: BackendOptions) -> None:
@@ -73,6 +74,9 @@ class Backend(abc.ABC):
         endpoint = self.endpoint_url()
         routing = {"AWS_ENDPOINT_URL_DYNAMODB": endpoint, "AWS_ENDPOINT_URL": endpoint} if endpoint else {}
         return {**DUMMY_CREDENTIALS, **routing}
+
+    def sweep_expired_items(self) -> None:  # noqa: B027 - optional: only LocalStack must be asked
+        """Ask the backend to delete expired items now; a backend that sweeps on its own needs nothing."""
 
     def signing_credentials(self) -> Credentials | None:
         """Credentials the observing proxy signs forwarded calls with: only a backend that checks signatures."""

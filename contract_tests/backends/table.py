@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from contract_tests.errors import BackendError
+from contract_tests.table_definition import TableDefinition
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -23,18 +24,43 @@ def run_table_name() -> str:
     return f"connect-contract-{uuid.uuid4().hex[:12]}"
 
 
-def create_table(client: DynamoDBClient, name: str) -> None:
-    """Create ``name`` keyed by ``connectionId`` (S), on-demand, and wait until it is active."""
+def create_table(client: DynamoDBClient, name: str, definition: TableDefinition | None = None) -> None:
+    """Create ``name`` from ``definition`` (on-demand, String key, TTL if it has one) and wait until it is active."""
+    definition = definition or TableDefinition()
     try:
         client.create_table(
             TableName=name,
             BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": KEY_ATTRIBUTE, "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": KEY_ATTRIBUTE, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": definition.key, "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": definition.key, "KeyType": "HASH"}],
         )
         client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        if definition.ttl_attribute:
+            client.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": definition.ttl_attribute},
+            )
     except (BotoCoreError, ClientError) as error:
         raise BackendError(f"could not create table {name!r}: {error}") from error
+    if definition.ttl_attribute:
+        _require_ttl(client, name, definition.ttl_attribute)
+
+
+def _require_ttl(client: DynamoDBClient, name: str, attribute: str) -> None:
+    """DescribeTimeToLive must show TTL on ``attribute``: a backend that ignores it cannot judge expiry."""
+    try:
+        described = client.describe_time_to_live(TableName=name).get("TimeToLiveDescription", {})
+    except (BotoCoreError, ClientError) as error:
+        raise BackendError(f"could not read the TTL setting of table {name!r}: {error}") from error
+    if described.get("TimeToLiveStatus") not in ("ENABLING", "ENABLED") or described.get("AttributeName") != attribute:
+        raise BackendError(f"table {name!r} was created with TTL on {attribute!r}, but the backend reports {described}")
+
+
+def put_item(client: DynamoDBClient, name: str, item: TypedItem) -> None:
+    try:
+        client.put_item(TableName=name, Item=item)
+    except (BotoCoreError, ClientError) as error:
+        raise BackendError(f"could not write to table {name!r}: {error}") from error
 
 
 class TableGone(BackendError):

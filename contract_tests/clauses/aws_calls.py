@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, Violation, run_property
 from contract_tests.session import CheckSession
 from contract_tests.strategies import any_valid_events, no_query_cases
 
+if TYPE_CHECKING:
+    from contract_tests.contracts import Contract
+
 ALLOWED_OPERATIONS = frozenset({("dynamodb", "PutItem"), ("dynamodb", "GetItem")})
 
 
-def _check(session: CheckSession) -> ClauseResult:
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     def example(event: dict[str, Any]) -> None:
         observation = session.connect(event)
         stray = [

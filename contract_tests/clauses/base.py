@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
@@ -13,6 +13,9 @@ from hypothesis.errors import Flaky
 
 from contract_tests.errors import HarnessError
 from contract_tests.session import CheckSession
+
+if TYPE_CHECKING:
+    from contract_tests.contracts import Contract
 
 T = TypeVar("T")
 
@@ -60,10 +63,10 @@ class Clause:
     number: int
     id: str
     title: str
-    check: Callable[[CheckSession], ClauseResult] = field(repr=False, compare=False)
+    check: Callable[[CheckSession, Contract], ClauseResult] = field(repr=False, compare=False)
 
-    def run(self, session: CheckSession) -> ClauseResult:
-        return self.check(session)
+    def run(self, session: CheckSession, contract: Contract) -> ClauseResult:
+        return self.check(session, contract)
 
 
 FLAKY_NOTE = " (flaky: the same input passed when replayed, so the answer depends on more than the event)"

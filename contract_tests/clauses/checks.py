@@ -3,53 +3,59 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import ClauseResult, Status, Violation
 from contract_tests.contract_schemas import as_json, errors
-from contract_tests.expected import expected_item
+from contract_tests.expected import InvalidInput
 from contract_tests.session import CheckSession, Observation
 from contract_tests.strategies import no_query_cases
 
+if TYPE_CHECKING:
+    from contract_tests.contracts import Contract
+
 ACCEPTED = {"statusCode": 200, "body": "connected"}
 REFUSED = "a function error, or a response with a 4xx/5xx statusCode (API Gateway then refuses the connection)"
+INVALID_INPUT_STATUS = 400
+#: The most of an invalid value a log line may repeat: enough to recognise it, too little to flood or forge logs.
+LOGGED_CHARACTERS = 32
 
 
-def require_accepted(observation: Observation) -> None:
+def require_accepted(observation: Observation, contract: Contract) -> None:
     """The handler answered exactly ``200 connected``."""
     invocation = observation.invocation
     if observation.init_error is not None:
         raise Violation(observation.init_error, ACCEPTED, observation.actual())
     if invocation.error is not None:
         raise Violation(f"the connect failed on a valid event: {invocation.error}", ACCEPTED, observation.actual())
-    problems = errors("v1/response", invocation.response, "accepted")
+    problems = errors(contract.schema("response"), invocation.response, "accepted")
     if problems:
         raise Violation('response is not 200 "connected": ' + "; ".join(problems), ACCEPTED, observation.actual())
 
 
-def is_refusal(observation: Observation) -> bool:
+def is_refusal(observation: Observation, contract: Contract) -> bool:
     invocation = observation.invocation
     if observation.init_error or invocation.error is not None:
         return True
-    return not errors("v1/response", invocation.response, "refused")
+    return not errors(contract.schema("response"), invocation.response, "refused")
 
 
-def _why_not_a_refusal(response: Any) -> str:
+def _why_not_a_refusal(response: Any, contract: Contract) -> str:
     """What keeps a 4xx/5xx-looking answer from refusing: API Gateway cannot read it as a proxy response."""
     status = response.get("statusCode") if isinstance(response, dict) else None
     if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
         return f"it answered {as_json(response)}"
-    problems = "; ".join(errors("v1/response", response, "refused"))
+    problems = "; ".join(errors(contract.schema("response"), response, "refused"))
     return (
         f"it answered statusCode {status}, but not as a proxy response API Gateway can read ({problems}); "
         "refuse with a string body, or raise"
     )
 
 
-def require_refused(observation: Observation, why: str) -> None:
+def require_refused(observation: Observation, contract: Contract, why: str) -> None:
     """The connection is refused: a function error or a 4xx/5xx status."""
-    if not is_refusal(observation):
-        reason = _why_not_a_refusal(observation.invocation.response)
+    if not is_refusal(observation, contract):
+        reason = _why_not_a_refusal(observation.invocation.response, contract)
         raise Violation(
             f"{why}, but the handler did not refuse the connection: {reason}", REFUSED, observation.actual()
         )
@@ -69,7 +75,9 @@ def rejected_writes(observation: Observation) -> list[str]:
     ]
 
 
-def refusal_verdict(result: ClauseResult, session: CheckSession, rejected: Sequence[str] = ()) -> ClauseResult:
+def refusal_verdict(
+    result: ClauseResult, session: CheckSession, contract: Contract, rejected: Sequence[str] = ()
+) -> ClauseResult:
     """A refusal clause's pass, with what it rests on: rejected writes seen, and whether valid connects get in.
 
     A handler that refuses everything passes every refusal clause; one control connect tells the reader so.
@@ -79,21 +87,30 @@ def refusal_verdict(result: ClauseResult, session: CheckSession, rejected: Seque
     notes = [result.message]
     if rejected:
         notes.append(f"{len(rejected)} writes rejected by DynamoDB stored nothing (e.g. {rejected[0]})")
-    if is_refusal(session.connect(no_query_cases()[0])):
+    if is_refusal(session.connect(no_query_cases()[0]), contract):
         notes.append("passed only by refusing: the handler refuses a valid connect too (see clause 1)")
     result.message = "; ".join(note for note in notes if note)
     return result
 
 
-def expected_with_window(event: dict[str, Any], observation: Observation) -> dict[str, Any]:
-    """The expected item as the report shows it, with ``createdAt``'s allowed window."""
+def expected_with_windows(contract: Contract, event: dict[str, Any], observation: Observation) -> dict[str, Any]:
+    """The expected item as the report shows it, each time attribute with its allowed window."""
     inv = observation.invocation
-    return {**expected_item(event), "createdAt": {"N": f"integer in [{inv.started_ms}, {inv.finished_ms}]"}}
+    windows = contract.oracle.windows(inv.started_ms, inv.finished_ms, observation.environment)
+    return {
+        **contract.oracle.expected_item(event, observation.environment),
+        **{name: {"N": str(window)} for name, window in windows.items()},
+    }
 
 
-def require_item(event: dict[str, Any], observation: Observation) -> None:
-    """Exactly one item, valid against the v1 item schema, equal to the oracle's, created in the window."""
-    expected = expected_with_window(event, observation)
+def _integer(typed: Any) -> int | None:
+    text = typed.get("N") if isinstance(typed, dict) else None
+    return int(text) if isinstance(text, str) and text.isascii() and text.lstrip("-").isdigit() else None
+
+
+def require_item(contract: Contract, event: dict[str, Any], observation: Observation) -> None:
+    """Exactly one item, valid against the contract's item schema, equal to the oracle's, timed in its windows."""
+    expected = expected_with_windows(contract, event, observation)
     items = observation.items
     if observation.table_deleted:
         raise Violation(
@@ -104,19 +121,60 @@ def require_item(event: dict[str, Any], observation: Observation) -> None:
         why = f" (the connect failed: {failed})" if failed and not items else ""
         raise Violation(f"expected exactly one stored item, found {len(items)}{why}", expected, observation.actual())
     item = items[0]
-    problems = errors("v1/item", item)
+    schema = contract.schema("item")
+    problems = errors(schema, item)
     if problems:
-        raise Violation("stored item breaks the v1 item schema: " + "; ".join(problems), expected, observation.actual())
-    wanted = {name: value for name, value in expected.items() if name != "createdAt"}
-    stored = {name: value for name, value in item.items() if name != "createdAt"}
+        message = f"stored item breaks the {contract.name} item schema ({schema}): " + "; ".join(problems)
+        raise Violation(message, expected, observation.actual())
+    inv = observation.invocation
+    windows = contract.oracle.windows(inv.started_ms, inv.finished_ms, observation.environment)
+    wanted = {name: value for name, value in expected.items() if name not in windows}
+    stored = {name: value for name, value in item.items() if name not in windows}
     if stored != wanted:
         differing = sorted(name for name in set(stored) | set(wanted) if stored.get(name) != wanted.get(name))
         raise Violation(f"stored item differs in {', '.join(differing)}", expected, observation.actual())
-    created = int(item["createdAt"]["N"])
-    inv = observation.invocation
-    if not inv.started_ms <= created <= inv.finished_ms:
-        raise Violation(
-            f"createdAt {created} is outside the invocation's window [{inv.started_ms}, {inv.finished_ms}] (epoch ms)",
-            expected,
-            observation.actual(),
-        )
+    for name, window in windows.items():
+        value = _integer(item.get(name))
+        if value not in window:
+            raise Violation(
+                f"{name} {item[name]['N']} is outside the invocation's window [{window.low}, {window.high}] "
+                f"({window.unit})",
+                expected,
+                observation.actual(),
+            )
+
+
+def require_input_refused(observation: Observation, contract: Contract, invalid: InvalidInput) -> None:
+    """An invalid value: answered 400, nothing stored, and logged without repeating more than 32 characters of it."""
+    why = f"the event carries an invalid parameter value, {invalid}"
+    wanted = {"statusCode": INVALID_INPUT_STATUS, "stored": "nothing", "log": "one line quoting at most 32 characters"}
+    response = observation.invocation.response
+    status = response.get("statusCode") if isinstance(response, dict) else None
+    require_refused(observation, contract, why)
+    require_nothing_written(observation, why)
+    if observation.init_error or status != INVALID_INPUT_STATUS:
+        answered = "failed" if observation.invocation.error or observation.init_error else f"answered {status}"
+        raise Violation(f"{why}: refuse it with statusCode 400, not a {answered} connect", wanted, observation.actual())
+    logs = observation.invocation.logs
+    if not any(line.strip() for line in logs):
+        raise Violation(f"{why}: the refusal must be logged (one line), but nothing was", wanted, observation.actual())
+    value = invalid.value
+    if isinstance(value, str) and len(value) > LOGGED_CHARACTERS:
+        pieces = {value[i : i + LOGGED_CHARACTERS + 1] for i in range(len(value) - LOGGED_CHARACTERS)}
+        if any(piece in line for line in logs for piece in pieces):
+            raise Violation(
+                f"{why}: a log line repeats more than {LOGGED_CHARACTERS} characters of the value "
+                "(quote a bounded, escaped prefix instead)",
+                wanted,
+                observation.actual(),
+            )
+
+
+def require_outcome(contract: Contract, event: dict[str, Any], observation: Observation) -> None:
+    """What the oracle says this event gets: the item and ``200 connected``, or a refusal of its invalid input."""
+    invalid = contract.oracle.invalid_input(event)
+    if invalid is not None:
+        require_input_refused(observation, contract, invalid)
+        return
+    require_accepted(observation, contract)
+    require_item(contract, event, observation)

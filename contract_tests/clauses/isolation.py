@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import seed
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
@@ -16,15 +16,18 @@ from contract_tests.clauses.base import (
     hypothesis_settings,
     verdict,
 )
-from contract_tests.clauses.checks import require_accepted, require_item
+from contract_tests.clauses.checks import require_outcome
 from contract_tests.runtimes import HandlerInitError
 from contract_tests.session import CheckSession, Observation
 from contract_tests.strategies import plain_events
 
+if TYPE_CHECKING:
+    from contract_tests.contracts import Contract
+
 STEPS_PER_CONTAINER = 8
 
 
-def _check(session: CheckSession) -> ClauseResult:
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     containers = max(5, session.settings.examples // 10)
     count = 0
     seen: list[Violation] = []
@@ -55,10 +58,13 @@ def _check(session: CheckSession) -> ClauseResult:
             self.connects.append(event)
             invocation = session.invoke(self.slot, event)
             items = {item["connectionId"]["S"]: item for item in session.stored_items() if "connectionId" in item}
-            observation = Observation(invocation, items=[items[connection_id]] if connection_id in items else [])
+            observation = Observation(
+                invocation,
+                items=[items[connection_id]] if connection_id in items else [],
+                environment=self.slot.environment,
+            )
             try:
-                require_accepted(observation)
-                require_item(event, observation)
+                require_outcome(contract, event, observation)
                 changed = sorted(k for k, v in self.stored.items() if k != connection_id and items.get(k) != v)
                 if changed:
                     raise Violation(

@@ -6,7 +6,7 @@ the item for "no parameters", are both correct.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import (
@@ -22,8 +22,11 @@ from contract_tests.expected import has_identity
 from contract_tests.session import CheckSession
 from contract_tests.strategies import malformed_corner_cases, malformed_events
 
+if TYPE_CHECKING:
+    from contract_tests.contracts import Contract
 
-def _check(session: CheckSession) -> ClauseResult:
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     rejected: list[str] = []
 
     def example(case: tuple[str, Any]) -> None:
@@ -31,15 +34,15 @@ def _check(session: CheckSession) -> ClauseResult:
         observation = session.connect(event)
         why = f"the event is malformed ({description})"
         rejected.extend(rejected_writes(observation))
-        if not has_identity(event) or is_refusal(observation):
-            require_refused(observation, why)
+        if not has_identity(event) or is_refusal(observation, contract):
+            require_refused(observation, contract, why)
             require_nothing_written(observation, why)
         else:
-            require_accepted(observation)
-            require_item(event, observation)
+            require_accepted(observation, contract)
+            require_item(contract, event, observation)
 
     result = run_property(CLAUSE, session, malformed_events(), example, explicit=malformed_corner_cases())
-    return refusal_verdict(result, session, rejected)
+    return refusal_verdict(result, session, contract, rejected)
 
 
 CLAUSE = Clause(4, "malformed-events", "events without a usable identity are refused and nothing is stored", _check)

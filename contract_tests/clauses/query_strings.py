@@ -1,20 +1,21 @@
-"""Clause 3: across the hard query strings, the connect is accepted and values are stored verbatim."""
+"""Clause 3: across the hard query strings, values are stored verbatim (or, from v3, invalid ones refused)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
-from contract_tests.clauses.checks import require_accepted, require_item
+from contract_tests.clauses.checks import require_outcome
 from contract_tests.session import CheckSession
 from contract_tests.strategies import hard_query_events, query_corner_cases
 
+if TYPE_CHECKING:
+    from contract_tests.contracts import Contract
 
-def _check(session: CheckSession) -> ClauseResult:
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     def example(event: dict[str, Any]) -> None:
-        observation = session.connect(event)
-        require_accepted(observation)
-        require_item(event, observation)
+        require_outcome(contract, event, session.connect(event))
 
     return run_property(CLAUSE, session, hard_query_events(), example, explicit=query_corner_cases())
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import require_accepted
 from contract_tests.session import CheckSession
 from contract_tests.strategies import no_query_cases, plain_events
 
+if TYPE_CHECKING:
+    from contract_tests.contracts import Contract
 
-def _check(session: CheckSession) -> ClauseResult:
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     def example(event: dict[str, Any]) -> None:
-        require_accepted(session.connect(event))
+        require_accepted(session.connect(event), contract)
 
     return run_property(CLAUSE, session, plain_events(), example, explicit=no_query_cases())
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
@@ -13,6 +13,9 @@ from contract_tests.clauses.checks import refusal_verdict, require_refused
 from contract_tests.loopback import free_loopback_port
 from contract_tests.session import CheckSession
 from contract_tests.strategies import no_query_cases, plain_events
+
+if TYPE_CHECKING:
+    from contract_tests.contracts import Contract
 
 # Every call fails either way; over the wire the SDK's retries (with back-off) would only make each example slower.
 ONE_ATTEMPT = {"AWS_MAX_ATTEMPTS": "1"}
@@ -37,7 +40,7 @@ def _real_failures(session: CheckSession) -> dict[str, tuple[Mapping[str, str], 
     return failures
 
 
-def _check(session: CheckSession) -> ClauseResult:
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     real = _real_failures(session)
 
     def example(case: tuple[Fault | str, dict[str, Any]]) -> None:
@@ -48,7 +51,7 @@ def _check(session: CheckSession) -> ClauseResult:
         else:
             environment, why = real[failure]
             observation = session.connect(event, environment=environment)
-        require_refused(observation, why)
+        require_refused(observation, contract, why)
 
     failures: list[Fault | str] = [*session.faults, *real]
     every_failure_once = [(failure, no_query_cases()[0]) for failure in failures]
@@ -60,7 +63,7 @@ def _check(session: CheckSession) -> ClauseResult:
         explicit=every_failure_once,
         passed_message="" if "endpoint-down" in real else OUTAGE_NOTE,
     )
-    return refusal_verdict(result, session)
+    return refusal_verdict(result, session, contract)
 
 
 CLAUSE = Clause(5, "storage-failure", "a storage failure never answers 200 'connected'", _check)

@@ -6,20 +6,23 @@ table names one the handler guessed, and in a real account that table may well e
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, Violation, run_property
 from contract_tests.clauses.checks import refusal_verdict, require_nothing_written, require_refused
 from contract_tests.session import UNSET, CheckSession
 from contract_tests.strategies import no_query_cases, plain_events
 
+if TYPE_CHECKING:
+    from contract_tests.contracts import Contract
 
-def _check(session: CheckSession) -> ClauseResult:
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     why = "CONNECTIONS_TABLE is unset"
 
     def example(event: dict[str, Any]) -> None:
         observation = session.connect(event, environment={"CONNECTIONS_TABLE": UNSET}, watch_tables=True)
-        require_refused(observation, why)
+        require_refused(observation, contract, why)
         require_nothing_written(observation, why)
         guessed = [str(call) for call in observation.all_calls if call.is_write and call.table]
         if guessed:
@@ -30,7 +33,7 @@ def _check(session: CheckSession) -> ClauseResult:
 
     examples = max(10, session.settings.examples // 5)
     result = run_property(CLAUSE, session, plain_events(), example, examples=examples, explicit=no_query_cases())
-    return refusal_verdict(result, session)
+    return refusal_verdict(result, session, contract)
 
 
 CLAUSE = Clause(6, "table-unset", "CONNECTIONS_TABLE unset: refused, no write to any table", _check)

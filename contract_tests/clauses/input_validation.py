@@ -1,0 +1,39 @@
+"""Clause 11 (v3): valid clientId/account/region values are stored verbatim; near misses are refused with 400.
+
+Refused means: statusCode 400, nothing stored, and one log line that repeats at most 32 characters
+of the value (so a 4 KB value or a control character cannot flood or forge the logs).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from contract_tests.clauses.base import Clause, ClauseResult, run_property
+from contract_tests.clauses.checks import require_outcome
+from contract_tests.session import CheckSession
+from contract_tests.strategies import GeneratorBug, validated_parameter_cases, validated_parameter_events
+
+if TYPE_CHECKING:
+    from contract_tests.contracts import Contract
+
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+    sides = {"valid": 0, "near misses": 0}
+
+    def example(case: tuple[str, dict[str, Any]]) -> None:
+        description, event = case
+        invalid = contract.oracle.invalid_input(event)
+        if (invalid is None) != (description == "valid values" or description.startswith("valid ")):
+            raise GeneratorBug(f"generated {description!r} but the oracle says {invalid or 'valid'}")
+        sides["valid" if invalid is None else "near misses"] += 1
+        require_outcome(contract, event, session.connect(event))
+
+    result = run_property(CLAUSE, session, validated_parameter_events(), example, explicit=validated_parameter_cases())
+    if not result.message:
+        result.message = f"{sides['valid']} valid, {sides['near misses']} near misses"
+    return result
+
+
+CLAUSE = Clause(
+    11, "input-validation", "valid clientId/account/region stored verbatim; near misses refused with 400", _check
+)

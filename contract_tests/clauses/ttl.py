@@ -1,0 +1,32 @@
+"""Clause 9 (v2): ``expiresAt`` follows ``CONNECTION_TTL_SECONDS``: its default when unset, its value when set."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hypothesis import strategies as st
+
+from contract_tests.clauses.base import Clause, ClauseResult, run_property
+from contract_tests.clauses.checks import require_outcome
+from contract_tests.expected import TTL_VARIABLE
+from contract_tests.session import UNSET, CheckSession
+from contract_tests.strategies import no_query_cases, plain_events
+
+if TYPE_CHECKING:
+    from contract_tests.contracts import Contract
+
+#: Unset (the default applies), a second, a minute, an hour, the default spelled out, a day, a week.
+TTL_SETTINGS: tuple[str | None, ...] = (UNSET, "1", "60", "3600", "7200", "86400", "604800")
+
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+    def example(case: tuple[str | None, dict[str, Any]]) -> None:
+        ttl, event = case
+        require_outcome(contract, event, session.connect(event, environment={TTL_VARIABLE: ttl}))
+
+    every_setting_once = [(ttl, no_query_cases()[0]) for ttl in TTL_SETTINGS]
+    strategy = st.tuples(st.sampled_from(TTL_SETTINGS), plain_events())
+    return run_property(CLAUSE, session, strategy, example, explicit=every_setting_once)
+
+
+CLAUSE = Clause(9, "ttl", f"expiresAt = the handler's clock in epoch seconds + {TTL_VARIABLE} (default 7200)", _check)

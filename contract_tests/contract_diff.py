@@ -1,0 +1,223 @@
+"""What changed between two contract versions, classified for writers (handlers) and readers of the table.
+
+Attribute changes are computed from the schemas themselves: each attribute's constraints are
+flattened through ``$ref`` and ``allOf`` into facts, so "narrowed" means the new version keeps
+every old constraint and adds some, "widened" the reverse.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from referencing._core import Resolver
+
+from contract_tests.contract_schemas import load_schema, registry
+from contract_tests.contracts import SCHEMA_ROLES, Contract
+
+BREAKING, COMPATIBLE, UNAFFECTED = "breaking", "compatible", "unaffected"
+#: Keywords that document rather than constrain.
+_ANNOTATIONS = frozenset({"description", "title", "$comment", "$id", "$schema", "definitions", "examples"})
+
+Fact = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Change:
+    part: str
+    name: str
+    kind: str
+    detail: str
+    writers: str
+    readers: str
+
+
+def _facts(schema: Any, path: str, resolver: Resolver[Any]) -> set[Fact]:
+    """Every constraint of ``schema`` as (JSON path, keyword, value), through ``$ref`` and ``allOf``."""
+    if not isinstance(schema, dict):
+        return {(path, "schema", json.dumps(schema))}
+    found: set[Fact] = set()
+    for keyword, value in schema.items():
+        if keyword in _ANNOTATIONS:
+            continue
+        if keyword == "$ref":
+            resolved = resolver.lookup(value)
+            found |= _facts(resolved.contents, path, resolved.resolver)
+        elif keyword == "allOf":
+            for sub in value:
+                found |= _facts(sub, path, resolver)
+        elif keyword == "properties":
+            for name, sub in value.items():
+                found |= _facts(sub, f"{path}/{name}", resolver)
+        else:
+            found.add((path, keyword, json.dumps(value, sort_keys=True)))
+    return found
+
+
+def _shape(schema_name: str) -> tuple[dict[str, set[Fact]], set[str]]:
+    """A schema's top-level attributes with their facts, and the required ones."""
+    schema = load_schema(schema_name)
+    resolver = registry().resolver(base_uri=schema["$id"])
+    attributes: dict[str, set[Fact]] = {}
+    required: set[str] = set()
+    for path, keyword, value in _facts(schema, "", resolver):
+        if path == "" and keyword == "required":
+            required |= set(json.loads(value))
+        elif path:
+            name, _, rest = path[1:].partition("/")
+            attributes.setdefault(name, set()).add((rest, keyword, value))
+    return attributes, required
+
+
+def _dynamodb_type(facts: set[Fact]) -> str:
+    """The DynamoDB type an item attribute holds (``S``, ``N``), from its typed-JSON wrapper."""
+    kinds = sorted({rest.split("/")[0] for rest, _, _ in facts if rest})
+    return "/".join(kinds) or "?"
+
+
+def _attribute_changes(part: str, old_name: str, new_name: str) -> list[Change]:
+    old, old_required = _shape(old_name)
+    new, new_required = _shape(new_name)
+    typed = part == "item"
+    changes: list[Change] = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        kind_of = _dynamodb_type if typed else (lambda facts: "")
+        if before is None and after is not None:
+            required = name in new_required
+            changes.append(
+                Change(
+                    part,
+                    name,
+                    "added",
+                    f"{'required' if required else 'optional'} {kind_of(after)}".strip(),
+                    BREAKING if required else COMPATIBLE,
+                    COMPATIBLE,
+                )
+            )
+        elif after is None and before is not None:
+            changes.append(
+                Change(
+                    part,
+                    name,
+                    "removed",
+                    f"was {'required' if name in old_required else 'optional'} {kind_of(before)}".strip(),
+                    BREAKING,
+                    BREAKING if name in old_required else COMPATIBLE,
+                )
+            )
+        elif before is not None and after is not None:
+            changes += _compare(part, name, before, after, kind_of(before), kind_of(after))
+            if (name in old_required) != (name in new_required):
+                now_required = name in new_required
+                changes.append(
+                    Change(
+                        part,
+                        name,
+                        "now required" if now_required else "now optional",
+                        "",
+                        BREAKING if now_required else COMPATIBLE,
+                        COMPATIBLE if now_required else BREAKING,
+                    )
+                )
+    return changes
+
+
+def _compare(part: str, name: str, before: set[Fact], after: set[Fact], old_type: str, new_type: str) -> list[Change]:
+    if before == after:
+        return []
+    if old_type != new_type:
+        return [Change(part, name, "retyped", f"{old_type} -> {new_type}", BREAKING, BREAKING)]
+    added = ", ".join(f"{keyword} {value}" for _, keyword, value in sorted(after - before))
+    dropped = ", ".join(f"{keyword} {value}" for _, keyword, value in sorted(before - after))
+    if after > before:
+        return [Change(part, name, "narrowed", f"adds {added}", BREAKING, COMPATIBLE)]
+    if after < before:
+        return [Change(part, name, "widened", f"drops {dropped}", COMPATIBLE, BREAKING)]
+    return [Change(part, name, "changed", f"adds {added}; drops {dropped}", BREAKING, BREAKING)]
+
+
+def _table_changes(old: Contract, new: Contract) -> list[Change]:
+    changes = []
+    if old.table.key != new.table.key:
+        changes.append(Change("table", "key", "changed", f"{old.table.key} -> {new.table.key}", BREAKING, BREAKING))
+    if old.table.ttl_attribute != new.table.ttl_attribute:
+        detail = f"TTL on {old.table.ttl_attribute or 'nothing'} -> TTL on {new.table.ttl_attribute or 'nothing'}"
+        note = "expired items disappear, lazily: filter on the TTL attribute" if new.table.ttl_attribute else ""
+        changes.append(Change("table", "ttl", "changed", f"{detail}; {note}".rstrip("; "), UNAFFECTED, COMPATIBLE))
+    return changes
+
+
+def _clause_changes(old: Contract, new: Contract) -> list[Change]:
+    before, after = old.clauses_by_id, new.clauses_by_id
+    changes = []
+    for clause_id, clause in after.items():
+        if clause_id not in before:
+            changes.append(
+                Change("clauses", clause_id, "added", f"{clause.number}: {clause.title}", BREAKING, UNAFFECTED)
+            )
+        elif before[clause_id].check is not clause.check:
+            changes.append(
+                Change("clauses", clause_id, "replaced", f"{clause.number}: {clause.title}", BREAKING, UNAFFECTED)
+            )
+    for clause_id, clause in before.items():
+        if clause_id not in after:
+            changes.append(
+                Change("clauses", clause_id, "removed", f"{clause.number}: {clause.title}", COMPATIBLE, UNAFFECTED)
+            )
+    return changes
+
+
+@dataclass(frozen=True)
+class ContractDiff:
+    old: Contract
+    new: Contract
+    changes: list[Change]
+
+    def breaking_for(self, side: str) -> bool:
+        return any(getattr(change, side) == BREAKING for change in self.changes)
+
+
+def diff_contracts(old: Contract, new: Contract) -> ContractDiff:
+    changes: list[Change] = []
+    for role in SCHEMA_ROLES:
+        if old.schema(role) != new.schema(role):
+            changes += _attribute_changes(role, old.schema(role), new.schema(role))
+    return ContractDiff(old, new, changes + _table_changes(old, new) + _clause_changes(old, new))
+
+
+_PARTS = (*SCHEMA_ROLES, "table", "clauses")
+_MARKS = {"added": "+", "removed": "-"}
+
+
+def render_diff(diff: ContractDiff, form: str = "text") -> str:
+    old, new = diff.old, diff.new
+    if form == "json":
+        document = {
+            "from": old.name,
+            "to": new.name,
+            "schemas": {role: {"from": old.schema(role), "to": new.schema(role)} for role in SCHEMA_ROLES},
+            "changes": [asdict(change) for change in diff.changes],
+            "breaking": {"writers": diff.breaking_for("writers"), "readers": diff.breaking_for("readers")},
+        }
+        return json.dumps(document, indent=2)
+    lines = [f"contract {old.name} -> {new.name}", f"  {new.name}: {new.summary}"]
+    for part in _PARTS:
+        found = [change for change in diff.changes if change.part == part]
+        label = f"{part} ({old.schema(part)} -> {new.schema(part)})" if part in SCHEMA_ROLES else part
+        if not found:
+            same = f" ({old.schema(part)})" if part in SCHEMA_ROLES else ""
+            lines.append(f"{part}: unchanged{same}")
+            continue
+        lines.append(label)
+        for change in found:
+            mark = _MARKS.get(change.kind, "~")
+            detail = f": {change.detail}" if change.detail else ""
+            lines.append(f"  {mark} {change.name} {change.kind}{detail}")
+            lines.append(f"      handlers (writers): {change.writers}; readers of the table: {change.readers}")
+    lines.append(
+        f"breaking for handlers: {'yes' if diff.breaking_for('writers') else 'no'}; "
+        f"for readers of the table: {'yes' if diff.breaking_for('readers') else 'no'}"
+    )
+    return "\n".join(lines)

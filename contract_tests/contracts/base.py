@@ -1,0 +1,75 @@
+"""A contract version as a value: its schemas, oracle, event strategies, clauses and table definition."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+from contract_tests.clauses.base import Clause
+from contract_tests.errors import HarnessError
+from contract_tests.expected import Oracle
+from contract_tests.table_definition import TableDefinition
+
+#: The roles a contract fills with schema names (see ``contract_schemas.SCHEMA_FILES``).
+SCHEMA_ROLES = ("event", "item", "response")
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One version of the contract; :meth:`derive` makes the next one from it."""
+
+    name: str
+    summary: str
+    schemas: Mapping[str, str]
+    oracle: Oracle
+    clauses: tuple[Clause, ...]
+    table: TableDefinition = field(default_factory=TableDefinition)
+    parent: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "schemas", MappingProxyType(dict(self.schemas)))
+
+    @property
+    def clauses_by_id(self) -> dict[str, Clause]:
+        return {clause.id: clause for clause in self.clauses}
+
+    def schema(self, role: str) -> str:
+        return self.schemas[role]
+
+    def select(self, ids: Sequence[str]) -> list[Clause]:
+        """The clauses named by ``ids`` in the contract's order, or all of them when none are named."""
+        known = self.clauses_by_id
+        unknown = [clause_id for clause_id in ids if clause_id not in known]
+        if unknown:
+            raise HarnessError(f"contract {self.name} has no clause {unknown[0]!r}; choose from: {', '.join(known)}")
+        return [clause for clause in self.clauses if not ids or clause.id in ids]
+
+    def derive(
+        self,
+        name: str,
+        summary: str,
+        *,
+        schemas: Mapping[str, str] | None = None,
+        oracle: Oracle | None = None,
+        table: TableDefinition | None = None,
+        add: Sequence[Clause] = (),
+        replace_clauses: Sequence[Clause] = (),
+    ) -> Contract:
+        """This contract plus changes: schemas and clauses replaced by role and id, clauses added at the end."""
+        replacing = {clause.id: clause for clause in replace_clauses}
+        missing = sorted(set(replacing) - set(self.clauses_by_id))
+        clashing = sorted({clause.id for clause in add} & set(self.clauses_by_id))
+        if missing or clashing:
+            raise ValueError(f"{name}: cannot replace {missing} or add {clashing}")
+        clauses = tuple(replacing.get(clause.id, clause) for clause in self.clauses) + tuple(add)
+        return replace(
+            self,
+            name=name,
+            summary=summary,
+            schemas={**self.schemas, **(schemas or {})},
+            oracle=oracle or self.oracle,
+            table=table or self.table,
+            clauses=clauses,
+            parent=self.name,
+        )

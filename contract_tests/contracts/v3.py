@@ -1,0 +1,15 @@
+"""Contract v3 = v2 + validated inputs: clientId, account and region are checked before anything is stored."""
+
+from __future__ import annotations
+
+from contract_tests.clauses import input_validation, parameter_types
+from contract_tests.contracts.v2 import V2
+from contract_tests.expected import ValidatingOracle
+
+V3 = V2.derive(
+    "v3",
+    "v2 + validated inputs: an invalid clientId, account or region is refused with 400, nothing stored",
+    schemas={"item": "v3/item"},
+    oracle=ValidatingOracle("v3/item"),
+    add=(input_validation.CLAUSE, parameter_types.CLAUSE),
+)

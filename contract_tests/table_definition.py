@@ -1,0 +1,13 @@
+"""The connections table a contract version defines: its key, and the attribute TTL is enabled on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TableDefinition:
+    """What a deployment creates (and the harness creates per run): on-demand, keyed by ``key`` (a String)."""
+
+    key: str = "connectionId"
+    ttl_attribute: str | None = None
