@@ -143,9 +143,11 @@ class CheckSession:
             "CONNECTIONS_TABLE": self.table,
         }
 
-    def function_environment(self, overrides: Overrides | None = None) -> dict[str, str]:
-        """The function's environment with ``overrides`` applied (a ``None`` value removes the variable)."""
-        environment = self.base_environment()
+    def function_environment(
+        self, overrides: Overrides | None = None, channel: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        """The function's environment: the channel's routing, then ``overrides`` (``None`` removes a variable)."""
+        environment = {**self.base_environment(), **(channel or {})}
         for name, value in (overrides or {}).items():
             if value is None:
                 environment.pop(name, None)
@@ -183,7 +185,7 @@ class CheckSession:
     def start_instance(self, overrides: Overrides | None = None) -> Slot:
         """A new execution environment; HandlerInitError (with its calls) if the function fails to initialise."""
         channel = self._channel()
-        environment = {**self.function_environment(overrides), **channel.environment()}
+        environment = self.function_environment(overrides, channel.environment())
         with channel.recording() as init_calls:
             try:
                 instance = self.runtime.start(environment)

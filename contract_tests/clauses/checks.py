@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import ClauseResult, Status, Violation
 from contract_tests.contract_schemas import as_json, errors
-from contract_tests.expected import InvalidInput
+from contract_tests.expected import PARAMETERS, InvalidInput, query_parameters
 from contract_tests.session import CheckSession, Observation
 from contract_tests.strategies import no_query_cases
 
@@ -176,5 +176,11 @@ def require_outcome(contract: Contract, event: dict[str, Any], observation: Obse
     if invalid is not None:
         require_input_refused(observation, contract, invalid)
         return
+    response = observation.invocation.response
+    if isinstance(response, dict) and response.get("statusCode") == INVALID_INPUT_STATUS:
+        params = {name: value for name, value in query_parameters(event).items() if name in PARAMETERS}
+        raise Violation(
+            f"the handler refused valid parameters {as_json(params)} with 400", ACCEPTED, observation.actual()
+        )
     require_accepted(observation, contract)
     require_item(contract, event, observation)
