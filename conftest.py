@@ -7,5 +7,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--backends",
         default="moto",
-        help="comma-separated backends the backend-parametrized tests run on: moto, moto-server, localstack",
+        help=(
+            "comma-separated backends the backend-parametrized tests run on: "
+            "moto, moto-server, localstack, dynamodb-local"
+        ),
     )

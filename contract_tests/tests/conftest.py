@@ -65,7 +65,7 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Any:
     return run
 
 
-LOCAL_BACKENDS = ("moto", "moto-server", "localstack")
+LOCAL_BACKENDS = ("moto", "moto-server", "localstack", "dynamodb-local")
 
 
 def selected_backends(config: pytest.Config) -> list[str]:
