@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from hypothesis import strategies as st
 
 from contract_tests.contract_schemas import as_json, errors, load_schema, python_regex
+from contract_tests.expected import query_parameters
 
 MAX_URL_LENGTH = 4096
 QUERY_PARAMETERS = ("clientId", "account", "region")
@@ -553,19 +554,14 @@ def non_string_parameter_events(draw: st.DrawFn) -> tuple[str, Any, Event]:
     base = draw(plain_events())
     name = draw(st.sampled_from(QUERY_PARAMETERS))
     value = draw(st.sampled_from(NON_STRING_VALUES))
-    values = {**query_parameters_of(base), name: value}
+    values = {**query_parameters(base), name: value}
     return name, value, with_parameters(base, values)
-
-
-def query_parameters_of(event: Event) -> dict[str, Any]:
-    params = event.get("queryStringParameters")
-    return dict(params) if isinstance(params, dict) else {}
 
 
 def non_string_parameter_cases() -> list[tuple[str, Any, Event]]:
     base = build_event(FIXED_CONTEXT, [("clientId", "agent-7")])
     return [
-        (name, value, with_parameters(base, {**query_parameters_of(base), name: value}))
+        (name, value, with_parameters(base, {**query_parameters(base), name: value}))
         for name in QUERY_PARAMETERS
         for value in NON_STRING_VALUES
     ]

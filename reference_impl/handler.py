@@ -92,13 +92,11 @@ def invalid_parameter(event: Any) -> str | None:
     if not isinstance(params, dict):
         return None
     for name, rule in RULES.items():
-        value = params.get(name)
-        if value is None or value == "":
-            if name in params and value is None:
-                return f"queryStringParameters.{name} is null, not a string"
+        if name not in params or params[name] == "":
             continue
+        value = params[name]
         if not isinstance(value, str):
-            return f"queryStringParameters.{name} is a {type(value).__name__}, not a string"
+            return f"queryStringParameters.{name} is {type(value).__name__}, not a string"
         if not rule.fullmatch(value):
             shown = ascii(value[:LOGGED_CHARACTERS]) + ("…" if len(value) > LOGGED_CHARACTERS else "")
             return f"queryStringParameters.{name} {shown} is not a valid {name}"

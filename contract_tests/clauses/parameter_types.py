@@ -19,11 +19,11 @@ from contract_tests.clauses.checks import (
     require_refused,
 )
 from contract_tests.contract_schemas import as_json
+from contract_tests.expected import query_parameters
 from contract_tests.session import CheckSession
 from contract_tests.strategies import (
     non_string_parameter_cases,
     non_string_parameter_events,
-    query_parameters_of,
     with_parameters,
 )
 
@@ -39,7 +39,7 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
         if is_refusal(observation, contract):
             require_nothing_written(observation, why)
         elif not value:
-            without = {k: v for k, v in query_parameters_of(event).items() if k != name}
+            without = {k: v for k, v in query_parameters(event).items() if k != name}
             absent = with_parameters(event, without)
             require_accepted(observation, contract)
             require_item(contract, absent, observation)
