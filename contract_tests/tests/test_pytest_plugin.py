@@ -94,3 +94,11 @@ def test_backend_fixture_is_started_once_per_session(pytester: pytest.Pytester) 
         """
     )
     pytester.runpytest_inprocess("--connect-backend", "moto-server").assert_outcomes(passed=2)
+
+
+def test_plugin_checks_the_chosen_contract_version(pytester: pytest.Pytester) -> None:
+    """One item per clause of that version; expiry is skipped on moto, which never deletes expired items."""
+    argv = ["--connect-contract", "v3", "--connect-runtime", "inprocess", "--connect-examples", "5", "-rs"]
+    result = pytester.runpytest_inprocess("--connect-handler", "reference_impl.handler:lambda_handler_v3", *argv)
+    result.assert_outcomes(passed=11, skipped=1)
+    result.stdout.fnmatch_lines(["*not checked on this backend: moto does not delete expired items*"])
