@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import signal
 import sys
@@ -290,6 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HarnessError as error:
         print(f"connect-contract: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as Unix tools do; flushing at exit would raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except KeyboardInterrupt as interruption:
         signum = interruption.signum if isinstance(interruption, Interrupted) else signal.SIGINT
         print(f"connect-contract: interrupted by {signal.Signals(signum).name}; cleaned up", file=sys.stderr)

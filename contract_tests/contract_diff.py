@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
-
-from referencing._core import Resolver
+from typing import TYPE_CHECKING, Any
 
 from contract_tests.contract_schemas import load_schema, registry
 from contract_tests.contracts import SCHEMA_ROLES, Contract
+
+if TYPE_CHECKING:
+    # referencing exports its Resolver only from its private module; needed here for the annotation alone.
+    from referencing._core import Resolver
 
 BREAKING, COMPATIBLE, UNAFFECTED = "breaking", "compatible", "unaffected"
 #: Keywords that document rather than constrain.

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -105,3 +109,18 @@ def test_validate_names_the_field_and_the_closest_branch(
     result = run_cli("validate", "--schema", "v1/response", str(path))
     assert result.status == 1
     assert result.out.splitlines()[1:] == [f"  {message}"]
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    """``connect-contract diff v1 v3 | head -1``: the pipe closes early, the command ends quietly (141)."""
+    read, write = os.pipe()
+    os.close(read)
+    code = "import sys; from contract_tests.cli import main; sys.exit(main(['diff', 'v1', 'v3']))"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code], stdout=write, stderr=subprocess.PIPE, text=True, check=False
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 128 + signal.SIGPIPE
+    assert done.stderr == ""
