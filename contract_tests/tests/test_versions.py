@@ -62,6 +62,16 @@ def test_correct_handlers_conform_to_each_version(
         assert f"{total - 1} of {total} clauses checked: {total - 1} passed, 0 failed, 1 not checked" in result.out
 
 
+@pytest.mark.usefixtures("node_modules")
+def test_a_node_handler_conforms_to_v3(run_cli: Any, backend: RunningBackend) -> None:
+    """JavaScript's regular expressions and clock, checked by the same clauses."""
+    target = f"{HANDLERS / 'nodejs' / 'correct_v3.mjs'}:handler"
+    result = run_cli("check", "--contract", "v3", "--handler", target, *backend.cli_args, "--examples", EXAMPLES)
+    assert result.status == 0, result.out + result.err
+    assert result.failed_clauses == []
+    assert ("[not checked] 10 expiry" in result.out) != _expires(backend)
+
+
 def test_a_v1_handler_checked_against_v2_fails_naming_expires_at(run_cli: Any) -> None:
     result = run_cli(
         "check", "--contract", "v2", "--handler", "reference_impl.handler:lambda_handler", "--clause", "item",
