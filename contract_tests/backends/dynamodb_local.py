@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 import time
 import urllib.error
@@ -14,7 +13,7 @@ from contract_tests.backends.base import Backend, BackendOptions
 from contract_tests.errors import BackendError
 from contract_tests.localstack.layout import Layout
 from contract_tests.loopback import free_loopback_port
-from contract_tests.process_tree import signal_group
+from contract_tests.process_tree import stop_group
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
@@ -108,9 +107,4 @@ class DynamoDBLocal(Backend):
         if process is None:
             return
         self._endpoint = None
-        signal_group(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            signal_group(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_TIMEOUT_S)
+        stop_group(process, STOP_TIMEOUT_S)

@@ -14,7 +14,7 @@ import urllib.request
 from contract_tests.errors import BackendError
 from contract_tests.localstack.layout import Layout
 from contract_tests.loopback import free_loopback_port
-from contract_tests.process_tree import alive, cmdline, descendants, signal_group
+from contract_tests.process_tree import alive, cmdline, descendants, stop_group
 
 HEALTH_PATH = "/_localstack/health"
 START_TIMEOUT_S = 90.0
@@ -125,12 +125,7 @@ class LocalStackProcess:
             return
         family = self.family
         self._process = None
-        signal_group(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            signal_group(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_TIMEOUT_S)
+        stop_group(process, STOP_TIMEOUT_S)
         ours = [pid for pid in family if alive(pid) and str(self.layout.root).encode() in cmdline(pid)]
         for sig in (signal.SIGTERM, signal.SIGKILL):
             for pid in ours:

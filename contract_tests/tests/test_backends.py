@@ -15,6 +15,7 @@ import pytest
 
 from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.backends.base import plain_client
+from contract_tests.backends.dynamodb_local import DynamoDBLocal
 from contract_tests.backends.localstack import LocalStack
 from contract_tests.localstack.layout import Layout
 from contract_tests.localstack.process import LocalStackProcess, dynamodb_state
@@ -34,7 +35,7 @@ def localstack_endpoint(request: pytest.FixtureRequest, started_backends: dict[s
     return endpoint
 
 
-@pytest.mark.parametrize("name", ["moto-server", "localstack", "aws"])
+@pytest.mark.parametrize("name", ["moto-server", "localstack", "dynamodb-local", "aws"])
 def test_unreachable_endpoint_is_exit_2(run_cli: Any, name: str) -> None:
     dead = f"http://127.0.0.1:{free_loopback_port()}"
     result = run_cli("check", "--handler", REFERENCE, "--backend", name, "--endpoint", dead, "--yes-create-table")
@@ -51,6 +52,29 @@ def test_localstack_not_installed_says_what_to_run(
     result = run_cli("check", "--handler", REFERENCE, "--backend", "localstack")
     assert result.status == 2
     assert "run `connect-contract localstack install` first" in result.err
+
+
+def test_dynamodb_local_not_installed_says_what_to_run(
+    run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONNECT_CONTRACT_HOME", str(tmp_path))
+    result = run_cli("check", "--handler", REFERENCE, "--backend", "dynamodb-local")
+    assert result.status == 2
+    assert "DynamoDB Local is not installed" in result.err
+    assert "run `connect-contract localstack install` first" in result.err
+
+
+def test_dynamodb_local_start_and_stop_leave_no_process() -> None:
+    if not Layout.default().is_installed():
+        pytest.skip("needs `connect-contract localstack install` (the tox localstack and dynamodb-local environments)")
+    backend = DynamoDBLocal(BackendOptions())
+    with backend:
+        process = backend._process
+        assert process is not None and alive(process.pid)
+        client = backend.client()
+        assert client.list_tables()["TableNames"] == []
+    assert not alive(process.pid)
+    assert backend.endpoint_url() is None
 
 
 def test_aws_needs_explicit_consent(run_cli: Any) -> None:
