@@ -1,60 +1,37 @@
-"""Pytest plugin: ``pytest --connect-handler TARGET`` adds one test item per contract clause."""
+"""Pytest plugin: ``pytest --connect-handler TARGET`` adds one test item per contract clause.
+
+Installed with the package, so it loads in every pytest run of the environment: it imports nothing
+heavy (no boto3, moto or jsonschema) and changes no global state until ``--connect-handler`` is given.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from contract_tests.backends import BACKENDS, Backend, BackendOptions, make_backend
-from contract_tests.clauses import Clause, Status
-from contract_tests.contracts import CONTRACTS, DEFAULT_CONTRACT, contract_named
 from contract_tests.errors import HarnessError
 from contract_tests.lambda_runtime import LambdaContext
-from contract_tests.report import failure_details
-from contract_tests.runner import CheckRequest, OpenCheck, Report
-from contract_tests.runtimes import RUNTIMES
+from contract_tests.options import add_check_options, request_values
+from contract_tests.request import CheckRequest
 
-_OPEN_CHECK = pytest.StashKey[OpenCheck | None]()
+if TYPE_CHECKING:
+    from contract_tests.backends import Backend
+    from contract_tests.clauses import Clause
+    from contract_tests.runner import OpenCheck
+
+PREFIX = "connect-"
+_OPEN_CHECK = pytest.StashKey["OpenCheck | HarnessError | None"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("connect-contract", "contract gate for WebSocket $connect handlers")
-    group.addoption("--connect-handler", metavar="TARGET", help="check this handler against the contract")
-    group.addoption(
-        "--connect-contract",
-        default=DEFAULT_CONTRACT,
-        choices=list(CONTRACTS),
-        help=f"the contract version (default: {DEFAULT_CONTRACT})",
-    )
-    group.addoption("--connect-code-dir", metavar="DIR", help="the handler's code directory (Lambda's task root)")
-    group.addoption(
-        "--connect-backend", default="moto", choices=sorted(BACKENDS), help="DynamoDB backend (default: moto)"
-    )
-    group.addoption("--connect-endpoint", metavar="URL", help="reuse a running DynamoDB endpoint")
-    group.addoption("--connect-examples", type=int, default=100, metavar="N", help="examples per property clause")
-    group.addoption("--connect-seed", type=int, metavar="N", help="hypothesis seed for the contract clauses")
-    group.addoption(
-        "--connect-runtime",
-        choices=sorted(RUNTIMES),
-        help="where the handler runs (default: its own process, from the target's language)",
-    )
-    group.addoption("--connect-interpreter", metavar="PATH", help="the python or node program that runs the handler")
+    add_check_options(group.addoption, PREFIX, handler_required=False)
 
 
 def _request(config: pytest.Config) -> CheckRequest:
-    return CheckRequest(
-        handler=config.getoption("connect_handler"),
-        contract=config.getoption("connect_contract"),
-        code_dir=config.getoption("connect_code_dir"),
-        backend=config.getoption("connect_backend"),
-        endpoint=config.getoption("connect_endpoint"),
-        examples=config.getoption("connect_examples"),
-        seed=config.getoption("connect_seed"),
-        runtime=config.getoption("connect_runtime"),
-        interpreter=config.getoption("connect_interpreter"),
-    )
+    return CheckRequest(**request_values(lambda field: config.getoption(f"{PREFIX.replace('-', '_')}{field}")))
 
 
 class ContractClauseItem(pytest.Item):
@@ -66,14 +43,27 @@ class ContractClauseItem(pytest.Item):
         self.add_marker("connect_contract")
 
     def _open_check(self) -> OpenCheck:
+        """The check shared by every clause item; a check that could not start fails the first item only."""
+        from contract_tests.runner import OpenCheck
+
         stash = self.config.stash
         check = stash.get(_OPEN_CHECK, None)
+        if isinstance(check, HarnessError):
+            pytest.skip(f"not run: the check could not start ({check})")
         if check is None:
-            check = OpenCheck(_request(self.config)).__enter__()
+            try:
+                check = OpenCheck(_request(self.config)).__enter__()
+            except HarnessError as error:
+                stash[_OPEN_CHECK] = error
+                raise
             stash[_OPEN_CHECK] = check
         return check
 
     def runtest(self) -> None:
+        from contract_tests.clauses import Status
+        from contract_tests.report import failure_details
+        from contract_tests.runner import Report
+
         check = self._open_check()
         result = check.run_clause(self.clause)
         if result.status is Status.FAILED:
@@ -102,16 +92,20 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.getoption("connect_handler"):
         return
+    try:
+        clauses = _request(config).selected_clauses()
+    except HarnessError as error:
+        raise pytest.UsageError(str(error)) from None
     items.extend(
         ContractClauseItem.from_parent(session, name=f"connect-contract[{clause.number}-{clause.id}]", clause=clause)
-        for clause in contract_named(config.getoption("connect_contract")).clauses
+        for clause in clauses
     )
 
 
 def _close_check(config: pytest.Config) -> None:
     check = config.stash.get(_OPEN_CHECK, None)
-    if check is not None:
-        config.stash[_OPEN_CHECK] = None
+    config.stash[_OPEN_CHECK] = None
+    if check is not None and not isinstance(check, HarnessError):
         check.__exit__(None, None, None)
 
 
@@ -128,7 +122,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def connect_contract_backend(pytestconfig: pytest.Config) -> Iterator[Backend]:
     """The ``--connect-backend`` backend, started once per test session (LocalStack included) and stopped at its end."""
-    options = BackendOptions(endpoint=pytestconfig.getoption("connect_endpoint"))
+    from contract_tests.backends import BackendOptions, make_backend
+
+    options = BackendOptions(
+        region=pytestconfig.getoption("connect_region"),
+        endpoint=pytestconfig.getoption("connect_endpoint"),
+        create_real_table=pytestconfig.getoption("connect_create_real_table"),
+    )
     with make_backend(pytestconfig.getoption("connect_backend"), options) as backend:
         yield backend
 

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from contract_tests.clauses import ClauseResult, Status
-from contract_tests.runner import CheckRequest, Report
+from contract_tests.request import CheckRequest
+from contract_tests.runner import Report
 
 LONG_STRING = 400
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import shlex
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -14,84 +13,14 @@ from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.clauses import Clause, ClauseResult, Counterexample, Status
 from contract_tests.clauses.checks import ACCEPTED
-from contract_tests.contracts import DEFAULT_CONTRACT, Contract, contract_named
 from contract_tests.errors import HarnessError
-from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
-from contract_tests.runtimes import Runtime, RuntimeOptions, make_runtime
+from contract_tests.request import CheckRequest
+from contract_tests.runtimes import make_runtime
 from contract_tests.runtimes.base import TIMED_OUT
 from contract_tests.session import CheckSession, CheckSettings, Observation
 from contract_tests.state_home import state_home
 from contract_tests.strategies import no_query_cases
 from contract_tests.targets import parse_target
-
-
-@dataclass(frozen=True)
-class CheckRequest:
-    """Everything ``connect-contract check`` was asked to do."""
-
-    handler: str
-    code_dir: str | None = None
-    #: The contract version's name (``connect-contract contracts`` lists them).
-    contract: str = DEFAULT_CONTRACT
-    backend: str = "moto"
-    endpoint: str | None = None
-    examples: int = 100
-    seed: int | None = None
-    region: str = "us-east-1"
-    clauses: tuple[str, ...] = ()
-    create_real_table: bool = False
-    timeout: float = TIMEOUT_S
-    #: ``None``: the runtime the target's language implies (``python`` or ``nodejs``).
-    runtime: str | None = None
-    interpreter: str | None = None
-    memory: int = MEMORY_MB
-    #: The function's own configuration, ``NAME=VALUE`` pairs.
-    env: tuple[tuple[str, str], ...] = ()
-
-    def runtime_name(self) -> str:
-        return self.runtime or parse_target(self.handler, self.code_dir).language
-
-    def runtime_options(self) -> RuntimeOptions:
-        return RuntimeOptions(interpreter=self.interpreter, memory_mb=self.memory, extra_environment=dict(self.env))
-
-    def backend_for(self, runtime: Runtime) -> str:
-        """A function out of process cannot reach moto inside this one: it gets moto's server instead."""
-        return "moto-server" if self.backend == "moto" and runtime.out_of_process else self.backend
-
-    def contract_value(self) -> Contract:
-        return contract_named(self.contract)
-
-    def selected_clauses(self) -> list[Clause]:
-        return self.contract_value().select(self.clauses)
-
-    def command(self, seed: int, clause: str | None = None) -> str:
-        """The exact command line that repeats this check (for one clause, when given)."""
-        words = ["connect-contract", "check", "--handler", self.handler]
-        if self.contract != DEFAULT_CONTRACT:
-            words += ["--contract", self.contract]
-        if self.code_dir:
-            words += ["--code-dir", self.code_dir]
-        words += ["--backend", self.backend]
-        if self.endpoint:
-            words += ["--endpoint", self.endpoint]
-        if self.create_real_table:
-            words += ["--yes-create-table"]
-        if self.runtime:
-            words += ["--runtime", self.runtime]
-        if self.interpreter:
-            words += ["--interpreter", self.interpreter]
-        if self.memory != MEMORY_MB:
-            words += ["--memory", str(self.memory)]
-        for name, value in self.env:
-            words += ["--env", f"{name}={value}"]
-        if self.region != "us-east-1":
-            words += ["--region", self.region]
-        words += ["--examples", str(self.examples), "--seed", str(seed)]
-        if self.timeout != TIMEOUT_S:
-            words += ["--timeout", f"{self.timeout:g}"]
-        for clause_id in [clause] if clause else self.clauses:
-            words += ["--clause", clause_id]
-        return shlex.join(words)
 
 
 @dataclass

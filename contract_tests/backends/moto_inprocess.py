@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moto import mock_aws
+from typing import Any
 
 from contract_tests.backends.base import Backend, BackendOptions
 
@@ -14,9 +14,12 @@ class MotoInProcess(Backend):
 
     def __init__(self, options: BackendOptions) -> None:
         super().__init__(options)
-        self._mock: mock_aws | None = None  # type: ignore[valid-type]
+        self._mock: Any = None
 
     def start(self) -> None:
+        # Imported here: moto adds its botocore handlers when imported, and only a check may change that state.
+        from moto import mock_aws
+
         self._mock = mock_aws()
         self._mock.start()
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import urllib.error
 import urllib.request
-
-from moto.server import ThreadedMotoServer
+from typing import TYPE_CHECKING
 
 from contract_tests.backends.base import Backend, BackendOptions
 from contract_tests.errors import BackendError
 from contract_tests.loopback import free_loopback_port
+
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
 
 
 class MotoServer(Backend):
@@ -32,6 +34,8 @@ class MotoServer(Backend):
             # werkzeug logs every request at INFO on the root handlers: noise in the report and the handler's logs.
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
             port = free_loopback_port()
+            from moto.server import ThreadedMotoServer  # importing moto changes botocore's handlers
+
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
             self._server.start()
             self._endpoint = f"http://127.0.0.1:{port}"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from contract_tests.contracts.base import SCHEMA_ROLES, Contract
+from contract_tests.contracts.base import Contract
 from contract_tests.contracts.v1 import V1
 from contract_tests.contracts.v2 import V2
 from contract_tests.contracts.v3 import V3
 from contract_tests.errors import HarnessError
+from contract_tests.options import DEFAULT_CONTRACT
+from contract_tests.schema_files import SCHEMA_ROLES
 from contract_tests.table_definition import TableDefinition
 
-DEFAULT_CONTRACT = "v1"
 CONTRACTS: dict[str, Contract] = {contract.name: contract for contract in (V1, V2, V3)}
 
 

@@ -11,9 +11,6 @@ from contract_tests.errors import HarnessError
 from contract_tests.expected import Oracle
 from contract_tests.table_definition import TableDefinition
 
-#: The roles a contract fills with schema names (see ``contract_schemas.SCHEMA_FILES``).
-SCHEMA_ROLES = ("event", "item", "response")
-
 
 @dataclass(frozen=True)
 class Contract:

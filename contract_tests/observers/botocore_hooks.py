@@ -91,7 +91,12 @@ _REGISTRATIONS: list[tuple[str, Callable[..., Any]]] = [
     ("before-call", HOOKS.on_call),
     ("after-call", HOOKS.on_answer),
 ]
-botocore.handlers.BUILTIN_HANDLERS.extend(_REGISTRATIONS)
+
+
+def install_hooks() -> None:
+    """Add the hooks to the handlers every new botocore session gets: at first use, never at import."""
+    if _REGISTRATIONS[0] not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.extend(_REGISTRATIONS)
 
 
 _MODEL_LOADER = botocore.loaders.create_loader()
@@ -102,6 +107,7 @@ def fresh_default_session() -> None:
 
     Reading the SDK's JSON models costs ~100 ms per new session; they never change within a check.
     """
+    install_hooks()
     core = botocore.session.get_session()
     core.register_component("data_loader", _MODEL_LOADER)
     boto3.setup_default_session(botocore_session=core)

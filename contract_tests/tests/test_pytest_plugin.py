@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from contract_tests.loopback import free_loopback_port
 from contract_tests.tests.conftest import HANDLERS
 
 pytest_plugins = ["pytester"]
@@ -102,3 +103,27 @@ def test_plugin_checks_the_chosen_contract_version(pytester: pytest.Pytester) ->
     result = pytester.runpytest_inprocess("--connect-handler", "reference_impl.handler:lambda_handler_v3", *argv)
     result.assert_outcomes(passed=11, skipped=1)
     result.stdout.fnmatch_lines(["*not checked on this backend: moto does not delete expired items*"])
+
+
+def test_plugin_takes_every_check_option(pytester: pytest.Pytester) -> None:
+    """The plugin's options come from the same model as the CLI's: clause selection, timeout, region…"""
+    argv = ["--connect-clause", "response", "--connect-clause", "aws-calls", "--connect-timeout", "2"]
+    argv += ["--connect-region", "eu-west-1", "--connect-runtime", "inprocess", "--connect-examples", "5", "-v"]
+    result = pytester.runpytest_inprocess("--connect-handler", "reference_impl.handler:lambda_handler", *argv)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*connect-contract?1-response?*PASSED*", "*connect-contract?7-aws-calls?*PASSED*"])
+
+
+def test_a_backend_that_cannot_start_fails_the_run_once(pytester: pytest.Pytester) -> None:
+    dead = f"http://127.0.0.1:{free_loopback_port()}"
+    argv = ["--connect-backend", "moto-server", "--connect-endpoint", dead, "--connect-examples", "5", "-rs"]
+    result = pytester.runpytest_inprocess("--connect-handler", "reference_impl.handler:lambda_handler", *argv)
+    result.assert_outcomes(failed=1, skipped=7)
+    result.stdout.fnmatch_lines([f"*no moto server answers at {dead}*", "*not run: the check could not start*"])
+
+
+def test_an_unknown_clause_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    argv = ["--connect-clause", "ttl", "--connect-runtime", "inprocess"]
+    result = pytester.runpytest_inprocess("--connect-handler", "reference_impl.handler:lambda_handler", *argv)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*contract v1 has no clause 'ttl'*"])

@@ -1,0 +1,225 @@
+"""A check's options, declared once: the CLI's argparse options and the pytest plugin's are built from
+them, and the reproduce command is written from them. Imports nothing heavy (``--help`` stays fast).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
+
+#: The registries' names, spelled here so that parsing options loads no backend, runtime or contract
+#: (a test holds them equal to ``BACKENDS``, ``RUNTIMES`` and ``CONTRACTS``).
+BACKEND_NAMES = ("moto", "moto-server", "localstack", "dynamodb-local", "aws")
+RUNTIME_NAMES = ("python", "nodejs", "provided", "inprocess")
+CONTRACT_NAMES = ("v1", "v2", "v3")
+DEFAULT_CONTRACT = "v1"
+DEFAULT_EXAMPLES = 100
+DEFAULT_REGION = "us-east-1"
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 900:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 900 (Lambda's limit)")
+    return value
+
+
+def whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def assignment(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return name, value
+
+
+def memory(text: str) -> int:
+    value = positive(text)
+    if not 128 <= value <= 10240:
+        raise argparse.ArgumentTypeError("must be from 128 to 10240 (Lambda's range, in MB)")
+    return value
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a check: ``--NAME`` on the command line, ``--connect-NAME`` in pytest."""
+
+    name: str
+    #: The ``CheckRequest`` field it fills.
+    field: str
+    help: str
+    default: Any = None
+    parse: Callable[[str], Any] | None = None
+    choices: Sequence[str] | None = None
+    metavar: str | None = None
+    repeatable: bool = False
+    switch: bool = False
+    #: Written into the reproduce command even at its default (what a reader needs to see).
+    always_shown: bool = False
+
+    def add_to(self, add: Callable[..., Any], prefix: str = "", required: bool = False) -> None:
+        """Declare the option with ``add`` (``ArgumentParser.add_argument`` or pytest's ``addoption``)."""
+        kwargs: dict[str, Any] = {"dest": f"{prefix.replace('-', '_')}{self.field}", "help": self.help}
+        if self.switch:
+            kwargs["action"] = "store_true"
+        else:
+            kwargs.update(default=[] if self.repeatable else self.default, metavar=self.metavar)
+            if self.repeatable:
+                kwargs["action"] = "append"
+            if self.parse is not None:
+                kwargs["type"] = self.parse
+            if self.choices is not None:
+                kwargs["choices"] = list(self.choices)
+        if required:
+            kwargs["required"] = True
+        add(f"--{prefix}{self.name}", **kwargs)
+
+    def words(self, value: Any) -> list[str]:
+        """This option as it appears in a command line that repeats the run; nothing at its default."""
+        if self.switch:
+            return [f"--{self.name}"] if value else []
+        if self.repeatable:
+            return [word for item in value for word in (f"--{self.name}", _spelled(item))]
+        if value is None or (value == self.default and not self.always_shown):
+            return []
+        return [f"--{self.name}", _spelled(value)]
+
+
+def _spelled(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "=".join(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+CHECK_OPTIONS: tuple[Option, ...] = (
+    Option(
+        "handler",
+        "handler",
+        "package.module:function, path/to/file.py:function, or Lambda's file.function (with --code-dir)",
+        metavar="TARGET",
+        always_shown=True,
+    ),
+    Option(
+        "contract",
+        "contract",
+        f"the contract version (default: {DEFAULT_CONTRACT}; `connect-contract contracts` lists them)",
+        default=DEFAULT_CONTRACT,
+        choices=CONTRACT_NAMES,
+    ),
+    Option("code-dir", "code_dir", "the function's code directory (Lambda's task root)", metavar="DIR"),
+    Option(
+        "backend",
+        "backend",
+        "where DynamoDB lives (default: moto)",
+        default="moto",
+        choices=BACKEND_NAMES,
+        always_shown=True,
+    ),
+    Option("endpoint", "endpoint", "reuse a running DynamoDB endpoint instead of starting one", metavar="URL"),
+    Option(
+        "yes-create-table",
+        "create_real_table",
+        "with --backend aws: agree to create (and afterwards delete) a PAY_PER_REQUEST table",
+        switch=True,
+    ),
+    Option(
+        "runtime",
+        "runtime",
+        "where the handler runs: python or nodejs (the default, from the target's language: its own process "
+        "through the Lambda Runtime API), provided (an executable bootstrap in --code-dir), or inprocess "
+        "(imported into the gate's process: fast, for trusted Python only)",
+        choices=RUNTIME_NAMES,
+    ),
+    Option(
+        "interpreter",
+        "interpreter",
+        "the python or node program to run the handler with (its own virtualenv)",
+        metavar="PATH",
+    ),
+    Option(
+        "memory",
+        "memory",
+        f"the function's memory; more is Lambda's out-of-memory error (default: {MEMORY_MB})",
+        default=MEMORY_MB,
+        parse=memory,
+        metavar="MB",
+    ),
+    Option(
+        "env",
+        "env",
+        "a variable of the function's own configuration (repeatable)",
+        parse=assignment,
+        metavar="NAME=VALUE",
+        repeatable=True,
+    ),
+    Option("region", "region", f"AWS region the handler sees (default: {DEFAULT_REGION})", default=DEFAULT_REGION),
+    Option(
+        "examples",
+        "examples",
+        f"examples per property clause (default: {DEFAULT_EXAMPLES})",
+        default=DEFAULT_EXAMPLES,
+        parse=positive,
+        metavar="N",
+        always_shown=True,
+    ),
+    Option("seed", "seed", "hypothesis seed; the report prints the one it used", parse=whole_number, metavar="N"),
+    Option(
+        "timeout",
+        "timeout",
+        f"the function's timeout; a longer invocation fails as in Lambda (default: {TIMEOUT_S:g})",
+        default=TIMEOUT_S,
+        parse=seconds,
+        metavar="SECONDS",
+    ),
+    Option(
+        "clause",
+        "clauses",
+        "check only this clause (repeatable); `connect-contract clauses --contract V` lists them",
+        metavar="ID",
+        repeatable=True,
+    ),
+)
+
+
+def option(name: str) -> Option:
+    """The check option ``--NAME`` (other commands share some, e.g. ``--contract``)."""
+    return next(candidate for candidate in CHECK_OPTIONS if candidate.name == name)
+
+
+def add_check_options(add: Callable[..., Any], prefix: str = "", handler_required: bool = True) -> None:
+    """Declare every check option with ``add``; ``prefix`` (``connect-``) namespaces them in pytest."""
+    for option in CHECK_OPTIONS:
+        option.add_to(add, prefix, required=handler_required and option.name == "handler")
+
+
+def request_values(get: Callable[[str], Any]) -> dict[str, Any]:
+    """The ``CheckRequest`` fields from parsed options; ``get`` reads one by its ``dest``."""
+    values = {option.field: get(option.field) for option in CHECK_OPTIONS}
+    for option in CHECK_OPTIONS:
+        if option.repeatable:
+            values[option.field] = tuple(values[option.field] or ())
+    return values

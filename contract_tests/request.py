@@ -1,0 +1,68 @@
+"""What a check was asked to do, and the command line that repeats it (light: parsing options loads nothing heavy)."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
+from contract_tests.options import CHECK_OPTIONS, DEFAULT_CONTRACT, DEFAULT_EXAMPLES, DEFAULT_REGION
+from contract_tests.targets import parse_target
+
+if TYPE_CHECKING:
+    from contract_tests.clauses import Clause
+    from contract_tests.contracts import Contract
+    from contract_tests.runtimes import Runtime, RuntimeOptions
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """Everything ``connect-contract check`` (or ``pytest --connect-handler``) was asked to do."""
+
+    handler: str
+    code_dir: str | None = None
+    #: The contract version's name (``connect-contract contracts`` lists them).
+    contract: str = DEFAULT_CONTRACT
+    backend: str = "moto"
+    endpoint: str | None = None
+    examples: int = DEFAULT_EXAMPLES
+    seed: int | None = None
+    region: str = DEFAULT_REGION
+    clauses: tuple[str, ...] = ()
+    create_real_table: bool = False
+    timeout: float = TIMEOUT_S
+    #: ``None``: the runtime the target's language implies (``python`` or ``nodejs``).
+    runtime: str | None = None
+    interpreter: str | None = None
+    memory: int = MEMORY_MB
+    #: The function's own configuration, ``NAME=VALUE`` pairs.
+    env: tuple[tuple[str, str], ...] = ()
+
+    def runtime_name(self) -> str:
+        return self.runtime or parse_target(self.handler, self.code_dir).language
+
+    def runtime_options(self) -> RuntimeOptions:
+        from contract_tests.runtimes import RuntimeOptions
+
+        return RuntimeOptions(interpreter=self.interpreter, memory_mb=self.memory, extra_environment=dict(self.env))
+
+    def backend_for(self, runtime: Runtime) -> str:
+        """A function out of process cannot reach moto inside this one: it gets moto's server instead."""
+        return "moto-server" if self.backend == "moto" and runtime.out_of_process else self.backend
+
+    def contract_value(self) -> Contract:
+        from contract_tests.contracts import contract_named
+
+        return contract_named(self.contract)
+
+    def selected_clauses(self) -> list[Clause]:
+        return self.contract_value().select(self.clauses)
+
+    def command(self, seed: int, clause: str | None = None) -> str:
+        """The exact command line that repeats this check (for one clause, when given), every option kept."""
+        request = replace(self, seed=seed, clauses=(clause,) if clause else self.clauses)
+        words = ["connect-contract", "check"]
+        for option in CHECK_OPTIONS:
+            words += option.words(getattr(request, option.field))
+        return shlex.join(words)

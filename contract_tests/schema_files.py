@@ -1,0 +1,15 @@
+"""Where each of the contract's JSON Schemas lives, by name, and the roles a contract version fills with them."""
+
+from __future__ import annotations
+
+# File names below the shipped schemas folder; a new contract version adds entries, never edits earlier ones.
+SCHEMA_FILES = {
+    "connect-event": "connect-event.schema.json",
+    "v1/item": "v1/item.schema.json",
+    "v1/response": "v1/response.schema.json",
+    "v2/item": "v2/item.schema.json",
+    "v3/item": "v3/item.schema.json",
+}
+
+#: What a contract version names a schema for: the event it reads, the item it stores, its response.
+SCHEMA_ROLES = ("event", "item", "response")

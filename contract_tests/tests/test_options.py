@@ -1,0 +1,80 @@
+"""One options model: the CLI, the pytest plugin and the reproduce command are built from it, and both
+faces start light (nothing heavy imported, no global state changed until a check runs)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import fields
+
+import pytest
+
+from contract_tests.backends import BACKENDS
+from contract_tests.contracts import CONTRACTS
+from contract_tests.options import BACKEND_NAMES, CHECK_OPTIONS, CONTRACT_NAMES, RUNTIME_NAMES
+from contract_tests.request import CheckRequest
+from contract_tests.runtimes import RUNTIMES
+
+HEAVY = ("boto3", "botocore", "moto", "jsonschema", "hypothesis", "flask")
+
+
+def test_the_light_name_lists_match_the_registries() -> None:
+    assert set(BACKEND_NAMES) == set(BACKENDS)
+    assert set(RUNTIME_NAMES) == set(RUNTIMES)
+    assert tuple(CONTRACTS) == CONTRACT_NAMES
+
+
+def test_every_request_field_is_an_option() -> None:
+    assert {option.field for option in CHECK_OPTIONS} == {f.name for f in fields(CheckRequest)}
+
+
+def test_the_reproduce_command_keeps_every_option_that_changes_the_run() -> None:
+    request = CheckRequest(
+        handler="app.handler",
+        code_dir="build",
+        contract="v3",
+        backend="aws",
+        endpoint="http://127.0.0.1:4566",
+        create_real_table=True,
+        runtime="python",
+        interpreter="/opt/py/bin/python",
+        memory=256,
+        env=(("CONNECTION_TTL_SECONDS", "60"), ("LOG_LEVEL", "debug")),
+        region="eu-west-1",
+        examples=40,
+        timeout=1.5,
+        clauses=("ttl", "expiry"),
+    )
+    assert request.command(7) == (
+        "connect-contract check --handler app.handler --contract v3 --code-dir build --backend aws "
+        "--endpoint http://127.0.0.1:4566 --yes-create-table --runtime python --interpreter /opt/py/bin/python "
+        "--memory 256 --env CONNECTION_TTL_SECONDS=60 --env LOG_LEVEL=debug --region eu-west-1 --examples 40 "
+        "--seed 7 --timeout 1.5 --clause ttl --clause expiry"
+    )
+    assert request.command(7, "ttl").endswith("--seed 7 --timeout 1.5 --clause ttl")
+    plain = CheckRequest(handler="app.handler")
+    assert plain.command(1) == "connect-contract check --handler app.handler --backend moto --examples 100 --seed 1"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import contract_tests.pytest_plugin",
+        "from contract_tests.cli import build_parser; build_parser().format_help()",
+    ],
+    ids=["plugin", "cli-help"],
+)
+def test_starting_imports_nothing_heavy(code: str) -> None:
+    probe = f"import sys; {code}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_importing_the_harness_changes_no_botocore_state() -> None:
+    probe = (
+        "import botocore.handlers as h; before = list(h.BUILTIN_HANDLERS); "
+        "import contract_tests.session, contract_tests.runner, contract_tests.pytest_plugin; "
+        "print(h.BUILTIN_HANDLERS == before)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
