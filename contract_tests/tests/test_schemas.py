@@ -114,3 +114,19 @@ def test_a_connect_event_has_no_message_id_or_body() -> None:
     event = load_json(FIXTURES / "events" / "no-query-string.json")
     event["requestContext"]["messageId"] = "abc"
     assert errors("connect-event", event)
+
+
+def _formats(schema: object) -> set[str]:
+    if isinstance(schema, dict):
+        own = {schema["format"]} if isinstance(schema.get("format"), str) else set()
+        return own.union(*(_formats(value) for value in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_formats(value) for value in schema))
+    return set()
+
+
+def test_every_format_the_schemas_use_is_checked() -> None:
+    """The package depends only on the format checkers its schemas need; a missing one would pass anything."""
+    used = set().union(*(_formats(load_schema(name)) for name in SCHEMA_FILES))
+    assert used == {"hostname", "ipv4", "ipv6"}
+    assert used <= set(Draft7Validator.FORMAT_CHECKER.checkers)
