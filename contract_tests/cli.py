@@ -19,6 +19,7 @@ from contract_tests.schema_files import SCHEMA_FILES, SCHEMA_ROLES
 # Everything else is imported by the command that needs it: `--help` and usage errors stay fast.
 
 EXIT_CONFORMS, EXIT_VIOLATES, EXIT_USAGE = 0, 1, 2
+REPORT_FORMATS = ("text", "json", "junit")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     add_check_options(check.add_argument)
+    check.add_argument(
+        "--format",
+        choices=REPORT_FORMATS,
+        default="text",
+        help="the report's format: text (default), json (schemas/report.schema.json) or junit; without --output "
+        "a json or junit report goes to stdout and the progress lines to stderr",
+    )
+    check.add_argument(
+        "--output", metavar="PATH", help="write the report in --format to PATH (text stays on the terminal)"
+    )
     check.add_argument("--junit", metavar="PATH", help="also write the report as JUnit XML")
     clauses = commands.add_parser("clauses", help="list a contract version's clauses")
     option("contract").add_to(clauses.add_argument)
@@ -69,20 +80,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from contract_tests.junit import write_junit
+    from contract_tests.junit import render_junit
     from contract_tests.report import clause_line, header, render_failures, summary
+    from contract_tests.report_json import render_json
     from contract_tests.request import CheckRequest
     from contract_tests.runner import run_check
 
     request = CheckRequest(**request_values(lambda field: getattr(args, field)))
     if request.seed is None:
         request = replace(request, seed=secrets.randbelow(2**32))
-    print(header(request), flush=True)
-    report = run_check(request, on_result=lambda result: print(clause_line(result), flush=True))
-    print(render_failures(report))
-    print(summary(report))
+    machine_on_stdout = args.format != "text" and not args.output
+    terminal = sys.stderr if machine_on_stdout else sys.stdout
+    text: list[str] = []
+
+    def say(line: str) -> None:
+        text.append(line)
+        print(line, file=terminal, flush=True)
+
+    say(header(request))
+    report = run_check(request, on_result=lambda result: say(clause_line(result)))
+    say(render_failures(report))
+    say(summary(report))
+    rendered = {
+        "text": lambda: "\n".join(text) + "\n",
+        "json": lambda: render_json(report),
+        "junit": lambda: render_junit(report),
+    }
+    if args.output:
+        Path(args.output).write_text(rendered[args.format](), encoding="utf-8")
+    elif machine_on_stdout:
+        sys.stdout.write(rendered[args.format]())
     if args.junit:
-        write_junit(report, args.junit)
+        Path(args.junit).write_text(rendered["junit"](), encoding="utf-8")
     return report.exit_status
 
 

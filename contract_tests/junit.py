@@ -10,8 +10,8 @@ from contract_tests.report import failure_details
 from contract_tests.runner import Report
 
 
-def write_junit(report: Report, path: str | Path) -> None:
-    """Write ``report`` to ``path`` (a testsuite named after the backend)."""
+def render_junit(report: Report) -> str:
+    """``report`` as JUnit XML: a testsuite named after the contract and backend, a testcase per clause."""
     results = report.results
     suite = ET.Element(
         "testsuite",
@@ -41,4 +41,8 @@ def write_junit(report: Report, path: str | Path) -> None:
     root = ET.Element("testsuites")
     root.append(suite)
     ET.indent(root)
-    Path(path).write_text(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n", encoding="utf-8")
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def write_junit(report: Report, path: str | Path) -> None:
+    Path(path).write_text(render_junit(report), encoding="utf-8")

@@ -1,0 +1,78 @@
+"""A check's report as JSON (``schemas/report.schema.json``): every counterexample in full, for machines."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from contract_tests.clauses import ClauseResult, Status
+from contract_tests.runner import Report
+
+FORMAT = 1
+_STATUS = {Status.PASSED: "passed", Status.FAILED: "failed", Status.NOT_CHECKED: "not-checked"}
+
+
+def verdict(report: Report) -> str:
+    if report.failed:
+        return "violates"
+    return "conforms" if report.whole_contract else "partial"
+
+
+def _clause(report: Report, result: ClauseResult) -> dict[str, Any]:
+    example = result.counterexample
+    failed = result.status is Status.FAILED
+    return {
+        "number": result.clause.number,
+        "id": result.clause.id,
+        "title": result.clause.title,
+        "status": _STATUS[result.status],
+        "examples": result.examples,
+        "seconds": round(result.seconds, 3),
+        "message": result.message,
+        "counterexample": None
+        if example is None
+        else {"example": example.example, "expected": example.expected, "actual": example.actual},
+        "reproduce": report.request.command(report.seed, result.clause.id) if failed else None,
+    }
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The report as a JSON-ready value; tuples become lists and anything else unusual its string."""
+    request = report.request
+    document = {
+        "format": FORMAT,
+        "tool": f"connect-contract {version('connect-contract')}",
+        "request": {
+            "handler": request.handler,
+            "code_dir": request.code_dir,
+            "contract": request.contract,
+            "backend": request.backend,
+            "endpoint": request.endpoint,
+            "runtime": request.runtime_name(),
+            "interpreter": request.interpreter,
+            "examples": request.examples,
+            "region": request.region,
+            "timeout": request.timeout,
+            "memory": request.memory,
+            "env": dict(request.env),
+            "clauses": list(request.clauses),
+        },
+        "seed": report.seed,
+        "verdict": verdict(report),
+        "exit_status": report.exit_status,
+        "seconds": round(report.seconds, 3),
+        "clauses": [_clause(report, result) for result in report.results],
+        "warnings": list(report.warnings),
+    }
+    parsed: dict[str, Any] = json.loads(json.dumps(document, default=str))
+    return parsed
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_json(report: Report, path: str | Path) -> None:
+    Path(path).write_text(render_json(report), encoding="utf-8")

@@ -1,0 +1,59 @@
+"""Machine-readable reports: JSON (valid against schemas/report.schema.json) and JUnit, to a file or stdout."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from contract_tests.contract_schemas import errors
+from contract_tests.tests.conftest import HANDLERS
+
+WRONG = f"{HANDLERS / 'wrong' / 'query_strips_whitespace.py'}:handler"
+FAST = ["--runtime", "inprocess", "--examples", "10", "--seed", "5"]
+
+
+def test_json_on_stdout_is_valid_and_keeps_the_counterexample_whole(run_cli: Any) -> None:
+    result = run_cli("check", "--handler", WRONG, *FAST, "--clause", "query-strings", "--format", "json")
+    assert result.status == 1
+    document = json.loads(result.out)
+    assert errors("report", document) == []
+    assert document["verdict"] == "violates" and document["exit_status"] == 1 and document["seed"] == 5
+    (clause,) = document["clauses"]
+    assert clause["status"] == "failed" and clause["id"] == "query-strings"
+    example = clause["counterexample"]["example"]
+    assert "headers" in example and "…" not in json.dumps(example)
+    assert "--clause query-strings" in clause["reproduce"] and "--seed 5" in clause["reproduce"]
+    assert "[FAIL] 3 query-strings" in result.err
+
+
+def test_output_writes_the_format_and_the_terminal_keeps_text(run_cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "report.json"
+    argv = ["--contract", "v2", "--handler", "reference_impl.handler:lambda_handler_v2", *FAST]
+    result = run_cli("check", *argv, "--clause", "ttl", "--clause", "expiry", "--format", "json", "--output", str(path))
+    assert result.status == 0
+    assert "[pass] 9 ttl" in result.out
+    document = json.loads(path.read_text())
+    assert errors("report", document) == []
+    assert document["verdict"] == "partial"
+    assert [c["status"] for c in document["clauses"]] == ["passed", "not-checked"]
+    assert document["request"]["contract"] == "v2"
+
+
+def test_junit_marks_not_checked_clauses_skipped(run_cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "report.xml"
+    argv = ["--contract", "v2", "--handler", "reference_impl.handler:lambda_handler_v2", *FAST, "--clause", "expiry"]
+    assert run_cli("check", *argv, "--format", "junit", "--output", str(path)).status == 0
+    case = ET.parse(path).getroot().find("testsuite/testcase")
+    assert case is not None and case.get("name") == "10-expiry"
+    skipped = case.find("skipped")
+    assert skipped is not None and "not checked on this backend" in (skipped.get("message") or "")
+
+
+def test_a_text_report_file_matches_the_terminal(run_cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    argv = ["--handler", "reference_impl.handler:lambda_handler", *FAST, "--clause", "response"]
+    result = run_cli("check", *argv, "--output", str(path))
+    assert result.status == 0
+    assert path.read_text().strip() == result.out.strip()
