@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, Status, Violation, verdict
 from contract_tests.clauses.checks import require_accepted
+from contract_tests.errors import HarnessError
 from contract_tests.expected import TTL_VARIABLE
 from contract_tests.session import CheckSession
 from contract_tests.strategies import query_corner_cases
@@ -24,6 +26,7 @@ CONTROL_KEY = "connect-contract-expiry-control="
 #: DynamoDB Local sweeps about every 10 s; a sweep that has not come in this long is a broken backend.
 SWEEP_DEADLINE_S = 45.0
 EXAMPLES = 10
+EXPIRING = "--backend dynamodb-local or --backend localstack"
 
 
 def _events(contract: Contract) -> list[dict[str, Any]]:
@@ -36,13 +39,10 @@ def _events(contract: Contract) -> list[dict[str, Any]]:
     return events[:EXAMPLES]
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+def _expire(session: CheckSession, contract: Contract, events: list[dict[str, Any]]) -> None:
+    """Connect ``events`` with a one-second TTL, let the backend sweep, and raise if any item outlived it."""
     backend = session.backend
-    if "ttl-expiry" not in backend.capabilities:
-        message = f"not checked on this backend: {backend.name} does not delete expired items during a check"
-        return ClauseResult(CLAUSE, Status.NOT_CHECKED, 0, message)
     ttl_attribute = session.table_definition.ttl_attribute or "expiresAt"
-    events = _events(contract)
     environment = {TTL_VARIABLE: str(SHORT_TTL_S)}
     session.clear()
     latest_s = 0
@@ -56,7 +56,7 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
                     raise Violation("the connect stored no item (see clause 2)", "an item", observation.actual())
             except Violation as missing:
                 missing.example = event
-                return verdict(CLAUSE, missing, len(events))
+                raise
             latest_s = max(latest_s, math.ceil(observation.invocation.finished_ms / 1000) + SHORT_TTL_S)
         # Expires no later than any correct item: once the backend deleted it, it had its chance at all of them.
         session.put_item({"connectionId": {"S": CONTROL_KEY}, ttl_attribute: {"N": str(latest_s)}})
@@ -66,9 +66,8 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     finally:
         session.clear()
     if not left:
-        return verdict(CLAUSE, None, len(events), f"{len(events)} items deleted by {backend.name}'s TTL sweep")
+        return
     survivor = left[0]
-    event = next(e for e in events if e["requestContext"]["connectionId"] == survivor["connectionId"]["S"])
     violation = Violation(
         f"with {TTL_VARIABLE}={SHORT_TTL_S}, {len(left)} of {len(events)} items outlived their TTL: "
         f"{backend.name} deleted an item that expired at {latest_s} (epoch s) but kept this one; "
@@ -77,8 +76,30 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
         {ttl_attribute: {"N": f"at most {latest_s}"}, "after the backend's sweep": "deleted"},
         {"stored_item_after_sweep": survivor},
     )
-    violation.example = event
-    return verdict(CLAUSE, violation, len(events))
+    violation.example = next(e for e in events if e["requestContext"]["connectionId"] == survivor["connectionId"]["S"])
+    raise violation
 
 
-CLAUSE = Clause(10, "expiry", "items really expire: the backend's TTL sweep deletes them", _check)
+def _judge(session: CheckSession, contract: Contract) -> Callable[[dict[str, Any]], None]:
+    def example(event: dict[str, Any]) -> None:
+        if "ttl-expiry" not in session.backend.capabilities:
+            raise HarnessError(f"{session.backend.name} never deletes expired items: replay expiry on {EXPIRING}")
+        _expire(session, contract, [event])
+
+    return example
+
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+    backend = session.backend
+    if "ttl-expiry" not in backend.capabilities:
+        message = f"not checked on this backend: {backend.name} does not delete expired items during a check"
+        return ClauseResult(CLAUSE, Status.NOT_CHECKED, 0, message)
+    events = _events(contract)
+    try:
+        _expire(session, contract, events)
+    except Violation as violation:
+        return verdict(CLAUSE, violation, len(events))
+    return verdict(CLAUSE, None, len(events), f"{len(events)} items deleted by {backend.name}'s TTL sweep")
+
+
+CLAUSE = Clause(10, "expiry", "items really expire: the backend's TTL sweep deletes them", _check, _judge)

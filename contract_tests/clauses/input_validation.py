@@ -6,6 +6,7 @@ of the value (so a 4 KB value or a control character cannot flood or forge the l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
@@ -17,23 +18,37 @@ if TYPE_CHECKING:
     from contract_tests.contracts import Contract
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
-    sides = {"valid": 0, "near misses": 0}
+def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str, dict[str, Any]]], bool]:
+    """Judges one example; returns whether its values were valid."""
 
-    def example(case: tuple[str, dict[str, Any]]) -> None:
+    def example(case: tuple[str, dict[str, Any]]) -> bool:
         description, event = case
         invalid = contract.oracle.invalid_input(event)
         if (invalid is None) != (description == "valid values" or description.startswith("valid ")):
             raise GeneratorBug(f"generated {description!r} but the oracle says {invalid or 'valid'}")
-        sides["valid" if invalid is None else "near misses"] += 1
         require_outcome(contract, event, session.connect(event))
+        return invalid is None
+
+    return example
+
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+    sides = {True: 0, False: 0}
+    judge = _judge(session, contract)
+
+    def example(case: tuple[str, dict[str, Any]]) -> None:
+        sides[judge(case)] += 1
 
     result = run_property(CLAUSE, session, validated_parameter_events(), example, explicit=validated_parameter_cases())
     if not result.message:
-        result.message = f"{sides['valid']} valid, {sides['near misses']} near misses"
+        result.message = f"{sides[True]} valid, {sides[False]} near misses"
     return result
 
 
 CLAUSE = Clause(
-    11, "input-validation", "valid clientId/account/region stored verbatim; near misses refused with 400", _check
+    11,
+    "input-validation",
+    "valid clientId/account/region stored verbatim; near misses refused with 400",
+    _check,
+    _judge,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import seed
@@ -25,6 +26,67 @@ if TYPE_CHECKING:
     from contract_tests.contracts import Contract
 
 STEPS_PER_CONTAINER = 8
+EXAMPLE_KEY = "connects_in_one_warm_container"
+
+
+class WarmContainer:
+    """One execution environment: the handler imported once, then invoked connect after connect."""
+
+    def __init__(self, session: CheckSession, contract: Contract) -> None:
+        self.session = session
+        self.contract = contract
+        self.connects: list[dict[str, Any]] = []
+        self.stored: dict[str, TypedItem] = {}
+        session.clear()
+        try:
+            self.slot = session.start_instance()
+        except HandlerInitError as error:
+            violation = Violation(str(error), "a handler that initialises", {"init_error": str(error)})
+            violation.example = {EXAMPLE_KEY: []}
+            raise violation from error
+
+    def connect(self, event: dict[str, Any]) -> None:
+        # API Gateway never reuses a connection id; shrinking would otherwise make them all equal.
+        connection_id = f"warm-{len(self.connects):03d}="
+        event = {**event, "requestContext": {**event["requestContext"], "connectionId": connection_id}}
+        self.connects.append(event)
+        session = self.session
+        invocation = session.invoke(self.slot, event)
+        items = {item["connectionId"]["S"]: item for item in session.stored_items() if "connectionId" in item}
+        observation = Observation(
+            invocation,
+            items=[items[connection_id]] if connection_id in items else [],
+            environment=self.slot.environment,
+        )
+        try:
+            require_outcome(self.contract, event, observation)
+            changed = sorted(k for k, v in self.stored.items() if k != connection_id and items.get(k) != v)
+            if changed:
+                raise Violation(
+                    f"connect #{len(self.connects)} changed the items of earlier connections: {changed}",
+                    "earlier items untouched",
+                    observation.actual(),
+                )
+        except Violation as violation:
+            violation.example = {EXAMPLE_KEY: list(self.connects)}
+            raise
+        self.stored[connection_id] = items[connection_id]
+
+    def stop(self) -> None:
+        self.slot.stop()
+
+
+def _judge(session: CheckSession, contract: Contract) -> Callable[[dict[str, Any]], None]:
+    def example(case: dict[str, Any]) -> None:
+        container = WarmContainer(session, contract)
+        try:
+            for event in case[EXAMPLE_KEY]:
+                container.connect(event)
+        finally:
+            container.stop()
+            session.clear()
+
+    return example
 
 
 def _check(session: CheckSession, contract: Contract) -> ClauseResult:
@@ -32,59 +94,32 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     count = 0
     seen: list[Violation] = []
 
-    class WarmContainer(RuleBasedStateMachine):
-        """One execution environment: the handler imported once, then invoked connect after connect."""
-
+    class Machine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
             nonlocal count
             count += 1
-            session.clear()
             try:
-                self.slot = session.start_instance()
-            except HandlerInitError as error:
-                violation = Violation(str(error), "a handler that initialises", {"init_error": str(error)})
-                violation.example = {"connects_in_one_warm_container": []}
+                self.container = WarmContainer(session, contract)
+            except Violation as violation:
                 seen.append(violation)
-                raise violation from error
-            self.connects: list[dict[str, Any]] = []
-            self.stored: dict[str, TypedItem] = {}
+                raise
 
         @rule(event=plain_events())
         def connect(self, event: dict[str, Any]) -> None:
-            # API Gateway never reuses a connection id; shrinking would otherwise make them all equal.
-            connection_id = f"warm-{len(self.connects):03d}="
-            event = {**event, "requestContext": {**event["requestContext"], "connectionId": connection_id}}
-            self.connects.append(event)
-            invocation = session.invoke(self.slot, event)
-            items = {item["connectionId"]["S"]: item for item in session.stored_items() if "connectionId" in item}
-            observation = Observation(
-                invocation,
-                items=[items[connection_id]] if connection_id in items else [],
-                environment=self.slot.environment,
-            )
             try:
-                require_outcome(contract, event, observation)
-                changed = sorted(k for k, v in self.stored.items() if k != connection_id and items.get(k) != v)
-                if changed:
-                    raise Violation(
-                        f"connect #{len(self.connects)} changed the items of earlier connections: {changed}",
-                        "earlier items untouched",
-                        observation.actual(),
-                    )
+                self.container.connect(event)
             except Violation as violation:
-                violation.example = {"connects_in_one_warm_container": list(self.connects)}
                 seen.append(violation)
                 raise
-            self.stored[connection_id] = items[connection_id]
 
         def teardown(self) -> None:
-            if hasattr(self, "slot"):
-                self.slot.stop()
+            if hasattr(self, "container"):
+                self.container.stop()
 
     settings = hypothesis_settings(containers)
     settings = type(settings)(settings, stateful_step_count=STEPS_PER_CONTAINER)
-    machine = seed(session.settings.seed)(WarmContainer)
+    machine = seed(session.settings.seed)(Machine)
     try:
         violation = first_violation(lambda: run_state_machine_as_test(machine, settings=settings), seen)
     finally:
@@ -92,4 +127,4 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     return verdict(CLAUSE, violation, count, f"{count} warm containers, up to {STEPS_PER_CONTAINER} connects each")
 
 
-CLAUSE = Clause(8, "isolation", "no state leaks between connects in one warm container", _check)
+CLAUSE = Clause(8, "isolation", "no state leaks between connects in one warm container", _check, _judge)

@@ -6,6 +6,7 @@ the item for "no parameters", are both correct.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
@@ -19,30 +20,40 @@ from contract_tests.clauses.checks import (
     require_refused,
 )
 from contract_tests.expected import has_identity
-from contract_tests.session import CheckSession
+from contract_tests.session import CheckSession, Observation
 from contract_tests.strategies import malformed_corner_cases, malformed_events
 
 if TYPE_CHECKING:
     from contract_tests.contracts import Contract
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
-    rejected: list[str] = []
-
-    def example(case: tuple[str, Any]) -> None:
+def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str, Any]], Observation]:
+    def example(case: tuple[str, Any]) -> Observation:
         description, event = case
         observation = session.connect(event)
         why = f"the event is malformed ({description})"
-        rejected.extend(rejected_writes(observation))
         if not has_identity(event) or is_refusal(observation, contract):
             require_refused(observation, contract, why)
             require_nothing_written(observation, why)
         else:
             require_accepted(observation, contract)
             require_item(contract, event, observation)
+        return observation
+
+    return example
+
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+    rejected: list[str] = []
+    judge = _judge(session, contract)
+
+    def example(case: tuple[str, Any]) -> None:
+        rejected.extend(rejected_writes(judge(case)))
 
     result = run_property(CLAUSE, session, malformed_events(), example, explicit=malformed_corner_cases())
     return refusal_verdict(result, session, contract, rejected)
 
 
-CLAUSE = Clause(4, "malformed-events", "events without a usable identity are refused and nothing is stored", _check)
+CLAUSE = Clause(
+    4, "malformed-events", "events without a usable identity are refused and nothing is stored", _check, _judge
+)

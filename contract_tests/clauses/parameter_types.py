@@ -7,6 +7,7 @@ idiom reads it: then the item is exactly the one without that parameter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from contract_tests.contracts import Contract
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str, Any, dict[str, Any]]], None]:
     def example(case: tuple[str, Any, dict[str, Any]]) -> None:
         name, value, event = case
         observation = session.connect(event)
@@ -46,10 +47,15 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
         else:
             require_refused(observation, contract, why)
 
-    result = run_property(
-        CLAUSE, session, non_string_parameter_events(), example, explicit=non_string_parameter_cases()
-    )
+    return example
+
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+    judge = _judge(session, contract)
+    result = run_property(CLAUSE, session, non_string_parameter_events(), judge, explicit=non_string_parameter_cases())
     return refusal_verdict(result, session, contract)
 
 
-CLAUSE = Clause(12, "parameter-types", "a parameter value that is not a string is refused, nothing stored", _check)
+CLAUSE = Clause(
+    12, "parameter-types", "a parameter value that is not a string is refused, nothing stored", _check, _judge
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
@@ -13,11 +14,15 @@ if TYPE_CHECKING:
     from contract_tests.contracts import Contract
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+def _judge(session: CheckSession, contract: Contract) -> Callable[[dict[str, Any]], None]:
     def example(event: dict[str, Any]) -> None:
         require_accepted(session.connect(event), contract)
 
-    return run_property(CLAUSE, session, plain_events(), example, explicit=no_query_cases())
+    return example
 
 
-CLAUSE = Clause(1, "response", "valid connect answers statusCode 200, body 'connected'", _check)
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+    return run_property(CLAUSE, session, plain_events(), _judge(session, contract), explicit=no_query_cases())
+
+
+CLAUSE = Clause(1, "response", "valid connect answers statusCode 200, body 'connected'", _check, _judge)

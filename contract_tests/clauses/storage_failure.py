@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from contract_tests.aws_calls import Fault
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import refusal_verdict, require_refused
 from contract_tests.loopback import free_loopback_port
@@ -40,30 +39,38 @@ def _real_failures(session: CheckSession) -> dict[str, tuple[Mapping[str, str], 
     return failures
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str, dict[str, Any]]], None]:
+    """Examples name their failure, so a saved one replays: an injected fault, or a real one."""
     real = _real_failures(session)
+    faults = {fault.name: fault for fault in session.faults}
 
-    def example(case: tuple[Fault | str, dict[str, Any]]) -> None:
+    def example(case: tuple[str, dict[str, Any]]) -> None:
         failure, event = case
-        if isinstance(failure, Fault):
-            observation = session.connect(event, fault=failure, environment=ONE_ATTEMPT)
-            why = f"every DynamoDB call failed with {failure.error_code} ({failure.name})"
+        fault = faults.get(failure)
+        if fault is not None:
+            observation = session.connect(event, fault=fault, environment=ONE_ATTEMPT)
+            why = f"every DynamoDB call failed with {fault.error_code} ({fault.name})"
         else:
             environment, why = real[failure]
             observation = session.connect(event, environment=environment)
         require_refused(observation, contract, why)
 
-    failures: list[Fault | str] = [*session.faults, *real]
+    return example
+
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+    real = list(_real_failures(session))
+    failures = [*(fault.name for fault in session.faults), *real]
     every_failure_once = [(failure, no_query_cases()[0]) for failure in failures]
     result = run_property(
         CLAUSE,
         session,
         st.tuples(st.sampled_from(failures), plain_events()),
-        example,
+        _judge(session, contract),
         explicit=every_failure_once,
         passed_message="" if "endpoint-down" in real else OUTAGE_NOTE,
     )
     return refusal_verdict(result, session, contract)
 
 
-CLAUSE = Clause(5, "storage-failure", "a storage failure never answers 200 'connected'", _check)
+CLAUSE = Clause(5, "storage-failure", "a storage failure never answers 200 'connected'", _check, _judge)

@@ -6,6 +6,7 @@ table names one the handler guessed, and in a real account that table may well e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import Clause, ClauseResult, Violation, run_property
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from contract_tests.contracts import Contract
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+def _judge(session: CheckSession, contract: Contract) -> Callable[[dict[str, Any]], None]:
     why = "CONNECTIONS_TABLE is unset"
 
     def example(event: dict[str, Any]) -> None:
@@ -31,9 +32,14 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
         if observation.new_tables:
             raise Violation(f"{why}, but the handler created a table", "no new table", observation.actual())
 
+    return example
+
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     examples = max(10, session.settings.examples // 5)
-    result = run_property(CLAUSE, session, plain_events(), example, examples=examples, explicit=no_query_cases())
+    judge = _judge(session, contract)
+    result = run_property(CLAUSE, session, plain_events(), judge, examples=examples, explicit=no_query_cases())
     return refusal_verdict(result, session, contract)
 
 
-CLAUSE = Clause(6, "table-unset", "CONNECTIONS_TABLE unset: refused, no write to any table", _check)
+CLAUSE = Clause(6, "table-unset", "CONNECTIONS_TABLE unset: refused, no write to any table", _check, _judge)

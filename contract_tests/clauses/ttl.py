@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
@@ -19,14 +20,20 @@ if TYPE_CHECKING:
 TTL_SETTINGS: tuple[str | None, ...] = (UNSET, "1", "60", "3600", "7200", "86400", "604800")
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
+def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str | None, dict[str, Any]]], None]:
     def example(case: tuple[str | None, dict[str, Any]]) -> None:
         ttl, event = case
         require_outcome(contract, event, session.connect(event, environment={TTL_VARIABLE: ttl}))
 
+    return example
+
+
+def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     every_setting_once = [(ttl, no_query_cases()[0]) for ttl in TTL_SETTINGS]
     strategy = st.tuples(st.sampled_from(TTL_SETTINGS), plain_events())
-    return run_property(CLAUSE, session, strategy, example, explicit=every_setting_once)
+    return run_property(CLAUSE, session, strategy, _judge(session, contract), explicit=every_setting_once)
 
 
-CLAUSE = Clause(9, "ttl", f"expiresAt = the handler's clock in epoch seconds + {TTL_VARIABLE} (default 7200)", _check)
+CLAUSE = Clause(
+    9, "ttl", f"expiresAt = the handler's clock in epoch seconds + {TTL_VARIABLE} (default 7200)", _check, _judge
+)
