@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import secrets
+import shlex
 import signal
 import sys
 from collections.abc import Sequence
@@ -13,7 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from contract_tests.errors import HarnessError
-from contract_tests.options import CONTRACT_NAMES, add_check_options, option, request_values
+from contract_tests.failure_cases import DEFAULT_DIRECTORY as DEFAULT_FAILURES
+from contract_tests.failure_cases import cases_of, load, save
+from contract_tests.options import CONTRACT_NAMES, REPLAY_OPTIONS, add_check_options, option, request_values
+from contract_tests.request import CheckRequest
 from contract_tests.schema_files import SCHEMA_FILES, SCHEMA_ROLES
 
 # Everything else is imported by the command that needs it: `--help` and usage errors stay fast.
@@ -48,6 +52,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", metavar="PATH", help="write the report in --format to PATH (text stays on the terminal)"
     )
     check.add_argument("--junit", metavar="PATH", help="also write the report as JUnit XML")
+    check.add_argument(
+        "--failures-dir",
+        default=str(DEFAULT_FAILURES),
+        metavar="DIR",
+        help=f"where each failing clause saves its minimal counterexample (default: {DEFAULT_FAILURES})",
+    )
+    replay = commands.add_parser(
+        "replay",
+        help="re-run saved failure cases against a handler",
+        description="Exit 0: every case is fixed (its file removed unless --keep); 1: some case still fails; "
+        "2: usage or environment error. With --emit-pytest, write the cases as a pytest module and exit 0.",
+    )
+    replay.add_argument("paths", nargs="*", metavar="PATH", help="case files or directories (default: --failures-dir)")
+    add_check_options(replay.add_argument, names=REPLAY_OPTIONS)
+    replay.add_argument(
+        "--failures-dir", default=str(DEFAULT_FAILURES), metavar="DIR", help=f"default: {DEFAULT_FAILURES}"
+    )
+    replay.add_argument("--keep", action="store_true", help="keep the files of fixed cases")
+    replay.add_argument("--emit-pytest", metavar="FILE", help="write the cases as a plain pytest module instead")
     clauses = commands.add_parser("clauses", help="list a contract version's clauses")
     option("contract").add_to(clauses.add_argument)
     commands.add_parser("contracts", help="list the contract versions, one line each")
@@ -83,7 +106,6 @@ def _check(args: argparse.Namespace) -> int:
     from contract_tests.junit import render_junit
     from contract_tests.report import clause_line, header, render_failures, summary
     from contract_tests.report_json import render_json
-    from contract_tests.request import CheckRequest
     from contract_tests.runner import run_check
 
     request = CheckRequest(**request_values(lambda field: getattr(args, field)))
@@ -112,7 +134,49 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write(rendered[args.format]())
     if args.junit:
         Path(args.junit).write_text(rendered["junit"](), encoding="utf-8")
+    saved = save(cases_of(report), Path(args.failures_dir))
+    if saved:
+        print(
+            f"saved {len(saved)} failure case{'s' if len(saved) > 1 else ''} in {args.failures_dir}; "
+            f"re-run: connect-contract replay --handler {shlex.quote(request.handler)}"
+            + (
+                f" --failures-dir {shlex.quote(args.failures_dir)}"
+                if args.failures_dir != str(DEFAULT_FAILURES)
+                else ""
+            ),
+            file=terminal,
+        )
     return report.exit_status
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from contract_tests.replay import emit_pytest, replay
+
+    request = CheckRequest(**request_values(lambda field: getattr(args, field), REPLAY_OPTIONS))
+    if not args.paths and not Path(args.failures_dir).is_dir():
+        raise HarnessError(f"no failure cases in {args.failures_dir}: a failing check saves them there")
+    loaded = load([Path(p) for p in args.paths] or [Path(args.failures_dir)])
+    if not loaded:
+        raise HarnessError(f"no failure cases in {', '.join(args.paths) or args.failures_dir}")
+    if args.emit_pytest:
+        emit_pytest([case for _, case in loaded], request, Path(args.emit_pytest))
+        print(f"wrote {len(loaded)} case{'s' if len(loaded) > 1 else ''} to {args.emit_pytest}")
+        return EXIT_CONFORMS
+    failing = 0
+    for result in replay(loaded, request):
+        case = result.case
+        where = f"{case.contract} {case.clause}"
+        if result.fixed:
+            print(f"  [fixed] {where}  ({result.path})", flush=True)
+            if result.path is not None and not args.keep:
+                result.path.unlink(missing_ok=True)
+        else:
+            failing += 1
+            print(f"  [FAIL]  {where}: {result.message}  ({result.path})", flush=True)
+    print(
+        f"{failing} of {len(loaded)} saved cases still fail" if failing else f"all {len(loaded)} saved cases are fixed"
+    )
+    return EXIT_VIOLATES if failing else EXIT_CONFORMS
 
 
 def _validate(schema: str, files: Sequence[str]) -> int:
@@ -177,6 +241,8 @@ def _run(args: argparse.Namespace) -> int:
         return _validate(args.schema, args.files)
     if args.command == "localstack":
         return _localstack(args.action)
+    if args.command == "replay":
+        return _replay(args)
     from contract_tests.contracts import CONTRACTS, contract_named
 
     if args.command == "clauses":

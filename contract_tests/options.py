@@ -210,16 +210,38 @@ def option(name: str) -> Option:
     return next(candidate for candidate in CHECK_OPTIONS if candidate.name == name)
 
 
-def add_check_options(add: Callable[..., Any], prefix: str = "", handler_required: bool = True) -> None:
-    """Declare every check option with ``add``; ``prefix`` (``connect-``) namespaces them in pytest."""
-    for option in CHECK_OPTIONS:
+#: What a replay takes from its command line: where and how to run; the rest comes from each case.
+REPLAY_OPTIONS = (
+    "handler",
+    "code-dir",
+    "backend",
+    "endpoint",
+    "yes-create-table",
+    "runtime",
+    "interpreter",
+    "memory",
+    "env",
+    "region",
+    "timeout",
+)
+
+
+def _chosen(names: Sequence[str] | None) -> list[Option]:
+    return [option for option in CHECK_OPTIONS if names is None or option.name in names]
+
+
+def add_check_options(
+    add: Callable[..., Any], prefix: str = "", handler_required: bool = True, names: Sequence[str] | None = None
+) -> None:
+    """Declare the check options (all, or ``names``) with ``add``; ``prefix`` namespaces them in pytest."""
+    for option in _chosen(names):
         option.add_to(add, prefix, required=handler_required and option.name == "handler")
 
 
-def request_values(get: Callable[[str], Any]) -> dict[str, Any]:
-    """The ``CheckRequest`` fields from parsed options; ``get`` reads one by its ``dest``."""
-    values = {option.field: get(option.field) for option in CHECK_OPTIONS}
-    for option in CHECK_OPTIONS:
-        if option.repeatable:
-            values[option.field] = tuple(values[option.field] or ())
+def request_values(get: Callable[[str], Any], names: Sequence[str] | None = None) -> dict[str, Any]:
+    """The ``CheckRequest`` fields from parsed options (all, or ``names``); ``get`` reads one by its ``dest``."""
+    values = {}
+    for option in _chosen(names):
+        value = get(option.field)
+        values[option.field] = tuple(value or ()) if option.repeatable else value
     return values

@@ -135,7 +135,7 @@ class OpenCheck:
             return ClauseResult(clause, Status.NOT_CHECKED, 0, f"the handler {why}, so every connect fails (see above)")
         self._blocking_failure_reported = True
         message = failure.init_error or f"the connect failed on a valid event: {failure.invocation.error}"
-        example = Counterexample(no_query_cases()[0], ACCEPTED, failure.actual())
+        example = Counterexample(no_query_cases()[0], ACCEPTED, failure.actual(), judged_by="response")
         return ClauseResult(clause, Status.FAILED, 1, message, example)
 
 

@@ -44,6 +44,9 @@ class Counterexample:
     example: Any
     expected: Any
     actual: Any
+    #: The clause whose judgement re-runs ``example``, when not the failed clause's own (an init error
+    #: is reported on the first clause run, whatever it is, but any valid connect shows it).
+    judged_by: str | None = None
 
 
 @dataclass

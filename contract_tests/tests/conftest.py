@@ -50,8 +50,13 @@ class CliRun:
 
 
 @pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str]) -> Any:
-    """Run ``connect-contract`` in this process and return its exit status and output."""
+def run_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run ``connect-contract`` in this process and return its exit status and output.
+
+    It runs in a directory of the test's own, as a user runs it in theirs: a failing check saves its
+    cases there, never in the project's checkout.
+    """
+    monkeypatch.chdir(tmp_path)
 
     def run(*argv: str) -> CliRun:
         capsys.readouterr()

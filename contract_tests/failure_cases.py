@@ -1,0 +1,114 @@
+"""Saved failures: each failing clause's minimal counterexample as a case file a replay re-runs.
+
+A case holds everything that made the example fail: the contract version, the clause, the example
+as its judgement takes it, the function's own configuration, the seed, and expected and actual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contract_tests.errors import HarnessError
+
+FORMAT = 1
+DEFAULT_DIRECTORY = Path(".connect-contract") / "failures"
+
+
+@dataclass(frozen=True)
+class FailureCase:
+    contract: str
+    clause: str
+    example: Any
+    message: str
+    expected: Any = None
+    actual: Any = None
+    seed: int | None = None
+    #: The function's own configuration (``--env``) when it failed.
+    environment: dict[str, str] = field(default_factory=dict)
+    #: What was checked, and how to repeat the whole clause (for the reader; a replay names its own handler).
+    handler: str = ""
+    reproduce: str = ""
+    format: int = FORMAT
+
+    def file_name(self) -> str:
+        digest = hashlib.sha256(json.dumps(self.example, sort_keys=True, default=str).encode()).hexdigest()[:12]
+        return f"{self.contract}-{self.clause}-{digest}.json"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False, default=str) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, origin: str) -> FailureCase:
+        try:
+            data = json.loads(text)
+            if data.get("format") != FORMAT:
+                raise HarnessError(f"{origin}: a case file of format {data.get('format')!r}; this gate reads {FORMAT}")
+            return cls(**data)
+        except (json.JSONDecodeError, TypeError, AttributeError) as error:
+            raise HarnessError(f"{origin}: not a connect-contract failure case ({error})") from None
+
+
+def cases_of(report: Any) -> list[FailureCase]:
+    """One case per failed clause of ``report`` (a runner ``Report``) that has a counterexample."""
+    request = report.request
+    cases = []
+    for result in report.failed:
+        example = result.counterexample
+        if example is None:
+            continue
+        plain = json.loads(json.dumps(example.example, default=str))
+        cases.append(
+            FailureCase(
+                contract=request.contract,
+                clause=example.judged_by or result.clause.id,
+                example=plain,
+                message=result.message,
+                expected=json.loads(json.dumps(example.expected, default=str)),
+                actual=json.loads(json.dumps(example.actual, default=str)),
+                seed=report.seed,
+                environment=dict(request.env),
+                handler=request.handler,
+                reproduce=request.command(report.seed, result.clause.id),
+            )
+        )
+    return cases
+
+
+def save(cases: list[FailureCase], directory: Path) -> list[Path]:
+    """Write each case under ``directory`` (created when needed); the same example overwrites its file."""
+    if not cases:
+        return []
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for case in cases:
+            path = directory / case.file_name()
+            path.write_text(case.to_json(), encoding="utf-8")
+            paths.append(path)
+    except OSError as error:
+        raise HarnessError(f"could not save failure cases in {directory}: {error}") from error
+    return paths
+
+
+def load(paths: list[Path]) -> list[tuple[Path, FailureCase]]:
+    """The cases in ``paths`` (files, or directories of ``*.json`` files), in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.glob("*.json"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise HarnessError(f"{path}: no such failure case or directory")
+    loaded = []
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise HarnessError(f"{file}: cannot read it: {error}") from error
+        loaded.append((file, FailureCase.from_json(text, str(file))))
+    return loaded
