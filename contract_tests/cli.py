@@ -103,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from contract_tests.github import write_github_outputs
     from contract_tests.junit import render_junit
     from contract_tests.report import clause_line, header, render_failures, summary
     from contract_tests.report_json import render_json
@@ -134,6 +135,8 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write(rendered[args.format]())
     if args.junit:
         Path(args.junit).write_text(rendered["junit"](), encoding="utf-8")
+    for line in write_github_outputs(report, os.environ):
+        print(line, flush=True)
     saved = save(cases_of(report), Path(args.failures_dir))
     if saved:
         print(
