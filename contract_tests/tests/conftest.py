@@ -50,15 +50,18 @@ class CliRun:
 
 
 @pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Run ``connect-contract`` in this process and return its exit status and output.
+def failures_dir(tmp_path: Path) -> Path:
+    """Where the test's checks save their failure cases (never the project's checkout)."""
+    return tmp_path / ".connect-contract" / "failures"
 
-    It runs in a directory of the test's own, as a user runs it in theirs: a failing check saves its
-    cases there, never in the project's checkout.
-    """
-    monkeypatch.chdir(tmp_path)
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], failures_dir: Path) -> Any:
+    """Run ``connect-contract`` in this process and return its exit status and output."""
 
     def run(*argv: str) -> CliRun:
+        if argv[:1] in (("check",), ("replay",)) and "--failures-dir" not in argv:
+            argv = (*argv, "--failures-dir", str(failures_dir))
         capsys.readouterr()
         try:
             status = main(list(argv))

@@ -4,7 +4,6 @@ those, exit 1 while any still fails and 0 once all are fixed; the cases also bec
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -67,14 +66,16 @@ def test_a_failure_is_saved_replayed_fixed_and_emitted_as_pytest(tmp_path: Path)
         "v3/types_coerced_with_str.py",
     ],
 )
-def test_every_kind_of_case_replays_against_the_broken_and_the_fixed_handler(run_cli: Any, wrong: str) -> None:
+def test_every_kind_of_case_replays_against_the_broken_and_the_fixed_handler(
+    run_cli: Any, failures_dir: Path, wrong: str
+) -> None:
     """Each clause's example survives the file round trip: the wrong handler still fails it, the reference passes."""
     path = HANDLERS / "wrong" / wrong
     contract = path.parent.name if path.parent.name in REFERENCE else "v1"
     clause = caught_clause(path)
     argv = ["--contract", contract, "--runtime", "inprocess", "--examples", "10", "--clause", clause]
     assert run_cli("check", "--handler", f"{path}:handler", *argv).status == 1
-    saved = sorted(FAILURES.iterdir())
+    saved = sorted(failures_dir.iterdir())
     assert len(saved) == 1
 
     still = run_cli("replay", "--handler", f"{path}:handler", "--runtime", "inprocess")
@@ -83,23 +84,23 @@ def test_every_kind_of_case_replays_against_the_broken_and_the_fixed_handler(run
     reference = f"reference_impl.handler:{REFERENCE[contract]}"
     fixed = run_cli("replay", "--handler", reference, "--runtime", "inprocess", "--keep")
     assert fixed.status == 0, fixed.out + fixed.err
-    assert saved == sorted(FAILURES.iterdir())
+    assert saved == sorted(failures_dir.iterdir())
 
 
 def test_replay_without_cases_is_a_usage_error(run_cli: Any) -> None:
     result = run_cli("replay", "--handler", "reference_impl.handler:lambda_handler")
     assert result.status == 2
-    assert "no failure cases in .connect-contract" in result.err
+    assert "no failure cases in " in result.err and "a failing check saves them there" in result.err
 
 
-def test_a_file_that_is_not_a_case_is_a_usage_error(run_cli: Any) -> None:
-    Path("case.json").write_text('{"hello": 1}')
-    result = run_cli("replay", "case.json", "--handler", "reference_impl.handler:lambda_handler")
+def test_a_file_that_is_not_a_case_is_a_usage_error(run_cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "case.json").write_text('{"hello": 1}')
+    result = run_cli("replay", str(tmp_path / "case.json"), "--handler", "reference_impl.handler:lambda_handler")
     assert result.status == 2
     assert "case.json: a case file of format None" in result.err
 
 
-def test_a_passing_check_saves_nothing(run_cli: Any) -> None:
+def test_a_passing_check_saves_nothing(run_cli: Any, failures_dir: Path) -> None:
     argv = ["--handler", "reference_impl.handler:lambda_handler", "--runtime", "inprocess", "--examples", "5"]
     assert run_cli("check", *argv, "--clause", "response").status == 0
-    assert not os.path.exists(FAILURES)
+    assert not failures_dir.exists()
