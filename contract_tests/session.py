@@ -224,8 +224,8 @@ class CheckSession:
     ) -> Observation:
         """Invoke the handler once and observe the table.
 
-        Out of process, an environment is kept warm per set of overrides (as Lambda keeps one) and
-        replaced after a time-out or crash; in process, every example imports the handler afresh.
+        An environment is kept warm per set of overrides (as Lambda keeps one) and replaced after a
+        time-out or crash (and, by the clauses, after any violation).
         An initialisation failure is Lambda's init error: the connect fails, and that is observed.
         """
         before = set(table_names(self._client)) if watch_tables else set()
@@ -244,7 +244,7 @@ class CheckSession:
                 )
         assert slot is not None
         invocation = self.invoke(slot, event, fault)
-        if self.runtime.out_of_process and slot.instance.alive:
+        if slot.instance.alive:
             self._warm[key] = slot
         else:
             slot.stop()

@@ -27,7 +27,15 @@ from unittest import mock
 from contract_tests.errors import TargetError
 from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S, LambdaContext
 from contract_tests.observers.botocore_hooks import fresh_default_session
-from contract_tests.runtimes.base import INIT_ERROR_PREFIX, HandlerInitError, Instance, Invocation, Runtime, timed_out
+from contract_tests.runtimes.base import (
+    INIT_ERROR_PREFIX,
+    TIMED_OUT,
+    HandlerInitError,
+    Instance,
+    Invocation,
+    Runtime,
+    timed_out,
+)
 from contract_tests.targets import HandlerTarget
 
 Handler = Callable[[Any, Any], Any]
@@ -195,17 +203,25 @@ def process_environment(environment: Mapping[str, str]) -> Iterator[None]:
 
 
 class InProcessInstance(Instance):
-    """The handler module imported afresh, called in a thread of this process."""
+    """The handler module imported afresh, then called (warm) in a thread of this process per event."""
 
     def __init__(self, runtime: InProcessRuntime, environment: Mapping[str, str], handler: Handler) -> None:
         self._runtime = runtime
         self._environment = dict(environment)
         self._handler = handler
+        self._abandoned = False
+
+    @property
+    def alive(self) -> bool:
+        """False after a time-out: the abandoned call may still run, so the next event needs a new import."""
+        return not self._abandoned
 
     def invoke(self, event: Any, timeout_s: float) -> Invocation:
         with process_environment(self._environment):
             region, memory = self._environment["AWS_REGION"], self._runtime.options.memory_mb
-            return invoke(self._handler, event, region, self._runtime.task_root, timeout_s, memory)
+            result = invoke(self._handler, event, region, self._runtime.task_root, timeout_s, memory)
+        self._abandoned = (result.error or "").startswith(TIMED_OUT)
+        return result
 
     def stop(self) -> None:
         """Nothing to stop: a thread past its timeout cannot be ended, only abandoned."""
