@@ -7,11 +7,14 @@ heavy (no boto3, moto or jsonschema) and changes no global state until ``--conne
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from contract_tests.errors import HarnessError
+from contract_tests.failure_cases import DEFAULT_DIRECTORY as DEFAULT_FAILURES
+from contract_tests.failure_cases import cases_of, save
 from contract_tests.lambda_runtime import LambdaContext
 from contract_tests.options import add_check_options, request_values
 from contract_tests.request import CheckRequest
@@ -28,6 +31,12 @@ _OPEN_CHECK = pytest.StashKey["OpenCheck | HarnessError | None"]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("connect-contract", "contract gate for WebSocket $connect handlers")
     add_check_options(group.addoption, PREFIX, handler_required=False)
+    group.addoption(
+        "--connect-failures-dir",
+        default=str(DEFAULT_FAILURES),
+        metavar="DIR",
+        help=f"where failing clauses save their cases for `connect-contract replay` (default: {DEFAULT_FAILURES})",
+    )
 
 
 def _request(config: pytest.Config) -> CheckRequest:
@@ -68,7 +77,9 @@ class ContractClauseItem(pytest.Item):
         result = check.run_clause(self.clause)
         if result.status is Status.FAILED:
             report = Report(check.request, check.seed, [result])
-            raise ClauseFailed(failure_details(report, result))
+            saved = save(cases_of(report), Path(self.config.getoption("connect_failures_dir")))
+            replay = f"\n  saved for replay: {saved[0]}" if saved else ""
+            raise ClauseFailed(failure_details(report, result) + replay)
         if result.status is Status.NOT_CHECKED:
             pytest.skip(result.message)
 

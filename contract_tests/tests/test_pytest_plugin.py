@@ -30,7 +30,8 @@ def test_plugin_fails_the_clause_a_wrong_handler_breaks(pytester: pytest.Pyteste
     assert failed == [
         f"connect-contract[{c}]" for c in ("1-response", "3-query-strings", "4-malformed-events", "8-isolation")
     ]
-    result.stdout.fnmatch_lines(["*clause 1 response: response is not 200*"])
+    result.stdout.fnmatch_lines(["*clause 1 response: response is not 200*", "*saved for replay: .connect-contract*"])
+    assert len(list((pytester.path / ".connect-contract" / "failures").glob("v1-*.json"))) == 4
 
 
 @pytest.mark.usefixtures("node_modules")
