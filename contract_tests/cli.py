@@ -26,6 +26,12 @@ EXIT_CONFORMS, EXIT_VIOLATES, EXIT_USAGE = 0, 1, 2
 REPORT_FORMATS = ("text", "json", "junit")
 
 
+def _add_failures_dir(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--failures-dir", default=str(DEFAULT_FAILURES), metavar="DIR", help=f"{what} (default: {DEFAULT_FAILURES})"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="connect-contract",
@@ -52,12 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", metavar="PATH", help="write the report in --format to PATH (text stays on the terminal)"
     )
     check.add_argument("--junit", metavar="PATH", help="also write the report as JUnit XML")
-    check.add_argument(
-        "--failures-dir",
-        default=str(DEFAULT_FAILURES),
-        metavar="DIR",
-        help=f"where each failing clause saves its minimal counterexample (default: {DEFAULT_FAILURES})",
-    )
+    _add_failures_dir(check, "where each failing clause saves its minimal counterexample")
     replay = commands.add_parser(
         "replay",
         help="re-run saved failure cases against a handler",
@@ -66,9 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("paths", nargs="*", metavar="PATH", help="case files or directories (default: --failures-dir)")
     add_check_options(replay.add_argument, names=REPLAY_OPTIONS)
-    replay.add_argument(
-        "--failures-dir", default=str(DEFAULT_FAILURES), metavar="DIR", help=f"default: {DEFAULT_FAILURES}"
-    )
+    _add_failures_dir(replay, "the cases to replay when no PATH is given")
     replay.add_argument("--keep", action="store_true", help="keep the files of fixed cases")
     replay.add_argument("--emit-pytest", metavar="FILE", help="write the cases as a plain pytest module instead")
     clauses = commands.add_parser("clauses", help="list a contract version's clauses")
