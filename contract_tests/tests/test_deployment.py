@@ -15,7 +15,7 @@ from contract_tests.tests.conftest import ROOT
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags (``!Ref``, ``!GetAtt``, ``!Sub``) read as one-key mappings (``{"Ref": …}``)."""
+    """YAML with CloudFormation's short tags read as one-key mappings: ``!Ref X`` is ``{"Ref": "X"}``."""
 
 
 _CloudFormationLoader.add_multi_constructor(
