@@ -81,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old", metavar="A", choices=CONTRACT_NAMES, help="the earlier version, e.g. v1")
     diff.add_argument("new", metavar="B", choices=CONTRACT_NAMES, help="the later version, e.g. v2")
     diff.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or JSON")
+    docs = commands.add_parser(
+        "docs",
+        help="write the contract's documentation, a page per version, from the schemas",
+        description="Exit 0: written (or, with --check, up to date); 1: with --check, a page differs.",
+    )
+    docs.add_argument(
+        "--out", default="docs/contract", metavar="DIR", help="where the pages go (default: docs/contract)"
+    )
+    docs.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a page is not what the schemas produce"
+    )
     validate = commands.add_parser(
         "validate",
         help="validate JSON files (events, items, responses) against a contract schema",
@@ -181,6 +192,21 @@ def _replay(args: argparse.Namespace) -> int:
     return EXIT_VIOLATES if failing else EXIT_CONFORMS
 
 
+def _docs(directory: Path, check: bool) -> int:
+    from contract_tests.contract_docs import first_difference, write
+
+    if check:
+        difference = first_difference(directory)
+        if difference:
+            print(f"connect-contract: {difference}; regenerate with `connect-contract docs --out {directory}`")
+            return EXIT_VIOLATES
+        print(f"{directory}: up to date")
+        return EXIT_CONFORMS
+    written = write(directory)
+    print(f"wrote {len(written)} pages to {directory}")
+    return EXIT_CONFORMS
+
+
 def _validate(schema: str, files: Sequence[str]) -> int:
     """Every file is read and judged; exit 2 if any was unreadable, else 1 if any was invalid."""
     from contract_tests.contract_schemas import errors
@@ -245,6 +271,8 @@ def _run(args: argparse.Namespace) -> int:
         return _localstack(args.action)
     if args.command == "replay":
         return _replay(args)
+    if args.command == "docs":
+        return _docs(Path(args.out), args.check)
     from contract_tests.contracts import CONTRACTS, contract_named
 
     if args.command == "clauses":

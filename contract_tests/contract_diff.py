@@ -35,35 +35,35 @@ class Change:
     readers: str
 
 
-def _facts(schema: Any, path: str, resolver: Resolver[Any]) -> set[Fact]:
+def _facts(schema: Any, path: str, resolver: Resolver[Any], annotations: bool) -> set[Fact]:
     """Every constraint of ``schema`` as (JSON path, keyword, value), through ``$ref`` and ``allOf``."""
     if not isinstance(schema, dict):
         return {(path, "schema", json.dumps(schema))}
     found: set[Fact] = set()
     for keyword, value in schema.items():
-        if keyword in _ANNOTATIONS:
+        if keyword in _ANNOTATIONS and not (annotations and keyword == "description"):
             continue
         if keyword == "$ref":
             resolved = resolver.lookup(value)
-            found |= _facts(resolved.contents, path, resolved.resolver)
+            found |= _facts(resolved.contents, path, resolved.resolver, annotations)
         elif keyword == "allOf":
             for sub in value:
-                found |= _facts(sub, path, resolver)
+                found |= _facts(sub, path, resolver, annotations)
         elif keyword == "properties":
             for name, sub in value.items():
-                found |= _facts(sub, f"{path}/{name}", resolver)
+                found |= _facts(sub, f"{path}/{name}", resolver, annotations)
         else:
             found.add((path, keyword, json.dumps(value, sort_keys=True)))
     return found
 
 
-def _shape(schema_name: str) -> tuple[dict[str, set[Fact]], set[str]]:
-    """A schema's top-level attributes with their facts, and the required ones."""
+def attribute_facts(schema_name: str, annotations: bool = False) -> tuple[dict[str, set[Fact]], set[str]]:
+    """A schema's top-level attributes with their facts (descriptions too, if asked), and the required ones."""
     schema = load_schema(schema_name)
     resolver = registry().resolver(base_uri=schema["$id"])
     attributes: dict[str, set[Fact]] = {}
     required: set[str] = set()
-    for path, keyword, value in _facts(schema, "", resolver):
+    for path, keyword, value in _facts(schema, "", resolver, annotations):
         if path == "" and keyword == "required":
             required |= set(json.loads(value))
         elif path:
@@ -72,20 +72,20 @@ def _shape(schema_name: str) -> tuple[dict[str, set[Fact]], set[str]]:
     return attributes, required
 
 
-def _dynamodb_type(facts: set[Fact]) -> str:
+def dynamodb_type(facts: set[Fact]) -> str:
     """The DynamoDB type an item attribute holds (``S``, ``N``), from its typed-JSON wrapper."""
     kinds = sorted({rest.split("/")[0] for rest, _, _ in facts if rest})
     return "/".join(kinds) or "?"
 
 
 def _attribute_changes(part: str, old_name: str, new_name: str) -> list[Change]:
-    old, old_required = _shape(old_name)
-    new, new_required = _shape(new_name)
+    old, old_required = attribute_facts(old_name)
+    new, new_required = attribute_facts(new_name)
     typed = part == "item"
     changes: list[Change] = []
     for name in sorted(set(old) | set(new)):
         before, after = old.get(name), new.get(name)
-        kind_of = _dynamodb_type if typed else (lambda facts: "")
+        kind_of = dynamodb_type if typed else (lambda facts: "")
         if before is None and after is not None:
             required = name in new_required
             changes.append(
