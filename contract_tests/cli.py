@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if a page is not what the schemas produce"
     )
+    export = commands.add_parser(
+        "export", help="write the stored item's contract for data catalogs (Open Data Contract Standard v3)"
+    )
+    export.add_argument("--odcs", action="store_true", required=True, help="in ODCS v3 (the one format so far)")
+    option("contract").add_to(export.add_argument)
+    export.add_argument("--output", metavar="PATH", help="write to PATH instead of stdout")
     validate = commands.add_parser(
         "validate",
         help="validate JSON files (events, items, responses) against a contract schema",
@@ -273,6 +279,16 @@ def _run(args: argparse.Namespace) -> int:
         return _replay(args)
     if args.command == "docs":
         return _docs(Path(args.out), args.check)
+    if args.command == "export":
+        from contract_tests.contracts import contract_named
+        from contract_tests.odcs_export import odcs_document
+
+        text = json.dumps(odcs_document(contract_named(args.contract)), indent=2, ensure_ascii=False) + "\n"
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return EXIT_CONFORMS
     from contract_tests.contracts import CONTRACTS, contract_named
 
     if args.command == "clauses":
