@@ -127,7 +127,10 @@ def _clause_rows(contract: Contract) -> list[str]:
         module = sys.modules[clause.check.__module__]
         doc = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
         promise = (doc.split(": ", 1)[1] if doc.startswith("Clause ") and ": " in doc else doc).replace("``", "`")
-        rows.append(f"| {clause.number} | {_code(clause.id)} | {_cell(promise)} | {introduced[clause.id]} |")
+        rows.append(
+            f"| {clause.number} | {_code(clause.id)} | {_cell(promise)} | {_cell(clause.generates)} "
+            f"| {introduced[clause.id]} |"
+        )
     return rows
 
 
@@ -182,9 +185,13 @@ def version_page(contract: Contract) -> str:
         "",
         "## Clauses",
         "",
-        "| # | id | promise | since |",
-        "|---|---|---|---|",
+        "| # | id | promise | generates | since |",
+        "|---|---|---|---|---|",
         *_clause_rows(contract),
+        "",
+        "## Decisions the design card leaves open",
+        "",
+        *(f"- {decision}" for decision in contract.decisions),
         "",
         *_worked_example(contract),
         "",

@@ -38,4 +38,11 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     return run_property(CLAUSE, session, any_valid_events(), _judge(session, contract), explicit=no_query_cases())
 
 
-CLAUSE = Clause(7, "aws-calls", "only dynamodb:PutItem (and GetItem) on CONNECTIONS_TABLE", _check, _judge)
+CLAUSE = Clause(
+    7,
+    "aws-calls",
+    "only dynamodb:PutItem (and GetItem) on CONNECTIONS_TABLE",
+    _check,
+    _judge,
+    generates="everyday and hard events; every AWS call recorded, at import time included",
+)

@@ -69,6 +69,8 @@ class Clause:
     check: Callable[[CheckSession, Contract], ClauseResult] = field(repr=False, compare=False)
     #: One example's judgement on a session (raises Violation), as ``check`` applies it: what a replay re-runs.
     judge: Callable[[CheckSession, Contract], Callable[[Any], object]] = field(repr=False, compare=False)
+    #: What the clause feeds the handler, for the generated docs.
+    generates: str = ""
 
     def run(self, session: CheckSession, contract: Contract) -> ClauseResult:
         return self.check(session, contract)

@@ -102,4 +102,11 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     return verdict(CLAUSE, None, len(events), f"{len(events)} items deleted by {backend.name}'s TTL sweep")
 
 
-CLAUSE = Clause(10, "expiry", "items really expire: the backend's TTL sweep deletes them", _check, _judge)
+CLAUSE = Clause(
+    10,
+    "expiry",
+    "items really expire: the backend's TTL sweep deletes them",
+    _check,
+    _judge,
+    generates="ten accepted corner-case events with CONNECTION_TTL_SECONDS=1, then the backend's TTL sweep",
+)

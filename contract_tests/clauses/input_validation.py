@@ -51,4 +51,9 @@ CLAUSE = Clause(
     "valid clientId/account/region stored verbatim; near misses refused with 400",
     _check,
     _judge,
+    generates=(
+        "values from each rule's own pattern, edge values, and near misses (11/13 digits, non-ASCII"
+        " digits, trailing newline or space, upper case, unknown partitions, zones, 129 characters,"
+        " control characters, lookalike letters)"
+    ),
 )

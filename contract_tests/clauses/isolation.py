@@ -127,4 +127,11 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     return verdict(CLAUSE, violation, count, f"{count} warm containers, up to {STEPS_PER_CONTAINER} connects each")
 
 
-CLAUSE = Clause(8, "isolation", "no state leaks between connects in one warm container", _check, _judge)
+CLAUSE = Clause(
+    8,
+    "isolation",
+    "no state leaks between connects in one warm container",
+    _check,
+    _judge,
+    generates="stateful runs: up to 8 connects in one warm environment",
+)

@@ -26,5 +26,10 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
 
 
 CLAUSE = Clause(
-    2, "item", "valid connect stores exactly the contract's item (types, defaults, time windows)", _check, _judge
+    2,
+    "item",
+    "valid connect stores exactly the contract's item (types, defaults, time windows)",
+    _check,
+    _judge,
+    generates="the same everyday events",
 )

@@ -55,5 +55,13 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
 
 
 CLAUSE = Clause(
-    4, "malformed-events", "events without a usable identity are refused and nothing is stored", _check, _judge
+    4,
+    "malformed-events",
+    "events without a usable identity are refused and nothing is stored",
+    _check,
+    _judge,
+    generates=(
+        "every named mutation of the fields a handler reads: event, requestContext or connectionId "
+        "missing, empty or of another type; both query maps not an object"
+    ),
 )

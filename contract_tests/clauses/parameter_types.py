@@ -57,5 +57,10 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
 
 
 CLAUSE = Clause(
-    12, "parameter-types", "a parameter value that is not a string is refused, nothing stored", _check, _judge
+    12,
+    "parameter-types",
+    "a parameter value that is not a string is refused, nothing stored",
+    _check,
+    _judge,
+    generates="a parameter value that is a number, boolean, list, object or null, in both query maps",
 )

@@ -32,4 +32,8 @@ CLAUSE = Clause(
     "empty, repeated, unknown, encoded, unicode and URL-limit parameters are read as API Gateway sends them",
     _check,
     _judge,
+    generates=(
+        "empty, repeated, unknown and case-variant keys; whitespace; already-decoded % and +; "
+        "unicode incl. astral plane; leading zeros; a URL at exactly 4096 characters"
+    ),
 )

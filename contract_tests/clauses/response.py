@@ -25,4 +25,11 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     return run_property(CLAUSE, session, plain_events(), _judge(session, contract), explicit=no_query_cases())
 
 
-CLAUSE = Clause(1, "response", "valid connect answers statusCode 200, body 'connected'", _check, _judge)
+CLAUSE = Clause(
+    1,
+    "response",
+    "valid connect answers statusCode 200, body 'connected'",
+    _check,
+    _judge,
+    generates="everyday events: each of clientId/account/region present or not; query maps absent, null or {}",
+)

@@ -73,4 +73,14 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     return refusal_verdict(result, session, contract)
 
 
-CLAUSE = Clause(5, "storage-failure", "a storage failure never answers 200 'connected'", _check, _judge)
+CLAUSE = Clause(
+    5,
+    "storage-failure",
+    "a storage failure never answers 200 'connected'",
+    _check,
+    _judge,
+    generates=(
+        "every DynamoDB call failing (throttling, internal error, 503, connection error, read time-"
+        "out); a table that does not exist; over HTTP a dead endpoint"
+    ),
+)

@@ -42,4 +42,11 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     return refusal_verdict(result, session, contract)
 
 
-CLAUSE = Clause(6, "table-unset", "CONNECTIONS_TABLE unset: refused, no write to any table", _check, _judge)
+CLAUSE = Clause(
+    6,
+    "table-unset",
+    "CONNECTIONS_TABLE unset: refused, no write to any table",
+    _check,
+    _judge,
+    generates="everyday events with CONNECTIONS_TABLE removed before the cold start",
+)

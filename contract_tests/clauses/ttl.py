@@ -35,5 +35,10 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
 
 
 CLAUSE = Clause(
-    9, "ttl", f"expiresAt = the handler's clock in epoch seconds + {TTL_VARIABLE} (default 7200)", _check, _judge
+    9,
+    "ttl",
+    f"expiresAt = the handler's clock in epoch seconds + {TTL_VARIABLE} (default 7200)",
+    _check,
+    _judge,
+    generates="everyday events under CONNECTION_TTL_SECONDS unset, 1, 60, 3600, 7200, 86400 and 604800",
 )

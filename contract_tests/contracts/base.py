@@ -23,6 +23,8 @@ class Contract:
     clauses: tuple[Clause, ...]
     table: TableDefinition = field(default_factory=TableDefinition)
     parent: str | None = None
+    #: What the design card leaves open and this version decides, one sentence each (inherited ones first).
+    decisions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schemas", MappingProxyType(dict(self.schemas)))
@@ -52,6 +54,7 @@ class Contract:
         table: TableDefinition | None = None,
         add: Sequence[Clause] = (),
         replace_clauses: Sequence[Clause] = (),
+        decisions: Sequence[str] = (),
     ) -> Contract:
         """This contract plus changes: schemas and clauses replaced by role and id, clauses added at the end."""
         replacing = {clause.id: clause for clause in replace_clauses}
@@ -69,4 +72,5 @@ class Contract:
             table=table or self.table,
             clauses=clauses,
             parent=self.name,
+            decisions=(*self.decisions, *decisions),
         )

@@ -14,4 +14,11 @@ V2 = V1.derive(
     oracle=TtlOracle(),
     table=TableDefinition(ttl_attribute="expiresAt"),
     add=(ttl.CLAUSE, expiry.CLAUSE),
+    decisions=(
+        "expiresAt is integer epoch seconds in [floor(start/1000) + TTL, ceil(end/1000) + TTL] of the"
+        " invocation, so it may be rounded either way.",
+        "The TTL is CONNECTION_TTL_SECONDS, 7200 when unset: API Gateway closes a connection after 2 hours.",
+        "Expiry is proven where the backend deletes expired items (DynamoDB Local, LocalStack); elsewhere"
+        " clause 10 is not checked, and the run gives no verdict on the whole contract.",
+    ),
 )

@@ -12,4 +12,11 @@ V3 = V2.derive(
     schemas={"item": "v3/item"},
     oracle=ValidatingOracle("v3/item"),
     add=(input_validation.CLAUSE, parameter_types.CLAUSE),
+    decisions=(
+        "Patterns are read as JSON Schema defines them: $ ends the input, so a trailing newline is invalid.",
+        "Absent or empty values keep v1's meaning; any other invalid value is refused with statusCode 400,"
+        " nothing stored, and one log line that repeats at most 32 characters of it.",
+        "A parameter value that is not a string is refused (4xx/5xx or a function error); a falsy one (null,"
+        " 0, false, [], {}) may also read as absent.",
+    ),
 )
