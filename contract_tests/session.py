@@ -12,7 +12,6 @@ from typing import Any
 from contract_tests.aws_calls import AwsCall, Fault
 from contract_tests.backends.base import Backend
 from contract_tests.backends.table import (
-    KEY_ATTRIBUTE,
     TableGone,
     TypedItem,
     clear_table,
@@ -285,9 +284,10 @@ class CheckSession:
         sweep removed it, every correctly expiring item went with it.
         """
         deadline = time.monotonic() + deadline_s
+        attribute = self.table_definition.key
         while True:
             self.backend.sweep_expired_items()
-            items = {item[KEY_ATTRIBUTE]["S"]: item for item in self.stored_items() if KEY_ATTRIBUTE in item}
+            items = {item[attribute]["S"]: item for item in self.stored_items() if attribute in item}
             if control_key not in items:
                 return [items[key] for key in keys if key in items]
             if time.monotonic() > deadline:
