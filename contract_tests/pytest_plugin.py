@@ -92,6 +92,17 @@ class ContractClauseItem(pytest.Item):
         return "connect-contract", self.clause.number, f"clause {self.clause.number} {self.clause.id}"
 
 
+class ContractClauses(pytest.Collector):
+    """The clauses of the ``--connect-contract`` version, collected as ``connect-contract[v1]::1-response``."""
+
+    def __init__(self, *, clauses: list[Clause], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clauses = clauses
+
+    def collect(self) -> list[pytest.Item]:
+        return [ContractClauseItem.from_parent(self, name=f"{c.number}-{c.id}", clause=c) for c in self.clauses]
+
+
 class ClauseFailed(AssertionError):
     """A clause's failure, carrying the report's full description."""
 
@@ -103,14 +114,15 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.getoption("connect_handler"):
         return
+    request = _request(config)
     try:
-        clauses = _request(config).selected_clauses()
+        clauses = request.selected_clauses()
     except HarnessError as error:
         raise pytest.UsageError(str(error)) from None
-    items.extend(
-        ContractClauseItem.from_parent(session, name=f"connect-contract[{clause.number}-{clause.id}]", clause=clause)
-        for clause in clauses
-    )
+    # Collected through the session, so they are counted and reported like any other test.
+    name = f"connect-contract[{request.contract}]"
+    collector = ContractClauses.from_parent(session, name=name, nodeid=name, clauses=clauses)
+    items.extend(session.genitems(collector))
 
 
 def _close_check(config: pytest.Config) -> None:

@@ -26,10 +26,11 @@ def test_plugin_fails_the_clause_a_wrong_handler_breaks(pytester: pytest.Pyteste
     handler = f"{HANDLERS / 'wrong' / 'response_body_capitalised.py'}:handler"
     result = pytester.runpytest_inprocess("--connect-handler", handler, "--connect-examples", "10", "-v")
     result.assert_outcomes(passed=4, failed=4)
-    failed = [line.split("::")[1].split()[0] for line in result.outlines if line.endswith("]") and " FAILED " in line]
+    failed = [line.split()[0] for line in result.outlines if line.endswith("]") and " FAILED " in line]
     assert failed == [
-        f"connect-contract[{c}]" for c in ("1-response", "3-query-strings", "4-malformed-events", "8-isolation")
+        f"connect-contract[v1]::{c}" for c in ("1-response", "3-query-strings", "4-malformed-events", "8-isolation")
     ]
+    result.stdout.fnmatch_lines(["*collected 8 items*"])
     result.stdout.fnmatch_lines(["*clause 1 response: response is not 200*", "*saved for replay: .connect-contract*"])
     assert len(list((pytester.path / ".connect-contract" / "failures").glob("v1-*.json"))) == 4
 
@@ -112,7 +113,13 @@ def test_plugin_takes_every_check_option(pytester: pytest.Pytester) -> None:
     argv += ["--connect-region", "eu-west-1", "--connect-runtime", "inprocess", "--connect-examples", "5", "-v"]
     result = pytester.runpytest_inprocess("--connect-handler", "reference_impl.handler:lambda_handler", *argv)
     result.assert_outcomes(passed=2)
-    result.stdout.fnmatch_lines(["*connect-contract?1-response?*PASSED*", "*connect-contract?7-aws-calls?*PASSED*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*collected 2 items*",
+            "connect-contract[[]v1[]]::1-response PASSED*",
+            "connect-contract[[]v1[]]::7-aws-calls PASSED*",
+        ]
+    )
 
 
 def test_a_backend_that_cannot_start_fails_the_run_once(pytester: pytest.Pytester) -> None:
