@@ -93,3 +93,14 @@ def test_docs_check_fails_after_an_attribute_changes(tmp_path: Path) -> None:
     done = _docs_check(copy)
     assert done.returncode == 1
     assert "docs/contract/v1.md differs" in done.stdout
+
+
+def test_the_worked_example_is_the_fixtures_event_and_item() -> None:
+    """v1's worked example is fixtures/events/agent-with-account-and-region.json and its expected item."""
+    event = json.loads((ROOT / "fixtures" / "events" / "agent-with-account-and-region.json").read_text())
+    item = json.loads((ROOT / "fixtures" / "expected" / "agent-with-account-and-region.item.json").read_text())
+    fences = [t.content for t in MarkdownIt("commonmark").parse(pages()["v1.md"]) if t.type == "fence"]
+    shown_event, shown_item = (json.loads(fence) for fence in fences)
+    assert shown_event["queryStringParameters"] == event["queryStringParameters"]
+    assert shown_event["requestContext"]["connectionId"] == event["requestContext"]["connectionId"]
+    assert shown_item == item
