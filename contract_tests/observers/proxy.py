@@ -170,7 +170,8 @@ class ProxyChannel(FaultSwitch, Channel):
         service, region = _scope(request.headers)
         base = self._upstream or f"https://{service}.{region}.amazonaws.com"
         parts = urlsplit(base)
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+        # Content-Length is set once below: an SDK's own, in any letter case, would make it twice.
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | {"content-length"}}
         if self._credentials is not None:
             frozen = self._credentials.get_frozen_credentials()
             headers = resigned(request.command, base + request.path, headers, body, frozen, service, region)

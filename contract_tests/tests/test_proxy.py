@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import http.client
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
@@ -161,3 +162,35 @@ def test_forwarded_calls_are_signed_again_with_the_real_credentials(monkeypatch:
     url = f"http://127.0.0.1:{upstream.server_address[1]}/"
     again = resigned("POST", url, unsigned, body, real.get_frozen_credentials(), "dynamodb", "us-east-1")
     assert again["Authorization"] == headers["Authorization"]
+
+
+class _LengthRecorder(_Recorder):
+    lengths: ClassVar[list[list[str]]] = []
+
+    def do_POST(self) -> None:
+        self.lengths.append(self.headers.get_all("Content-Length") or [])
+        super().do_POST()
+
+
+def test_a_lower_case_content_length_is_forwarded_once() -> None:
+    """The AWS SDK for JavaScript writes header names in lower case; two Content-Length headers made
+    DynamoDB Local (Jetty) answer an HTML 400 to every call of a Node.js handler."""
+    upstream = QuietServer(_LengthRecorder)
+    upstream.serve("upstream")
+    channel = ProxyChannel(f"http://127.0.0.1:{upstream.server_address[1]}")
+    body = b'{"Limit": 1}'
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", int(channel.url.rsplit(":", 1)[1]), timeout=10)
+        headers = {
+            "content-length": str(len(body)),
+            "content-type": "application/x-amz-json-1.0",
+            "x-amz-target": "DynamoDB_20120810.ListTables",
+            "authorization": "AWS4-HMAC-SHA256 Credential=testing/20261128/us-east-1/dynamodb/aws4_request, "
+            "SignedHeaders=host, Signature=0",
+        }
+        connection.request("POST", "/", body=body, headers=headers)
+        assert connection.getresponse().status == 200
+    finally:
+        channel.close()
+        upstream.shutdown()
+    assert _LengthRecorder.lengths[-1] == [str(len(body))]
