@@ -72,6 +72,12 @@ def attribute_facts(schema_name: str, annotations: bool = False) -> tuple[dict[s
     return attributes, required
 
 
+def attribute_meaning(facts: set[Fact]) -> str:
+    """An attribute's descriptions, its own first, then those of the rules it refers to, each once."""
+    descriptions = sorted((rest != "", json.loads(value)) for rest, keyword, value in facts if keyword == "description")
+    return " ".join(dict.fromkeys(text for _, text in descriptions))
+
+
 def dynamodb_type(facts: set[Fact]) -> str:
     """The DynamoDB type an item attribute holds (``S``, ``N``), from its typed-JSON wrapper."""
     kinds = sorted({rest.split("/")[0] for rest, _, _ in facts if rest})

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from contract_tests.contract_diff import BREAKING, attribute_facts, diff_contracts, dynamodb_type
+from contract_tests.contract_diff import BREAKING, attribute_facts, attribute_meaning, diff_contracts, dynamodb_type
 from contract_tests.contract_schemas import load_schema
 from contract_tests.contracts import CONTRACTS, Contract
 from contract_tests.expected import TTL_VARIABLE
@@ -47,9 +47,7 @@ def _item_rows(schema: str) -> list[str]:
     rows = []
     for name in sorted(attributes, key=lambda n: (first.index(n) if n in first else len(first), n)):
         facts = attributes[name]
-        # The attribute's own description first, then those of the rules it refers to.
-        descriptions = sorted((rest != "", json.loads(v)) for rest, k, v in facts if k == "description")
-        meaning = " ".join(dict.fromkeys(text for _, text in descriptions))
+        meaning = attribute_meaning(facts)
         constraints = []
         for rest, keyword, value in sorted(facts):
             if rest and keyword in CONSTRAINTS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contract_tests.contract_diff import attribute_facts, dynamodb_type
+from contract_tests.contract_diff import attribute_facts, attribute_meaning, dynamodb_type
 from contract_tests.contract_schemas import load_schema
 from contract_tests.contracts import Contract
 
@@ -19,7 +19,6 @@ _LOGICAL = {"S": "string", "N": "integer"}
 
 def _property(name: str, facts: set[tuple[str, str, str]], required: bool, key: str) -> dict[str, Any]:
     physical = dynamodb_type(facts)
-    descriptions = sorted((rest != "", json.loads(v)) for rest, k, v in facts if k == "description")
     patterns = [json.loads(v) for rest, k, v in sorted(facts) if rest and k == "pattern"]
     entry: dict[str, Any] = {
         "name": name,
@@ -27,7 +26,7 @@ def _property(name: str, facts: set[tuple[str, str, str]], required: bool, key: 
         "logicalType": _LOGICAL.get(physical, "string"),
         "physicalType": physical,
         "required": required,
-        "description": " ".join(dict.fromkeys(text for _, text in descriptions)),
+        "description": attribute_meaning(facts),
     }
     if name == key:
         entry.update(primaryKey=True, primaryKeyPosition=1)

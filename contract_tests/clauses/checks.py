@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import ClauseResult, Status, Violation
 from contract_tests.contract_schemas import as_json, errors
-from contract_tests.expected import PARAMETERS, InvalidInput, query_parameters
+from contract_tests.expected import PARAMETERS, InvalidInput, Window, query_parameters
 from contract_tests.session import CheckSession, Observation
 from contract_tests.strategies import no_query_cases
 
@@ -93,10 +93,15 @@ def refusal_verdict(
     return result
 
 
-def expected_with_windows(contract: Contract, event: dict[str, Any], observation: Observation) -> dict[str, Any]:
-    """The expected item as the report shows it, each time attribute with its allowed window."""
+def _windows(contract: Contract, observation: Observation) -> dict[str, Window]:
     inv = observation.invocation
-    windows = contract.oracle.windows(inv.started_ms, inv.finished_ms, observation.environment)
+    return contract.oracle.windows(inv.started_ms, inv.finished_ms, observation.environment)
+
+
+def expected_with_windows(
+    contract: Contract, event: dict[str, Any], observation: Observation, windows: dict[str, Window]
+) -> dict[str, Any]:
+    """The expected item as the report shows it, each time attribute with its allowed window."""
     return {
         **contract.oracle.expected_item(event, observation.environment),
         **{name: {"N": str(window)} for name, window in windows.items()},
@@ -110,7 +115,8 @@ def _integer(typed: Any) -> int | None:
 
 def require_item(contract: Contract, event: dict[str, Any], observation: Observation) -> None:
     """Exactly one item, valid against the contract's item schema, equal to the oracle's, timed in its windows."""
-    expected = expected_with_windows(contract, event, observation)
+    windows = _windows(contract, observation)
+    expected = expected_with_windows(contract, event, observation, windows)
     items = observation.items
     if observation.table_deleted:
         raise Violation(
@@ -126,8 +132,6 @@ def require_item(contract: Contract, event: dict[str, Any], observation: Observa
     if problems:
         message = f"stored item breaks the {contract.name} item schema ({schema}): " + "; ".join(problems)
         raise Violation(message, expected, observation.actual())
-    inv = observation.invocation
-    windows = contract.oracle.windows(inv.started_ms, inv.finished_ms, observation.environment)
     wanted = {name: value for name, value in expected.items() if name not in windows}
     stored = {name: value for name, value in item.items() if name not in windows}
     if stored != wanted:
