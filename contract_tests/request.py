@@ -11,6 +11,7 @@ from contract_tests.options import CHECK_OPTIONS, DEFAULT_CONTRACT, DEFAULT_EXAM
 from contract_tests.targets import parse_target
 
 if TYPE_CHECKING:
+    from contract_tests.backends import Backend
     from contract_tests.clauses import Clause
     from contract_tests.contracts import Contract
     from contract_tests.runtimes import Runtime, RuntimeOptions
@@ -47,9 +48,16 @@ class CheckRequest:
 
         return RuntimeOptions(interpreter=self.interpreter, memory_mb=self.memory, extra_environment=dict(self.env))
 
-    def backend_for(self, runtime: Runtime) -> str:
-        """A function out of process cannot reach moto inside this one: it gets moto's server instead."""
-        return "moto-server" if self.backend == "moto" and runtime.out_of_process else self.backend
+    def new_backend(self, runtime: Runtime) -> Backend:
+        """The backend, not yet started. A function out of process cannot reach moto inside this one:
+        it gets moto's server, serving the model this process holds (as ``moto`` does, see MotoServer)."""
+        from contract_tests.backends import BackendOptions, make_backend
+        from contract_tests.backends.moto_server import MotoServer
+
+        options = BackendOptions(region=self.region, endpoint=self.endpoint, create_real_table=self.create_real_table)
+        if self.backend == "moto" and runtime.out_of_process:
+            return MotoServer(options, model_in_process=True)
+        return make_backend(self.backend, options)
 
     def contract_value(self) -> Contract:
         from contract_tests.contracts import contract_named

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 
-from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.clauses import Clause, ClauseResult, Counterexample, Status
 from contract_tests.clauses.checks import ACCEPTED
 from contract_tests.errors import HarnessError
@@ -72,7 +71,6 @@ class OpenCheck:
         self.seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
         self.target = parse_target(request.handler, request.code_dir)
         self.runtime = make_runtime(request.runtime, self.target, request.runtime_options())
-        self.backend_name = request.backend_for(self.runtime)
         self._stack = ExitStack()
         #: The first connect, when it showed that every connect fails: an init error, or a time-out on a valid event.
         self.blocking_failure: Observation | None = None
@@ -82,14 +80,7 @@ class OpenCheck:
         request = self.request
         try:
             self._stack.enter_context(_hypothesis_storage())
-            backend = self._stack.enter_context(
-                make_backend(
-                    self.backend_name,
-                    BackendOptions(
-                        region=request.region, endpoint=request.endpoint, create_real_table=request.create_real_table
-                    ),
-                )
-            )
+            backend = self._stack.enter_context(request.new_backend(self.runtime))
             settings = CheckSettings(
                 examples=request.examples, seed=self.seed, region=request.region, timeout_s=request.timeout
             )
@@ -114,8 +105,8 @@ class OpenCheck:
 
     def run_clause(self, clause: Clause) -> ClauseResult:
         started = time.perf_counter()
-        # Each clause starts in new execution environments, so its first examples see the init's calls.
-        self.session.discard_instances()
+        if clause.fresh_start:
+            self.session.discard_instances()
         if self.blocking_failure:
             result = self._blocking_failure_result(clause)
         else:

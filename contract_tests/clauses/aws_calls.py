@@ -45,4 +45,5 @@ CLAUSE = Clause(
     _check,
     _judge,
     generates="everyday and hard events; every AWS call recorded, at import time included",
+    fresh_start=True,
 )

@@ -71,6 +71,9 @@ class Clause:
     judge: Callable[[CheckSession, Contract], Callable[[Any], object]] = field(repr=False, compare=False)
     #: What the clause feeds the handler, for the generated docs.
     generates: str = ""
+    #: The clause judges what a function does while it initialises, so it starts in new environments;
+    #: the others take the warm ones the previous clause left (a process start costs more than 20 connects).
+    fresh_start: bool = False
 
     def run(self, session: CheckSession, contract: Contract) -> ClauseResult:
         return self.check(session, contract)

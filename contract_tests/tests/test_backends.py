@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from contract_tests.backends import BackendOptions, make_backend
@@ -220,3 +221,20 @@ def test_backend_dying_mid_run_is_exit_2_not_a_violation(
     *warnings, last = err.strip().splitlines()
     assert last.startswith("connect-contract: error: ") and "Traceback" not in err
     assert all(line.startswith("connect-contract: warning: could not delete table") for line in warnings)
+
+
+def test_a_running_moto_server_leaves_the_processs_own_moto_mocks_alone() -> None:
+    """A plugin user's session keeps moto's server up while their own tests open and close mock_aws."""
+    from moto import mock_aws
+
+    table = {
+        "TableName": "users-own",
+        "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    with make_backend("moto-server", BackendOptions()):
+        for _ in range(2):
+            with mock_aws():
+                client = boto3.client("dynamodb", region_name="us-east-1")
+                client.create_table(**table)  # a leftover of the first round would make this fail
