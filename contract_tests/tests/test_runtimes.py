@@ -15,7 +15,7 @@ import pytest
 
 from contract_tests.process_tree import alive, descendants, marked
 from contract_tests.runtimes.out_of_process import INSTANCE_MARK
-from contract_tests.tests.conftest import HANDLERS, RunningBackend, caught_clause
+from contract_tests.tests.conftest import HANDLERS, RunningBackend, caught_clause, sampled_on_other_backends
 
 TEST_TAG = "CONNECT_CONTRACT_TEST"
 HOSTILE = HANDLERS / "hostile"
@@ -96,6 +96,7 @@ def test_an_instance_mark_finds_a_detached_process() -> None:
 # ---- Node.js handlers, the same verdicts as their Python twins ---------------------------------
 
 
+@pytest.mark.handler_variant
 @pytest.mark.usefixtures("node_modules")
 @pytest.mark.parametrize("name", ["correct_esm.mjs", "correct_callback.cjs"])
 def test_correct_node_handlers_conform(
@@ -109,6 +110,7 @@ def test_correct_node_handlers_conform(
 
 
 @pytest.mark.usefixtures("node_modules")
+@pytest.mark.wrong_handler_matrix(sampled_on_other_backends(NODE_WRONG))
 @pytest.mark.parametrize("path", NODE_WRONG, ids=lambda p: p.stem)
 def test_wrong_node_handlers_fail_like_their_python_twins(run_cli: Any, backend: RunningBackend, path: Path) -> None:
     clause = caught_clause(path)

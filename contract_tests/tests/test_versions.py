@@ -16,7 +16,7 @@ from contract_tests.backends import BACKENDS, BackendOptions
 from contract_tests.contract_schemas import errors
 from contract_tests.contracts import CONTRACTS, contract_named
 from contract_tests.expected import DEFAULT_TTL_SECONDS, TtlOracle
-from contract_tests.tests.conftest import HANDLERS, RunningBackend, caught_clause
+from contract_tests.tests.conftest import HANDLERS, RunningBackend, caught_clause, sampled_on_other_backends
 
 pytestmark = pytest.mark.contract_versions
 
@@ -41,12 +41,15 @@ def _expires(backend: RunningBackend) -> bool:
 @pytest.mark.parametrize(
     ("contract", "target"),
     [
-        ("v2", f"reference_impl.handler:{REFERENCE['v2']}"),
-        ("v3", f"reference_impl.handler:{REFERENCE['v3']}"),
-        ("v2", f"{HANDLERS / 'correct_v2_datetime.py'}:handler"),
-        ("v3", f"{HANDLERS / 'correct_v3_no_regex.py'}:handler"),
+        pytest.param("v2", f"reference_impl.handler:{REFERENCE['v2']}", id="reference-v2"),
+        pytest.param("v3", f"reference_impl.handler:{REFERENCE['v3']}", id="reference-v3"),
+        pytest.param(
+            "v2", f"{HANDLERS / 'correct_v2_datetime.py'}:handler", id="datetime-v2", marks=pytest.mark.handler_variant
+        ),
+        pytest.param(
+            "v3", f"{HANDLERS / 'correct_v3_no_regex.py'}:handler", id="no-regex-v3", marks=pytest.mark.handler_variant
+        ),
     ],
-    ids=["reference-v2", "reference-v3", "datetime-v2", "no-regex-v3"],
 )
 def test_correct_handlers_conform_to_each_version(
     run_cli: Any, backend: RunningBackend, contract: str, target: str
@@ -62,6 +65,7 @@ def test_correct_handlers_conform_to_each_version(
         assert f"{total - 1} of {total} clauses checked: {total - 1} passed, 0 failed, 1 not checked" in result.out
 
 
+@pytest.mark.handler_variant
 @pytest.mark.usefixtures("node_modules")
 def test_a_node_handler_conforms_to_v3(run_cli: Any, backend: RunningBackend) -> None:
     """JavaScript's regular expressions and clock, checked by the same clauses."""
@@ -92,6 +96,7 @@ def test_every_new_clause_has_two_wrong_handlers() -> None:
         assert all(caught.count(clause) >= 2 for clause in new), (name, caught)
 
 
+@pytest.mark.wrong_handler_matrix(sampled_on_other_backends(VERSIONED_WRONG))
 @pytest.mark.parametrize("path", VERSIONED_WRONG, ids=lambda p: f"{p.parent.name}-{p.stem}")
 def test_versioned_wrong_handlers_are_caught_by_their_clause(run_cli: Any, backend: RunningBackend, path: Path) -> None:
     clause, contract = caught_clause(path), path.parent.name
