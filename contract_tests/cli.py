@@ -32,6 +32,25 @@ def _add_failures_dir(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def _positive_seconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"a whole number of seconds above 0, got {text!r}")
+    return value
+
+
+def _mint(args: argparse.Namespace) -> int:
+    from contract_tests.tokens import claims, mint, read_key
+
+    accounts = [account for account in args.accounts.split(",") if account] if args.accounts else []
+    payload = claims(args.client_id, accounts, args.ttl)
+    print(mint(payload, args.kid, read_key(args.key_file)))
+    return EXIT_CONFORMS
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="connect-contract",
@@ -111,6 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     option("contract").add_to(validate.add_argument)
     validate.add_argument("files", nargs="+", metavar="FILE", help="JSON documents, one per file")
+    token = commands.add_parser("token", help="connect tokens of contract v4 (a JWT in the query parameter token)")
+    token_actions = token.add_subparsers(dest="action", required=True, metavar="ACTION")
+    mint = token_actions.add_parser(
+        "mint",
+        help="print a signed token for a client and its accounts",
+        description="Print a JWT signed HS256 with the key in --key-file, whose header names --kid: the key of "
+        "CONNECT_JWT_KEYS ({kid: secret}) the authorizer verifies it with.",
+    )
+    mint.add_argument("--kid", required=True, help="the key's id in CONNECT_JWT_KEYS")
+    mint.add_argument("--key-file", required=True, metavar="FILE", help="the secret (one final newline is ignored)")
+    mint.add_argument("--client-id", required=True, help="the token's sub: the connection's clientId")
+    mint.add_argument("--accounts", required=True, metavar="A,B", help="comma-separated 12-digit account ids")
+    mint.add_argument("--ttl", required=True, type=_positive_seconds, metavar="SECONDS", help="seconds until exp")
     localstack = commands.add_parser("localstack", help="provision or run the LocalStack backend")
     actions = localstack.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("install", help="install LocalStack's DynamoDB for offline use (idempotent)")
@@ -275,6 +307,8 @@ def _run(args: argparse.Namespace) -> int:
         return _validate(args.schema, args.files)
     if args.command == "localstack":
         return _localstack(args.action)
+    if args.command == "token":
+        return _mint(args)
     if args.command == "replay":
         return _replay(args)
     if args.command == "docs":

@@ -9,6 +9,7 @@ SCHEMA_FILES = {
     "v1/response": "v1/response.schema.json",
     "v2/item": "v2/item.schema.json",
     "v3/item": "v3/item.schema.json",
+    "v4/token-claims": "v4/token-claims.schema.json",
     "report": "report.schema.json",
 }
 

@@ -1,0 +1,74 @@
+"""Connect tokens of contract v4: a JWT whose claims the v4/token-claims schema defines, minted with PyJWT."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from contract_tests.errors import HarnessError
+
+ALGORITHM = "HS256"
+AUDIENCE = "connect"
+CLAIMS_SCHEMA = "v4/token-claims"
+
+
+def claims(
+    client_id: str, accounts: Sequence[str], ttl_s: int, *, now: int | None = None, not_before: int | None = None
+) -> dict[str, object]:
+    """A token's claims, checked against the schema: HarnessError names the first field it breaks."""
+    from contract_tests.contract_schemas import errors
+
+    issued = int(time.time()) if now is None else now
+    payload: dict[str, object] = {
+        "sub": client_id,
+        "accounts": list(accounts),
+        "aud": AUDIENCE,
+        "iat": issued,
+        "exp": issued + ttl_s,
+    }
+    if not_before is not None:
+        payload["nbf"] = not_before
+    problems = errors(CLAIMS_SCHEMA, payload)
+    if problems:
+        raise HarnessError(f"these claims would not make a valid connect token: {problems[0]}")
+    return payload
+
+
+def mint(payload: dict[str, object], kid: str, secret: str) -> str:
+    """The compact JWT of ``payload``, signed HS256 with ``secret``, its header naming ``kid``."""
+    import jwt
+
+    return jwt.encode(payload, secret, algorithm=ALGORITHM, headers={"kid": kid})
+
+
+def read_key(path: str) -> str:
+    """A key file's secret: its text, less one final newline (as ``$(cat FILE)`` reads it)."""
+    try:
+        secret = Path(path).read_text(encoding="utf-8").removesuffix("\n")
+    except (OSError, UnicodeDecodeError) as error:
+        raise HarnessError(f"--key-file {path!r}: cannot read it ({error})") from error
+    if not secret:
+        raise HarnessError(f"--key-file {path!r} is empty: an HS256 key needs at least one byte (32 recommended)")
+    return secret
+
+
+def b64url(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def signed(header: dict[str, object], payload: dict[str, object], secret: str, digest: str = "sha256") -> str:
+    """A JWT with exactly this header and payload, HMAC-signed with ``digest`` whatever the header says.
+
+    Written by hand because JWT libraries refuse to make the tokens a forgery search needs: a header
+    naming one algorithm over another's signature, ``alg: none``, claims they would not encode.
+    """
+    import hashlib
+    import hmac
+    import json
+
+    signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(payload).encode())}"
+    mac = hmac.new(secret.encode(), signing_input.encode("ascii"), getattr(hashlib, digest)).digest()
+    return f"{signing_input}.{b64url(mac)}"
