@@ -10,6 +10,8 @@ SCHEMA_FILES = {
     "v2/item": "v2/item.schema.json",
     "v3/item": "v3/item.schema.json",
     "v4/token-claims": "v4/token-claims.schema.json",
+    "v4/authorizer-event": "v4/authorizer-event.schema.json",
+    "v4/authorizer-response": "v4/authorizer-response.schema.json",
     "report": "report.schema.json",
 }
 

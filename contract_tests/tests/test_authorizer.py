@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from contract_tests.contract_schemas import errors
 from contract_tests.errors import HarnessError
+from contract_tests.tests.conftest import FIXTURES, load_json
 from contract_tests.tokens import b64url, claims, mint, signed
 
 KEYS = {"2026-11": "current-secret-of-thirty-two-bytes", "2026-10": "previous-secret-still-accepted!!"}
@@ -164,3 +166,75 @@ def test_token_mint_refuses_bad_input_with_exit_2(run_cli: Any, tmp_path: Any, a
     result = run_cli(*base, *argv)
     assert result.status == 2
     assert message in result.err and "Traceback" not in result.err
+
+
+# ---- the authorizer's event and answer, as schemas ----------------------------------------------
+
+REQUEST = FIXTURES / "authorizer" / "request.json"
+
+
+def _request_with(token: str) -> dict[str, Any]:
+    event = load_json(REQUEST)
+    event["queryStringParameters"]["token"] = token
+    event["multiValueQueryStringParameters"]["token"] = [token]
+    return event
+
+
+def test_the_request_fixture_is_an_authorizer_event_and_its_allow_an_authorizer_response(
+    authorizer: ModuleType,
+) -> None:
+    event = _request_with(_token())
+    assert errors("v4/authorizer-event", event) == []
+    answer = authorizer.lambda_handler(event, None)
+    assert errors("v4/authorizer-response", answer) == []
+    assert answer["policyDocument"]["Statement"][0]["Resource"] == event["methodArn"]
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"methodArn": "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/production/*"}, "not $connect"),
+        ({"type": "TOKEN"}, "a TOKEN authorizer's event"),
+        ({"queryStringParameters": {}}, "no token: API Gateway answers 401 itself"),
+    ],
+)
+def test_authorizer_events_are_request_events_for_connect(change: dict[str, Any], why: str) -> None:
+    assert errors("v4/authorizer-event", {**load_json(REQUEST), **change}), why
+
+
+ALLOW = {
+    "principalId": "agent-7",
+    "policyDocument": {
+        "Version": "2012-10-17",
+        "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": METHOD_ARN}],
+    },
+    "context": {"clientId": "agent-7", "accounts": "123456789012,000000000042"},
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "why"),
+    [
+        (("context", "accounts"), ["123456789012"], "API Gateway passes no lists in the context"),
+        (("context", "accounts"), "123456789012, 000000000042", "comma-joined, no spaces"),
+        (("context", "nested"), {"a": 1}, "no objects either"),
+        (("policyDocument", "Version"), "2008-10-17", "the policy language version"),
+        (("principalId",), "agent 7", "the principal is a clientId"),
+    ],
+)
+def test_authorizer_responses_keep_to_what_api_gateway_passes_on(path: tuple[str, ...], value: Any, why: str) -> None:
+    answer = json.loads(json.dumps(ALLOW))
+    *parents, last = path
+    target = answer
+    for name in parents:
+        target = target[name]
+    target[last] = value
+    assert errors("v4/authorizer-response", answer), why
+
+
+def test_a_wildcard_resource_is_not_an_allow_for_connect() -> None:
+    answer = json.loads(json.dumps(ALLOW))
+    answer["policyDocument"]["Statement"][0]["Resource"] = (
+        "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/production/*/*"
+    )
+    assert errors("v4/authorizer-response", answer)
