@@ -168,14 +168,15 @@ def backend(request: pytest.FixtureRequest, started_backends: dict[str, RunningB
 
 @pytest.fixture(scope="session")
 def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The AWS SDK for JavaScript v3 the Node.js handlers import, installed from the lock file once."""
+    """The packages the Node.js handlers import (AWS SDK v3, jose), installed from the lock file once."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.fail("Node.js and npm are needed for the Node.js handler tests (e.g. `apt-get install nodejs npm`)")
     modules = HANDLERS / "nodejs" / "node_modules"
     # Test processes running side by side (pytest -n) install once: the others wait for the lock.
     with open(tmp_path_factory.getbasetemp().parent / "npm-ci.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (modules / "@aws-sdk" / "lib-dynamodb").is_dir():
+        wanted = load_json(HANDLERS / "nodejs" / "package.json")["dependencies"]
+        if not all((modules / name).is_dir() for name in wanted):
             done = subprocess.run(
                 ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
                 cwd=HANDLERS / "nodejs",

@@ -14,7 +14,10 @@ import pytest
 
 from contract_tests.contract_schemas import errors
 from contract_tests.errors import HarnessError
-from contract_tests.tests.conftest import FIXTURES, load_json
+from contract_tests.lambda_runtime import lambda_environment
+from contract_tests.runtimes import Invocation, RuntimeOptions, make_runtime
+from contract_tests.targets import parse_target
+from contract_tests.tests.conftest import FIXTURES, HANDLERS, load_json
 from contract_tests.tokens import b64url, claims, mint, signed
 
 KEYS = {"2026-11": "current-secret-of-thirty-two-bytes", "2026-10": "previous-secret-still-accepted!!"}
@@ -238,3 +241,50 @@ def test_a_wildcard_resource_is_not_an_allow_for_connect() -> None:
         "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/production/*/*"
     )
     assert errors("v4/authorizer-response", answer)
+
+
+# ---- the same tokens through the Lambda runtimes: the reference in Python, jose in Node.js -------
+
+AUTHORIZERS = {
+    "python": "reference_impl.authorizer:lambda_handler",
+    "nodejs": f"{HANDLERS / 'nodejs' / 'authorizer.mjs'}:handler",
+}
+
+
+@pytest.fixture(params=list(AUTHORIZERS), scope="module")
+def running_authorizer(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """One warm execution environment of each authorizer, started as Lambda starts it (out of process)."""
+    if request.param == "nodejs":
+        request.getfixturevalue("node_modules")
+    target = parse_target(AUTHORIZERS[request.param])
+    runtime = make_runtime(None, target, RuntimeOptions())
+    environment = {
+        **lambda_environment("eu-west-1", target.lambda_handler_setting, str(runtime.task_root), runtime.execution_env),
+        "CONNECT_JWT_KEYS": json.dumps(KEYS),
+    }
+    instance = runtime.start(environment)
+    yield instance
+    instance.stop()
+
+
+def _answer(instance: Any, token: str) -> Invocation:
+    return instance.invoke(_request_with(token), 10.0)
+
+
+def test_each_runtime_allows_a_valid_token_exactly(running_authorizer: Any) -> None:
+    invocation = _answer(running_authorizer, _token())
+    assert invocation.error is None, invocation.logs
+    assert errors("v4/authorizer-response", invocation.response) == []
+    assert invocation.response["principalId"] == "agent-7"
+    assert invocation.response["context"] == {"clientId": "agent-7", "accounts": "123456789012,000000000042"}
+    assert invocation.response["policyDocument"]["Statement"][0]["Resource"] == load_json(REQUEST)["methodArn"]
+
+
+@pytest.mark.parametrize("forgery", list(FORGERIES))
+def test_each_runtime_answers_a_forgery_unauthorized(running_authorizer: Any, forgery: str) -> None:
+    token = FORGERIES[forgery]()
+    invocation = _answer(running_authorizer, token)
+    assert invocation.response is None and invocation.error is not None, invocation.summary()
+    message = invocation.error.partition(": ")[2]
+    assert message.split(" at ")[0] == "Unauthorized", invocation.error
+    assert not token or all(token not in line for line in invocation.logs)
