@@ -11,6 +11,8 @@ import boto3
 from botocore.config import Config
 from botocore.credentials import Credentials
 
+from contract_tests.loopback import free_loopback_port
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
@@ -74,6 +76,11 @@ class Backend(abc.ABC):
         endpoint = self.endpoint_url()
         routing = {"AWS_ENDPOINT_URL_DYNAMODB": endpoint, "AWS_ENDPOINT_URL": endpoint} if endpoint else {}
         return {**DUMMY_CREDENTIALS, **routing}
+
+    def unreachable_endpoint(self) -> str | None:
+        """Where a function's calls meet a real outage (a loopback port nothing listens on), for the
+        backends a function reaches over HTTP; ``None`` where it has no endpoint to lose."""
+        return f"http://127.0.0.1:{free_loopback_port()}" if "network-outage" in self.capabilities else None
 
     def sweep_expired_items(self) -> None:  # noqa: B027 - optional: only LocalStack must be asked
         """Ask the backend to delete expired items now; a backend that sweeps on its own needs nothing."""

@@ -9,7 +9,6 @@ from hypothesis import seed
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
-from contract_tests.backends.table import TypedItem
 from contract_tests.clauses.base import (
     Clause,
     ClauseResult,
@@ -20,7 +19,7 @@ from contract_tests.clauses.base import (
 )
 from contract_tests.clauses.checks import require_outcome
 from contract_tests.runtimes import HandlerInitError
-from contract_tests.session import CheckSession, Observation
+from contract_tests.session import CheckSession, Observation, TypedItem
 from contract_tests.strategies import EMPTY_QUERY_STYLES, Pairs, build_event, plain_pairs, request_contexts
 
 if TYPE_CHECKING:

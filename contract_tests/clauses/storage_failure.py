@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import refusal_verdict, require_refused
-from contract_tests.loopback import free_loopback_port
 from contract_tests.session import CheckSession
 from contract_tests.strategies import no_query_cases, plain_events
 
@@ -30,8 +29,8 @@ def _real_failures(session: CheckSession) -> dict[str, tuple[Mapping[str, str], 
             f"CONNECTIONS_TABLE names a table that does not exist ({missing_table})",
         )
     }
-    if "network-outage" in session.backend.capabilities:
-        dead = f"http://127.0.0.1:{free_loopback_port()}"
+    dead = session.backend.unreachable_endpoint()
+    if dead is not None:
         failures["endpoint-down"] = (
             {"AWS_ENDPOINT_URL_DYNAMODB": dead, "AWS_ENDPOINT_URL": dead, **ONE_ATTEMPT},
             f"the DynamoDB endpoint stopped answering ({dead} refuses connections)",
