@@ -1,11 +1,14 @@
 """The gate's own cost per handler invocation against the floor, and where the time goes, measured in one run.
 
     python benchmarks/harness_cost.py [--runtime inprocess|python] [--low 100 --high 400] [--quick]
+    python benchmarks/harness_cost.py --growth 100,1000,10000 [--runtime python] [--plot growth.png]
 
 - floor: one warm invocation of the reference handler plus one read-back of its item (GetItem);
 - harness: the slope of a whole default check between ``--examples low`` and ``high``, per invocation;
 - breakdown: the share of one check spent generating, validating, invoking, observing, in hypothesis;
-- handler: the reference handler against a bare ``PutItem`` of the same item (client API), both warm.
+- handler: the reference handler against a bare ``PutItem`` of the same item (client API), both warm;
+- growth (``--growth``): a whole default check at each ``--examples`` size, to show the time grows
+  linearly with the examples (``--plot`` draws it; needs matplotlib, the ``bench`` extra).
 
 Machines here are shared and noisy: read the ratios printed, not the seconds. ``--quick`` is the mode CI
 runs so that the benchmark cannot rot (small sizes; the numbers then mean little).
@@ -24,7 +27,6 @@ from typing import Any
 
 import boto3
 
-from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.request import CheckRequest
 from contract_tests.runner import run_check
 from contract_tests.runtimes import make_runtime
@@ -65,7 +67,7 @@ def floor_ms(runtime_name: str, invocations: int) -> float:
     target = parse_target(REFERENCE)
     request = CheckRequest(handler=REFERENCE, runtime=runtime_name)
     runtime = make_runtime(runtime_name, target, request.runtime_options())
-    with make_backend(request.backend_for(runtime), BackendOptions()) as backend:
+    with request.new_backend(runtime) as backend:
         session = CheckSession(runtime, backend, CheckSettings())
         with session.opened():
             slot = session.start_instance()
@@ -165,13 +167,67 @@ def handler_against_put_item(count: int) -> float:
     return statistics.median(ratios)
 
 
+def growth(runtime: str, sizes: list[int]) -> list[tuple[int, float, int]]:
+    """(examples, seconds, invocations) of a whole check of the reference handler at each size."""
+    rows = []
+    for examples in sizes:
+        seconds, calls = _counted_check(CheckRequest(handler=REFERENCE, runtime=runtime, examples=examples, seed=1))
+        rows.append((examples, seconds, calls))
+        each_ms = seconds / calls * 1000
+        print(f"  check --examples {examples:<6} {seconds:8.1f} s  {calls:7d} invocations  {each_ms:6.2f} ms each")
+    return rows
+
+
+def plot(rows: list[tuple[int, float, int]], runtime: str, path: str) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise SystemExit("--plot needs matplotlib: pip install -e '.[bench]'") from None
+    examples, seconds, calls = zip(*rows, strict=True)
+    fit = statistics.linear_regression(calls, seconds)
+    figure, axes = plt.subplots(figsize=(6, 4))
+    axes.loglog(examples, seconds, "o", label="whole check (measured)")
+    fitted = [fit.intercept + fit.slope * c for c in calls]
+    label = f"{fit.intercept:.1f} s + {fit.slope * 1000:.1f} ms per invocation (least squares)"
+    axes.loglog(examples, fitted, "--", label=label)
+    axes.set_xlabel("--examples (per property clause)")
+    axes.set_ylabel("seconds")
+    axes.set_title(f"check time of the reference handler ({runtime} runtime, moto)")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    print(f"plot written to {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runtime", default="inprocess", choices=("inprocess", "python"))
     parser.add_argument("--low", type=int, default=100)
     parser.add_argument("--high", type=int, default=400)
     parser.add_argument("--quick", action="store_true", help="small sizes, so CI can run it")
+    parser.add_argument("--growth", metavar="N,N,…", help="only time whole checks at these --examples sizes")
+    parser.add_argument("--plot", metavar="PNG", help="with --growth: draw the times into this file")
     args = parser.parse_args()
+    if args.growth:
+        try:
+            sizes = [int(size) for size in args.growth.split(",")]
+        except ValueError:
+            parser.error(f"--growth: comma-separated whole numbers, got {args.growth!r}")
+        print(f"runtime {args.runtime}, backend moto")
+        rows = growth(args.runtime, sizes)
+        if len(rows) > 1:
+            _, times, counts = zip(*rows, strict=True)
+            fit = statistics.linear_regression(counts, times)
+            worst = max(abs(fit.intercept + fit.slope * c - t) / t for c, t in zip(counts, times, strict=True))
+            per_call_ms = fit.slope * 1000
+            print(f"linear fit: {fit.intercept:.1f} s + {per_call_ms:.2f} ms per call; worst point off {worst:.0%}")
+        if args.plot:
+            plot(rows, args.runtime, args.plot)
+        return
     low, high = (5, 15) if args.quick else (args.low, args.high)
     invocations = 20 if args.quick else 200
 
