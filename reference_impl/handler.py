@@ -1,7 +1,8 @@
 """Reference AWS Lambda handler for the API Gateway WebSocket ``$connect`` route.
 
 One entry point per contract version: ``lambda_handler`` (v1), ``lambda_handler_v2`` (v1 + TTL),
-``lambda_handler_v3`` (v2 + validated inputs). Each version is the previous one plus its change.
+``lambda_handler_v3`` (v2 + validated inputs), ``lambda_handler_v4`` (v3 behind the REQUEST
+authorizer of ``reference_impl/authorizer.py``). Each version is the previous one plus its change.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ LOGGED_CHARACTERS = 32
 
 class MalformedEvent(ValueError):
     """The event is not a $connect event this handler can record."""
+
+
+class NotAuthorized(ValueError):
+    """v4: the connect is not the authorizer's client's to make (a status and a reason)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
 
 
 def _refuse(status: int, reason: str) -> dict[str, Any]:
@@ -109,6 +118,26 @@ def invalid_parameter(event: Any) -> str | None:
     return None
 
 
+def authorized_client(event: Any) -> str:
+    """v4: the clientId the authorizer vouched for, once the connect's own parameters agree with it.
+
+    API Gateway passes the authorizer's context as ``requestContext.authorizer`` (scalars only, so
+    the accounts arrive comma-joined). Without it the connect carries no authentication: 401.
+    """
+    context = event.get("requestContext") if isinstance(event, dict) else None
+    authorizer = context.get("authorizer") if isinstance(context, dict) else None
+    client_id = authorizer.get("clientId") if isinstance(authorizer, dict) else None
+    accounts = authorizer.get("accounts") if isinstance(authorizer, dict) else None
+    if not isinstance(client_id, str) or not client_id or not isinstance(accounts, str):
+        raise NotAuthorized(401, "no authorizer context (clientId, accounts): the connect is not authenticated")
+    params = event.get("queryStringParameters") or {}
+    if params.get("clientId") and params["clientId"] != client_id:
+        raise NotAuthorized(403, "clientId differs from the authenticated client's")
+    if params.get("account") and params["account"] not in accounts.split(","):
+        raise NotAuthorized(403, "account is not one of the authenticated client's accounts")
+    return client_id
+
+
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     """Contract v1: record the connection in ``CONNECTIONS_TABLE`` and accept it, or refuse it."""
     return _connect(event, version=1)
@@ -122,6 +151,11 @@ def lambda_handler_v2(event: Any, context: Any) -> dict[str, Any]:
 def lambda_handler_v3(event: Any, context: Any) -> dict[str, Any]:
     """Contract v3: v2 plus refusing an invalid ``clientId``, ``account`` or ``region`` with 400."""
     return _connect(event, version=3)
+
+
+def lambda_handler_v4(event: Any, context: Any) -> dict[str, Any]:
+    """Contract v4: v3 for the client the authorizer authenticated (its clientId is stored; 403 otherwise)."""
+    return _connect(event, version=4)
 
 
 def _ttl_seconds() -> int:
@@ -140,8 +174,12 @@ def _connect(event: Any, version: int) -> dict[str, Any]:
     now_ns = time.time_ns()
     try:
         item = build_item(event, now_ns // 1_000_000)
+        if version >= 4:
+            item["clientId"] = authorized_client(event)
     except MalformedEvent as error:
         return _refuse(400, f"malformed $connect event: {error}")
+    except NotAuthorized as error:
+        return _refuse(error.status, str(error))
     if version >= 2:
         # The same clock read as createdAt, in whole seconds, rounded up so it never expires early.
         item["expiresAt"] = math.ceil(now_ns / 1_000_000_000) + _ttl_seconds()

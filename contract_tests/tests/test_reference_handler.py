@@ -97,3 +97,75 @@ def test_builds_its_boto3_resource_once_per_container(handler: tuple[ModuleType,
             assert module.lambda_handler(event, None)["statusCode"] == 200
     resource.assert_not_called()
     new_client.assert_not_called()
+
+
+# ---- v4: behind the reference authorizer ---------------------------------------------------------
+
+AUTHORIZED = {"clientId": "agent-7", "accounts": "123456789012,000000000042", "principalId": "agent-7"}
+
+
+def _v4_event(query: dict[str, str], authorizer: dict[str, Any] | None = AUTHORIZED) -> dict[str, Any]:
+    event = load_json(FIXTURES / "events" / "no-query-string.json")
+    event["queryStringParameters"] = dict(query)
+    event["multiValueQueryStringParameters"] = {name: [value] for name, value in query.items()}
+    if authorizer is not None:
+        event["requestContext"]["authorizer"] = dict(authorizer)
+    return event
+
+
+def test_v4_stores_the_authenticated_client_and_never_the_token(
+    handler: tuple[ModuleType, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    module, client = handler
+    query = {"token": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl", "account": "000000000042", "region": "eu-west-1"}
+    with caplog.at_level(logging.DEBUG):
+        assert module.lambda_handler_v4(_v4_event(query), None) == {"statusCode": 200, "body": "connected"}
+    (item,) = _items(client)
+    assert item["clientId"] == {"S": "agent-7"} and item["account"] == {"S": "000000000042"}
+    assert set(item) == {"connectionId", "createdAt", "clientId", "account", "region", "expiresAt"}
+    assert all(query["token"] not in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("query", "authorizer", "status"),
+    [
+        ({"token": "t"}, None, 401),
+        ({"token": "t"}, {"principalId": "agent-7"}, 401),
+        ({"token": "t", "clientId": "agent-8"}, AUTHORIZED, 403),
+        ({"token": "t", "account": "999999999999"}, AUTHORIZED, 403),
+        ({"token": "t", "account": "12345678901"}, AUTHORIZED, 400),
+    ],
+    ids=["no-authorizer", "no-context", "another-client", "another-account", "invalid-account"],
+)
+def test_v4_refuses_what_the_authenticated_client_may_not_do(
+    handler: tuple[ModuleType, Any], query: dict[str, str], authorizer: dict[str, Any] | None, status: int
+) -> None:
+    module, client = handler
+    assert module.lambda_handler_v4(_v4_event(query, authorizer), None)["statusCode"] == status
+    assert _items(client) == []
+
+
+def test_v4_accepts_the_clients_own_id_repeated_in_the_query(handler: tuple[ModuleType, Any]) -> None:
+    module, client = handler
+    assert module.lambda_handler_v4(_v4_event({"token": "t", "clientId": "agent-7"}), None)["statusCode"] == 200
+    assert _items(client)[0]["clientId"] == {"S": "agent-7"}
+
+
+def test_v4_behind_the_reference_authorizer(handler: tuple[ModuleType, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A minted token through the authorizer, its context passed on as API Gateway does, stored by v4."""
+    from contract_tests.tokens import claims, mint
+
+    module, client = handler
+    monkeypatch.setenv("CONNECT_JWT_KEYS", '{"k1": "a-secret-of-at-least-thirty-two-bytes"}')
+    import reference_impl.authorizer as authorizer_module
+
+    authorizer = importlib.reload(authorizer_module)
+    token = mint(claims("agent-9", ["210987654321"], 300), "k1", "a-secret-of-at-least-thirty-two-bytes")
+    allow = authorizer.lambda_handler(
+        {"methodArn": "arn:aws:execute-api:x", "queryStringParameters": {"token": token}}, None
+    )
+    context = {**allow["context"], "principalId": allow["principalId"]}
+    event = _v4_event({"token": token, "account": "210987654321"}, context)
+    assert module.lambda_handler_v4(event, None)["statusCode"] == 200
+    (item,) = _items(client)
+    assert item["clientId"] == {"S": "agent-9"} and item["account"] == {"S": "210987654321"}
