@@ -28,7 +28,7 @@ class MotoServer(Backend):
         #: ``--backend moto`` with a function out of process: the harness reads moto's model in this
         #: process (as ``moto`` in process does, botocore patched for the check) instead of over HTTP.
         self._model_in_process = model_in_process and options.endpoint is None
-        self._in_process: Any = None
+        self._mock: Any = None
         self._endpoint = options.endpoint
 
     def endpoint_url(self) -> str | None:
@@ -39,7 +39,6 @@ class MotoServer(Backend):
             # werkzeug logs every request at INFO on the root handlers: noise in the report and the handler's logs.
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
             port = free_loopback_port()
-            from moto import mock_aws
             from moto.server import ThreadedMotoServer  # importing moto changes botocore's handlers
 
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -49,8 +48,10 @@ class MotoServer(Backend):
                 # The server serves the model this process holds, so the harness's read-back and reset
                 # (two calls per example) skip HTTP: 2.4 ms a call over the wire, 0.9 ms in process.
                 # Only calls to AWS's own host names are intercepted; the handler's go to the endpoint.
-                self._in_process = mock_aws()
-                self._in_process.start(reset=False)
+                from moto import mock_aws
+
+                self._mock = mock_aws()
+                self._mock.start(reset=False)
         try:
             urllib.request.urlopen(self._endpoint + "/moto-api/data.json", timeout=5).close()
         except (OSError, urllib.error.URLError) as error:
@@ -58,13 +59,13 @@ class MotoServer(Backend):
             raise BackendError(f"no moto server answers at {self._endpoint}: {error}") from error
 
     def client(self) -> DynamoDBClient:
-        if self._in_process is None:
+        if self._mock is None:
             return super().client()
         return plain_client(None, self.options.region)
 
     def stop(self) -> None:
         server, self._server = self._server, None
-        mock, self._in_process = self._in_process, None
+        mock, self._mock = self._mock, None
         if mock is not None:
             mock.stop()
         if server is not None:
