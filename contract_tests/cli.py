@@ -16,7 +16,7 @@ from pathlib import Path
 from contract_tests.errors import HarnessError
 from contract_tests.failure_cases import DEFAULT_DIRECTORY as DEFAULT_FAILURES
 from contract_tests.failure_cases import cases_of, load, save
-from contract_tests.options import CONTRACT_NAMES, REPLAY_OPTIONS, add_check_options, option, request_values
+from contract_tests.options import CONTRACT_NAMES, REPLAY_OPTIONS, add_check_options, option, positive, request_values
 from contract_tests.request import CheckRequest
 from contract_tests.schema_files import SCHEMA_FILES, SCHEMA_ROLES
 
@@ -30,16 +30,6 @@ def _add_failures_dir(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--failures-dir", default=str(DEFAULT_FAILURES), metavar="DIR", help=f"{what} (default: {DEFAULT_FAILURES})"
     )
-
-
-def _positive_seconds(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"a whole number of seconds above 0, got {text!r}")
-    return value
 
 
 def _mint(args: argparse.Namespace) -> int:
@@ -142,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     mint.add_argument("--key-file", required=True, metavar="FILE", help="the secret (one final newline is ignored)")
     mint.add_argument("--client-id", required=True, help="the token's sub: the connection's clientId")
     mint.add_argument("--accounts", required=True, metavar="A,B", help="comma-separated 12-digit account ids")
-    mint.add_argument("--ttl", required=True, type=_positive_seconds, metavar="SECONDS", help="seconds until exp")
+    mint.add_argument("--ttl", required=True, type=positive, metavar="SECONDS", help="seconds until exp")
     localstack = commands.add_parser("localstack", help="provision or run the LocalStack backend")
     actions = localstack.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("install", help="install LocalStack's DynamoDB for offline use (idempotent)")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,13 +17,11 @@ AUDIENCE = "connect"
 CLAIMS_SCHEMA = "v4/token-claims"
 
 
-def claims(
-    client_id: str, accounts: Sequence[str], ttl_s: int, *, now: int | None = None, not_before: int | None = None
-) -> dict[str, object]:
-    """A token's claims, checked against the schema: HarnessError names the first field it breaks."""
+def claims(client_id: str, accounts: Sequence[str], ttl_s: int) -> dict[str, object]:
+    """A token's claims, issued now, checked against the schema: HarnessError names the first field it breaks."""
     from contract_tests.contract_schemas import errors
 
-    issued = int(time.time()) if now is None else now
+    issued = int(time.time())
     payload: dict[str, object] = {
         "sub": client_id,
         "accounts": list(accounts),
@@ -27,8 +29,6 @@ def claims(
         "iat": issued,
         "exp": issued + ttl_s,
     }
-    if not_before is not None:
-        payload["nbf"] = not_before
     problems = errors(CLAIMS_SCHEMA, payload)
     if problems:
         raise HarnessError(f"these claims would not make a valid connect token: {problems[0]}")
@@ -54,8 +54,6 @@ def read_key(path: str) -> str:
 
 
 def b64url(data: bytes) -> str:
-    import base64
-
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
@@ -65,10 +63,6 @@ def signed(header: dict[str, object], payload: dict[str, object], secret: str, d
     Written by hand because JWT libraries refuse to make the tokens a forgery search needs: a header
     naming one algorithm over another's signature, ``alg: none``, claims they would not encode.
     """
-    import hashlib
-    import hmac
-    import json
-
     signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(payload).encode())}"
     mac = hmac.new(secret.encode(), signing_input.encode("ascii"), getattr(hashlib, digest)).digest()
     return f"{signing_input}.{b64url(mac)}"

@@ -130,7 +130,7 @@ def authorized_client(event: Any) -> str:
     accounts = authorizer.get("accounts") if isinstance(authorizer, dict) else None
     if not isinstance(client_id, str) or not client_id or not isinstance(accounts, str):
         raise NotAuthorized(401, "no authorizer context (clientId, accounts): the connect is not authenticated")
-    params = event.get("queryStringParameters") or {}
+    params = _query_parameters(event)
     if params.get("clientId") and params["clientId"] != client_id:
         raise NotAuthorized(403, "clientId differs from the authenticated client's")
     if params.get("account") and params["account"] not in accounts.split(","):
