@@ -215,7 +215,10 @@ def render_diff(diff: ContractDiff, form: str = "text") -> str:
         found = [change for change in diff.changes if change.part == part]
         label = f"{part} ({old.schema(part)} -> {new.schema(part)})" if part in SCHEMA_ROLES else part
         if not found:
-            same = f" ({old.schema(part)})" if part in SCHEMA_ROLES else ""
+            same = ""
+            if part in SCHEMA_ROLES:
+                renamed = old.schema(part) != new.schema(part)
+                same = f" in shape ({old.schema(part)} -> {new.schema(part)})" if renamed else f" ({old.schema(part)})"
             lines.append(f"{part}: unchanged{same}")
             continue
         lines.append(label)

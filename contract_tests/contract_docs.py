@@ -63,13 +63,21 @@ def _item_rows(schema: str) -> list[str]:
     return rows
 
 
-def _event_rows() -> list[str]:
+def _event_rows(event_schema: str) -> list[str]:
+    """The fields a handler reads, described by the version's event schema where it says more than the base."""
     schema = load_schema("connect-event")
+    version = load_schema(event_schema)["properties"] if event_schema != "connect-event" else {}
     rows = []
     for name, field in schema["properties"].items():
         if "description" in field:
             rows.append(f"| {_code(name)} | {_cell(field['description'])} |")
-    context = schema["definitions"]["requestContext"]["properties"]
+    token = version.get("queryStringParameters", {}).get("properties", {}).get("token")
+    if token:
+        rows.append(f"| {_code('queryStringParameters.token')} | {_cell(token['description'])} |")
+    context = {
+        **schema["definitions"]["requestContext"]["properties"],
+        **version.get("requestContext", {}).get("properties", {}),
+    }
     connection_id = schema["definitions"]["connectionId"]
     rows.append(f"| {_code('requestContext.connectionId')} | {_cell(connection_id['description'])} |")
     rows.append(f"| {_code('requestContext.authorizer')} | {_cell(context['authorizer']['description'])} |")
@@ -85,10 +93,11 @@ def _worked_example(contract: Contract) -> list[str]:
     oracle = contract.oracle
     windows = oracle.windows(EXAMPLE_MS, EXAMPLE_MS, {})
     item = {**oracle.expected_item(event, {}), **{name: {"N": str(w.low)} for name, w in windows.items()}}
-    shown_event = {
-        "requestContext": {"connectionId": FIXED_CONTEXT["connectionId"], "…": "as API Gateway sends it"},
-        "queryStringParameters": event["queryStringParameters"],
-    }
+    delivered = contract.gateway.deliver(event).event
+    context = {"connectionId": FIXED_CONTEXT["connectionId"], "…": "as API Gateway sends it"}
+    if "authorizer" in delivered["requestContext"]:
+        context["authorizer"] = delivered["requestContext"]["authorizer"]
+    shown_event = {"requestContext": context, "queryStringParameters": delivered["queryStringParameters"]}
     lines = [
         "## Worked example",
         "",
@@ -176,7 +185,7 @@ def version_page(contract: Contract) -> str:
         "",
         "| field | meaning |",
         "|---|---|",
-        *_event_rows(),
+        *_event_rows(event),
         "",
         f"## The response ({_schema_link(response)})",
         "",

@@ -1,7 +1,8 @@
 """The contract's oracle: which events carry a usable identity, and what a correct handler stores or refuses.
 
 One class per contract version, each its parent plus its change: v1 stores the parameters verbatim,
-v2 adds ``expiresAt`` from ``CONNECTION_TTL_SECONDS``, v3 refuses invalid parameter values.
+v2 adds ``expiresAt`` from ``CONNECTION_TTL_SECONDS``, v3 refuses invalid parameter values, v4
+stores the authorizer's client and refuses a connect that is not that client's.
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ class Oracle:
         """The first parameter value the contract refuses; v1 refuses none."""
         return None
 
+    def denial(self, event: Any) -> Denial | None:
+        """Why the connect is not the client's to make (v4); before v4 there are no clients."""
+        return None
+
 
 TTL_VARIABLE = "CONNECTION_TTL_SECONDS"
 #: API Gateway's maximum WebSocket connection duration: a connection cannot outlive it.
@@ -144,3 +149,45 @@ class ValidatingOracle(TtlOracle):
             if problems:
                 return InvalidInput(name, value, f"breaks the {name} rule of {self.schema}")
         return super().invalid_input(event)
+
+
+@dataclass(frozen=True)
+class Denial:
+    """A connect the authenticated client may not make: refused with ``status`` (any refusal when None)."""
+
+    reason: str
+    status: int | None = 403
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class AuthenticatingOracle(ValidatingOracle):
+    """Contract v4: v3 for the client the authorizer vouched for (``requestContext.authorizer``).
+
+    It judges the event as the v4 route delivers it (see ``gateway.authenticated``): the stored
+    clientId is the authorizer's; a query clientId or account that is not the client's is refused.
+    """
+
+    def expected_item(self, event: dict[str, Any], environment: Mapping[str, str]) -> TypedItem:
+        from contract_tests.gateway import authenticated, identity_for
+
+        delivered = authenticated(event)
+        item = super().expected_item(delivered, environment)
+        item["clientId"] = {"S": identity_for(delivered).client_id}
+        return item
+
+    def denial(self, event: Any) -> Denial | None:
+        from contract_tests.gateway import authenticated, stated_identity
+
+        delivered = authenticated(event)
+        identity = stated_identity(delivered)
+        if identity is None:
+            return Denial("the connect carries no authorizer context (clientId, accounts)", None)
+        params = query_parameters(delivered)
+        client_id, account = params.get("clientId"), params.get("account")
+        if isinstance(client_id, str) and client_id and client_id != identity.client_id:
+            return Denial(f"the query's clientId {as_json(client_id)} is not the authenticated client's")
+        if isinstance(account, str) and account and account not in identity.accounts:
+            return Denial(f"the query's account {as_json(account)} is not one of the authenticated client's accounts")
+        return None

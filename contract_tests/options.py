@@ -15,7 +15,7 @@ from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
 #: (a test holds them equal to ``BACKENDS``, ``RUNTIMES`` and ``CONTRACTS``).
 BACKEND_NAMES = ("moto", "moto-server", "localstack", "dynamodb-local", "aws")
 RUNTIME_NAMES = ("python", "nodejs", "provided", "inprocess")
-CONTRACT_NAMES = ("v1", "v2", "v3")
+CONTRACT_NAMES = ("v1", "v2", "v3", "v4")
 DEFAULT_CONTRACT = "v1"
 DEFAULT_EXAMPLES = 100
 DEFAULT_REGION = "us-east-1"

@@ -24,13 +24,13 @@ def _shortened(value: Any) -> Any:
 
 
 def compact_event(event: Any) -> Any:
-    """The parts of an event a $connect handler reads; headers and the rest of requestContext elided."""
+    """The parts of an event a $connect handler reads (the authorizer's context too); headers and the rest elided."""
     if not isinstance(event, dict):
         return event
     shown = {k: v for k, v in event.items() if k not in ("headers", "multiValueHeaders", "requestContext")}
     context = event.get("requestContext", "<absent>")
     if isinstance(context, dict):
-        kept = {k: context[k] for k in ("connectionId",) if k in context}
+        kept = {k: context[k] for k in ("connectionId", "authorizer") if k in context}
         hidden = len(context) - len(kept)
         context = {**kept, "…": f"{hidden} more fields as API Gateway sends them"} if hidden else kept
     return {"requestContext": context, **shown}

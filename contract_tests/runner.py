@@ -84,7 +84,7 @@ class OpenCheck:
             settings = CheckSettings(
                 examples=request.examples, seed=self.seed, region=request.region, timeout_s=request.timeout
             )
-            self.session = CheckSession(self.runtime, backend, settings, self.contract.table)
+            self.session = CheckSession(self.runtime, backend, settings, self.contract.table, self.contract.gateway)
             self._stack.enter_context(self.session.opened())
             # One cold start first: a target that cannot be found stops here (exit 2), and a handler
             # that cannot initialise is judged once instead of failing every example of every clause.

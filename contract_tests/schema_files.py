@@ -9,6 +9,8 @@ SCHEMA_FILES = {
     "v1/response": "v1/response.schema.json",
     "v2/item": "v2/item.schema.json",
     "v3/item": "v3/item.schema.json",
+    "v4/item": "v4/item.schema.json",
+    "v4/connect-event": "v4/connect-event.schema.json",
     "v4/token-claims": "v4/token-claims.schema.json",
     "v4/authorizer-event": "v4/authorizer-event.schema.json",
     "v4/authorizer-response": "v4/authorizer-response.schema.json",

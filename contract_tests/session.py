@@ -27,6 +27,7 @@ from contract_tests.backends.table import (
     TypedItem as TypedItem,  # the clauses judge items through the session, never the backend module
 )
 from contract_tests.errors import BackendError
+from contract_tests.gateway import Delivery, Direct, Gateway
 from contract_tests.lambda_runtime import TIMEOUT_S, lambda_environment
 from contract_tests.observers.base import Channel
 from contract_tests.observers.botocore_hooks import HookChannel
@@ -58,6 +59,10 @@ class Observation:
     table_deleted: bool = False
     #: The function's configuration for this invocation (what the oracle reads, e.g. CONNECTION_TTL_SECONDS).
     environment: Mapping[str, str] = field(default_factory=dict)
+    #: The event as `$connect` got it, when a gateway changed it (v4: the authorizer's context added).
+    delivered: Any = None
+    #: The authorizer's own answer, when one ran before `$connect` (``--authorizer``).
+    authorizer_answer: Any = None
 
     @property
     def all_calls(self) -> list[AwsCall]:
@@ -66,6 +71,11 @@ class Observation:
     def actual(self) -> dict[str, Any]:
         """What the report shows as 'actual' for this example."""
         shown: dict[str, Any] = {}
+        context = self.delivered.get("requestContext") if isinstance(self.delivered, dict) else None
+        if isinstance(context, dict) and "authorizer" in context:
+            shown["requestContext.authorizer"] = context["authorizer"]
+        if self.authorizer_answer is not None:
+            shown["authorizer_answer"] = self.authorizer_answer
         if self.init_error:
             shown["init_error"] = self.init_error
         else:
@@ -113,8 +123,10 @@ class CheckSession:
         backend: Backend,
         settings: CheckSettings,
         table_definition: TableDefinition | None = None,
+        gateway: Gateway | None = None,
     ) -> None:
         self.runtime = runtime
+        self.gateway: Gateway = gateway or Direct()
         self.target = runtime.target
         self.backend = backend
         self.settings = settings
@@ -248,6 +260,18 @@ class CheckSession:
 
     # ---- one example -------------------------------------------------------------------------
 
+    def deliver(self, event: Any, bypass_gateway: bool = False) -> tuple[Any, Invocation | None, dict[str, Any]]:
+        """What the gateway makes of ``event``: the event `$connect` gets, the refused handshake's record
+        (the handler never runs then), and what an Observation shows of it."""
+        delivery = Delivery(event) if bypass_gateway else self.gateway.deliver(event)
+        seen: dict[str, Any] = {
+            "delivered": delivery.event if delivery.event is not event else None,
+            "authorizer_answer": delivery.authorizer_answer,
+        }
+        if delivery.refused is None:
+            return delivery.event, None, seen
+        return event, Invocation(error=f"API Gateway refused the handshake: {delivery.refused}"), seen
+
     def connect(
         self,
         event: Any,
@@ -256,13 +280,18 @@ class CheckSession:
         environment: Overrides | None = None,
         watch_tables: bool = False,
         keep: bool = False,
+        bypass_gateway: bool = False,
     ) -> Observation:
-        """Invoke the handler once and observe the table.
+        """Pass ``event`` through the gateway, invoke the handler once with what it delivers, and observe the table.
 
         An environment is kept warm per set of overrides (as Lambda keeps one) and replaced after a
         time-out or crash (and, by the clauses, after any violation).
         An initialisation failure is Lambda's init error: the connect fails, and that is observed.
+        ``bypass_gateway`` sends ``event`` as it is, as a route without the authorizer would.
         """
+        event, refused, seen = self.deliver(event, bypass_gateway)
+        if refused is not None:
+            return self.observe(refused, keep=keep, environment=self.function_environment(environment), **seen)
         before = set(table_names(self._client)) if watch_tables else set()
         key = tuple(sorted((environment or {}).items()))
         slot = self._warm.pop(key, None)
@@ -275,7 +304,7 @@ class CheckSession:
             except HandlerInitError as error:
                 environment_seen = self.function_environment(environment)
                 return self.observe(
-                    Invocation(), init_error=str(error), import_calls=error.calls, environment=environment_seen
+                    Invocation(), init_error=str(error), import_calls=error.calls, environment=environment_seen, **seen
                 )
         assert slot is not None
         invocation = self.invoke(slot, event, fault)
@@ -286,7 +315,12 @@ class CheckSession:
         new_tables = sorted(set(table_names(self._client)) - before) if watch_tables else []
         import_calls = slot.init_calls if fresh else []
         return self.observe(
-            invocation, keep=keep, import_calls=import_calls, new_tables=new_tables, environment=slot.environment
+            invocation,
+            keep=keep,
+            import_calls=import_calls,
+            new_tables=new_tables,
+            environment=slot.environment,
+            **seen,
         )
 
     # ---- the table ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.base import ClauseResult, Status, Violation
 from contract_tests.contract_schemas import as_json, errors
-from contract_tests.expected import PARAMETERS, InvalidInput, Window, query_parameters
+from contract_tests.expected import PARAMETERS, Denial, InvalidInput, Window, query_parameters
 from contract_tests.session import CheckSession, Observation
 from contract_tests.strategies import no_query_cases
 
@@ -174,14 +174,38 @@ def require_input_refused(observation: Observation, contract: Contract, invalid:
             )
 
 
+def require_denied(observation: Observation, contract: Contract, denial: Denial) -> None:
+    """A connect that is not the client's: refused with the denial's status (403), nothing stored."""
+    why = str(denial)
+    require_refused(observation, contract, why)
+    require_nothing_written(observation, why)
+    response = observation.invocation.response
+    status = response.get("statusCode") if isinstance(response, dict) else None
+    if denial.status is not None and (observation.init_error or status != denial.status):
+        answered = "failed" if observation.invocation.error or observation.init_error else f"answered {status}"
+        raise Violation(
+            f"{why}: refuse it with statusCode {denial.status}, not a {answered} connect",
+            {"statusCode": denial.status, "stored": "nothing"},
+            observation.actual(),
+        )
+
+
 def require_outcome(contract: Contract, event: dict[str, Any], observation: Observation) -> None:
-    """What the oracle says this event gets: the item and ``200 connected``, or a refusal of its invalid input."""
-    invalid = contract.oracle.invalid_input(event)
-    if invalid is not None:
+    """What the oracle says this event gets: the item and ``200 connected``, or the refusal it calls for.
+
+    A value that is both invalid (v3) and not the client's (v4) may be refused either way: checking
+    who connects before what they sent, or the other way round, are both sound.
+    """
+    invalid, denial = contract.oracle.invalid_input(event), contract.oracle.denial(event)
+    response = observation.invocation.response
+    status = response.get("statusCode") if isinstance(response, dict) else None
+    if invalid is not None and (denial is None or status == INVALID_INPUT_STATUS):
         require_input_refused(observation, contract, invalid)
         return
-    response = observation.invocation.response
-    if isinstance(response, dict) and response.get("statusCode") == INVALID_INPUT_STATUS:
+    if denial is not None:
+        require_denied(observation, contract, denial)
+        return
+    if status == INVALID_INPUT_STATUS:
         params = {name: value for name, value in query_parameters(event).items() if name in PARAMETERS}
         raise Violation(
             f"the handler refused valid parameters {as_json(params)} with 400", ACCEPTED, observation.actual()

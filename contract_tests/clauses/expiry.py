@@ -33,7 +33,7 @@ def _events(contract: Contract) -> list[dict[str, Any]]:
     """The named corner cases the contract accepts, each with a connection id of its own."""
     events = []
     for index, event in enumerate(query_corner_cases()):
-        if contract.oracle.invalid_input(event) is None:
+        if contract.oracle.invalid_input(event) is None and contract.oracle.denial(event) is None:
             context = {**event["requestContext"], "connectionId": f"expiry-{index:03d}="}
             events.append({**event, "requestContext": context})
     return events[:EXAMPLES]

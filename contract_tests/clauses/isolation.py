@@ -51,12 +51,14 @@ class WarmContainer:
         event = {**event, "requestContext": {**event["requestContext"], "connectionId": connection_id}}
         self.connects.append(event)
         session = self.session
-        invocation = session.invoke(self.slot, event)
+        delivered, refused, seen = session.deliver(event)
+        invocation = refused or session.invoke(self.slot, delivered)
         items = {item["connectionId"]["S"]: item for item in session.stored_items() if "connectionId" in item}
         observation = Observation(
             invocation,
             items=[items[connection_id]] if connection_id in items else [],
             environment=self.slot.environment,
+            **seen,
         )
         try:
             require_outcome(self.contract, event, observation)

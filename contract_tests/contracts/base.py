@@ -9,6 +9,7 @@ from types import MappingProxyType
 from contract_tests.clauses.base import Clause
 from contract_tests.errors import HarnessError
 from contract_tests.expected import Oracle
+from contract_tests.gateway import Direct, Gateway
 from contract_tests.table_definition import TableDefinition
 
 
@@ -25,6 +26,8 @@ class Contract:
     parent: str | None = None
     #: What the design card leaves open and this version decides, one sentence each (inherited ones first).
     decisions: tuple[str, ...] = ()
+    #: How a handshake reaches `$connect`: directly, or behind the authorizer (v4 on).
+    gateway: Gateway = field(default_factory=Direct, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schemas", MappingProxyType(dict(self.schemas)))
@@ -55,6 +58,7 @@ class Contract:
         add: Sequence[Clause] = (),
         replace_clauses: Sequence[Clause] = (),
         decisions: Sequence[str] = (),
+        gateway: Gateway | None = None,
     ) -> Contract:
         """This contract plus changes: schemas and clauses replaced by role and id, clauses added at the end."""
         replacing = {clause.id: clause for clause in replace_clauses}
@@ -73,4 +77,5 @@ class Contract:
             clauses=clauses,
             parent=self.name,
             decisions=(*self.decisions, *decisions),
+            gateway=gateway or self.gateway,
         )

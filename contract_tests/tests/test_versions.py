@@ -1,4 +1,4 @@
-"""Contract versions: v2 (TTL) and v3 (validated inputs) built on v1, the registry, and ``diff``."""
+"""Contract versions built on v1 (v2 TTL, v3 validated inputs, v4 authenticated connects), the registry, diff."""
 
 from __future__ import annotations
 
@@ -16,13 +16,14 @@ from contract_tests.backends import BACKENDS, BackendOptions
 from contract_tests.contract_schemas import errors
 from contract_tests.contracts import CONTRACTS, contract_named
 from contract_tests.expected import DEFAULT_TTL_SECONDS, TtlOracle
+from contract_tests.gateway import Identity, authenticated, with_authorizer
 from contract_tests.tests.conftest import HANDLERS, RunningBackend, caught_clause, sampled_on_other_backends
 
 pytestmark = pytest.mark.contract_versions
 
 EXAMPLES = "20"
 VERSIONED_WRONG = sorted((HANDLERS / "wrong").glob("v*/*.py"))
-REFERENCE = {"v1": "lambda_handler", "v2": "lambda_handler_v2", "v3": "lambda_handler_v3"}
+REFERENCE = {"v1": "lambda_handler", "v2": "lambda_handler_v2", "v3": "lambda_handler_v3", "v4": "lambda_handler_v4"}
 ITEM = {
     "connectionId": {"S": "L0SM9cOFvHcCIhw="},
     "createdAt": {"N": "1731324924000"},
@@ -43,11 +44,18 @@ def _expires(backend: RunningBackend) -> bool:
     [
         pytest.param("v2", f"reference_impl.handler:{REFERENCE['v2']}", id="reference-v2"),
         pytest.param("v3", f"reference_impl.handler:{REFERENCE['v3']}", id="reference-v3"),
+        pytest.param("v4", f"reference_impl.handler:{REFERENCE['v4']}", id="reference-v4"),
         pytest.param(
             "v2", f"{HANDLERS / 'correct_v2_datetime.py'}:handler", id="datetime-v2", marks=pytest.mark.handler_variant
         ),
         pytest.param(
             "v3", f"{HANDLERS / 'correct_v3_no_regex.py'}:handler", id="no-regex-v3", marks=pytest.mark.handler_variant
+        ),
+        pytest.param(
+            "v4",
+            f"{HANDLERS / 'correct_v4_resource_api.py'}:handler",
+            id="validation-first-v4",
+            marks=pytest.mark.handler_variant,
         ),
     ],
 )
@@ -65,12 +73,18 @@ def test_correct_handlers_conform_to_each_version(
         assert f"{total - 1} of {total} clauses checked: {total - 1} passed, 0 failed, 1 not checked" in result.out
 
 
-@pytest.mark.handler_variant
 @pytest.mark.usefixtures("node_modules")
-def test_a_node_handler_conforms_to_v3(run_cli: Any, backend: RunningBackend) -> None:
-    """JavaScript's regular expressions and clock, checked by the same clauses."""
-    target = f"{HANDLERS / 'nodejs' / 'correct_v3.mjs'}:handler"
-    result = run_cli("check", "--contract", "v3", "--handler", target, *backend.cli_args, "--examples", EXAMPLES)
+@pytest.mark.parametrize(
+    ("contract", "source"),
+    [
+        pytest.param("v3", "correct_v3.mjs", id="v3", marks=pytest.mark.handler_variant),
+        pytest.param("v4", "correct_v4.mjs", id="v4"),
+    ],
+)
+def test_a_node_handler_conforms(run_cli: Any, backend: RunningBackend, contract: str, source: str) -> None:
+    """JavaScript's regular expressions, clock and authorizer context, checked by the same clauses."""
+    target = f"{HANDLERS / 'nodejs' / source}:handler"
+    result = run_cli("check", "--contract", contract, "--handler", target, *backend.cli_args, "--examples", EXAMPLES)
     assert result.status == 0, result.out + result.err
     assert result.failed_clauses == []
     assert ("[not checked] 10 expiry" in result.out) != _expires(backend)
@@ -90,7 +104,7 @@ def test_a_v1_handler_checked_against_v2_fails_naming_expires_at(run_cli: Any) -
 
 
 def test_every_new_clause_has_two_wrong_handlers() -> None:
-    for name in ("v2", "v3"):
+    for name in ("v2", "v3", "v4"):
         new = {c.id for c in CONTRACTS[name].clauses} - {c.id for c in CONTRACTS[CONTRACTS[name].parent or ""].clauses}
         caught = [caught_clause(path) for path in VERSIONED_WRONG if path.parent.name == name]
         assert all(caught.count(clause) >= 2 for clause in new), (name, caught)
@@ -192,7 +206,7 @@ def test_each_version_is_its_parent_plus_changes() -> None:
 def test_contracts_and_clauses_commands(run_cli: Any) -> None:
     listed = run_cli("contracts")
     assert listed.status == 0
-    assert [line.split()[0] for line in listed.out.splitlines()] == ["v1", "v2", "v3"]
+    assert [line.split()[0] for line in listed.out.splitlines()] == ["v1", "v2", "v3", "v4"]
     v3 = run_cli("clauses", "--contract", "v3")
     assert [line.split()[1] for line in v3.out.splitlines()][-4:] == [
         "ttl",
@@ -258,3 +272,49 @@ def test_the_run_table_has_ttl_on_expires_at_from_v2() -> None:
         with session.opened():
             ttl = backend.client().describe_time_to_live(TableName=session.table)["TimeToLiveDescription"]
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiresAt"}
+
+
+# ---- v4: the authorizer's context as the gate delivers it ------------------------------------
+
+
+@given(strategies.any_valid_events())
+def test_every_delivered_v4_event_fits_the_v4_event_schema(event: dict[str, Any]) -> None:
+    assert errors("v4/connect-event", authenticated(event)) == []
+
+
+def test_the_delivered_client_is_the_one_the_query_speaks_for() -> None:
+    event = strategies.build_event(strategies.FIXED_CONTEXT, [("clientId", "agent-7"), ("account", "000000000042")])
+    delivered = authenticated(event)
+    authorizer = delivered["requestContext"]["authorizer"]
+    assert (authorizer["clientId"], authorizer["principalId"]) == ("agent-7", "agent-7")
+    assert "000000000042" in authorizer["accounts"].split(",") and "," in authorizer["accounts"]
+    assert delivered["queryStringParameters"]["token"] == delivered["multiValueQueryStringParameters"]["token"][0]
+    assert authenticated(delivered) == delivered, "delivering twice changes nothing: the oracle re-derives it"
+    nobody = authenticated(strategies.build_event(strategies.FIXED_CONTEXT, [("clientId", "agent 7")]))
+    assert errors("v3/item", nobody["requestContext"]["authorizer"]["clientId"], "clientId") == []
+
+
+def test_a_stated_identity_is_kept_and_judged() -> None:
+    oracle = CONTRACTS["v4"].oracle
+    base = strategies.build_event(strategies.FIXED_CONTEXT, [("clientId", "Agent-7")])
+    event = with_authorizer(base, Identity("agent-7", ("123456789012",)).context(), "agent-7")
+    assert authenticated(event)["requestContext"]["authorizer"]["clientId"] == "agent-7"
+    denial = oracle.denial(event)
+    assert denial is not None and denial.status == 403 and '"Agent-7"' in str(denial)
+    absent = with_authorizer(
+        strategies.build_event(strategies.FIXED_CONTEXT, []), {"clientId": "agent-7", "accounts": "123456789012"}, "x"
+    )
+    assert oracle.denial(absent) is None
+    assert oracle.expected_item(absent, {})["clientId"] == {"S": "agent-7"}
+
+
+@pytest.mark.parametrize("status", [400, 403])
+def test_a_value_both_invalid_and_not_the_clients_may_be_refused_either_way(status: int) -> None:
+    from contract_tests.clauses.checks import require_outcome
+    from contract_tests.runtimes import Invocation
+    from contract_tests.session import Observation
+
+    event = strategies.build_event(strategies.FIXED_CONTEXT, [("clientId", "agent 7")])
+    logs = ["refused: invalid clientId"]
+    observation = Observation(Invocation(response={"statusCode": status, "body": "refused"}, logs=logs))
+    require_outcome(CONTRACTS["v4"], event, observation)

@@ -1,0 +1,29 @@
+"""Contract v4 = v3 + authenticated connects: the REQUEST authorizer's client is stored, nobody else's."""
+
+from __future__ import annotations
+
+from contract_tests.clauses import authentication, identity, token_secrecy
+from contract_tests.contracts.v3 import V3
+from contract_tests.expected import AuthenticatingOracle
+from contract_tests.gateway import SynthesizedAuthorizer
+
+V4 = V3.derive(
+    "v4",
+    "v3 + authenticated connects: the authorizer's clientId is stored; another client's clientId or account"
+    " is refused with 403; the token is never stored or logged",
+    schemas={"event": "v4/connect-event", "item": "v4/item"},
+    oracle=AuthenticatingOracle("v3/item"),
+    add=(authentication.CLAUSE, identity.CLAUSE, token_secrecy.CLAUSE),
+    gateway=SynthesizedAuthorizer(),
+    decisions=(
+        "Every connect is judged as the v4 route delivers it: with a token query parameter and the"
+        " authorizer's context (clientId, comma-joined accounts, principalId) on requestContext.authorizer;"
+        " without --authorizer the gate writes that context for the client the query speaks for.",
+        "A connect without the authorizer's clientId is refused (any refusal) and nothing is stored.",
+        "The stored clientId is the authorizer's, also when the query has none; a non-empty query clientId"
+        " that differs from it, in any way (case included), or a non-empty account outside its accounts, is"
+        " refused with statusCode 403 and nothing is stored.",
+        "A value that is both invalid (v3) and not the client's may be refused with 400 or 403.",
+        "The token parameter is in no stored attribute and no log line, its signature included.",
+    ),
+)
