@@ -16,7 +16,7 @@ from pathlib import Path
 from contract_tests.errors import HarnessError
 from contract_tests.failure_cases import DEFAULT_DIRECTORY as DEFAULT_FAILURES
 from contract_tests.failure_cases import cases_of, load, save
-from contract_tests.options import CONTRACT_NAMES, REPLAY_OPTIONS, add_check_options, option, positive, request_values
+from contract_tests.options import REPLAY_OPTIONS, VERSION_NAMES, add_check_options, option, positive, request_values
 from contract_tests.request import CheckRequest
 from contract_tests.schema_files import SCHEMA_FILES, SCHEMA_ROLES
 
@@ -87,8 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="what changed between two contract versions, for handlers and for readers of the table",
         description="Exit 0 always (a report, not a verdict); 2 for an unknown version.",
     )
-    diff.add_argument("old", metavar="A", choices=CONTRACT_NAMES, help="the earlier version, e.g. v1")
-    diff.add_argument("new", metavar="B", choices=CONTRACT_NAMES, help="the later version, e.g. v2")
+    diff.add_argument("old", metavar="A", choices=VERSION_NAMES, help="the earlier version, e.g. v1")
+    diff.add_argument("new", metavar="B", choices=VERSION_NAMES, help="the later version, e.g. v2")
     diff.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or JSON")
     docs = commands.add_parser(
         "docs",
@@ -304,16 +304,17 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "docs":
         return _docs(Path(args.out), args.check)
     if args.command == "export":
-        from contract_tests.contracts import contract_named
+        from contract_tests.contracts import connect_contract_named
         from contract_tests.odcs_export import odcs_document
 
-        text = json.dumps(odcs_document(contract_named(args.contract)), indent=2, ensure_ascii=False) + "\n"
+        document = odcs_document(connect_contract_named(args.contract, "a data contract of the stored item"))
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         if args.output:
             Path(args.output).write_text(text, encoding="utf-8")
         else:
             sys.stdout.write(text)
         return EXIT_CONFORMS
-    from contract_tests.contracts import CONTRACTS, contract_named
+    from contract_tests.contracts import AUTHORIZER_CONTRACTS, CONTRACTS, contract_named
 
     if args.command == "clauses":
         for clause in contract_named(args.contract).clauses:
@@ -322,10 +323,13 @@ def _run(args: argparse.Namespace) -> int:
         for contract in CONTRACTS.values():
             parent = f" (= {contract.parent} + changes)" if contract.parent else ""
             print(f"{contract.name}  {len(contract.clauses):>2} clauses{parent}: {contract.summary}")
+        for other in AUTHORIZER_CONTRACTS.values():
+            guarding = f"the {other.function} of {other.guards}"
+            print(f"{other.name}  {len(other.clauses):>2} clauses ({guarding}): {other.summary}")
     else:
         from contract_tests.contract_diff import diff_contracts, render_diff
 
-        print(render_diff(diff_contracts(contract_named(args.old), contract_named(args.new)), args.format))
+        print(render_diff(diff_contracts(CONTRACTS[args.old], CONTRACTS[args.new]), args.format))
     return EXIT_CONFORMS
 
 

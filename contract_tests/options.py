@@ -15,7 +15,9 @@ from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
 #: (a test holds them equal to ``BACKENDS``, ``RUNTIMES`` and ``CONTRACTS``).
 BACKEND_NAMES = ("moto", "moto-server", "localstack", "dynamodb-local", "aws")
 RUNTIME_NAMES = ("python", "nodejs", "provided", "inprocess")
-CONTRACT_NAMES = ("v1", "v2", "v3", "v4")
+#: The `$connect` versions, then the contracts of other functions (light: no contract is imported here).
+VERSION_NAMES = ("v1", "v2", "v3", "v4")
+CONTRACT_NAMES = (*VERSION_NAMES, "authorizer")
 DEFAULT_CONTRACT = "v1"
 DEFAULT_EXAMPLES = 100
 DEFAULT_REGION = "us-east-1"

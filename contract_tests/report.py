@@ -56,9 +56,10 @@ def _indent(text: str, prefix: str = "    ") -> str:
 
 
 def header(request: CheckRequest) -> str:
+    where = f"on backend {request.backend}" if request.uses_backend else "(no backend: it stores nothing)"
     return (
         f"connect-contract {request.contract}: checking {request.handler} ({request.runtime_name()} runtime) "
-        f"on backend {request.backend} (seed {request.seed}, {request.examples} examples per property clause)"
+        f"{where} (seed {request.seed}, {request.examples} examples per property clause)"
     )
 
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
-from contract_tests.options import CHECK_OPTIONS, DEFAULT_CONTRACT, DEFAULT_EXAMPLES, DEFAULT_REGION
+from contract_tests.options import CHECK_OPTIONS, DEFAULT_CONTRACT, DEFAULT_EXAMPLES, DEFAULT_REGION, VERSION_NAMES
 from contract_tests.targets import parse_target
 
 if TYPE_CHECKING:
     from contract_tests.backends import Backend
     from contract_tests.clauses import Clause
-    from contract_tests.contracts import Contract
+    from contract_tests.contracts import AnyContract
     from contract_tests.runtimes import Runtime, RuntimeOptions
 
 
@@ -40,6 +40,11 @@ class CheckRequest:
     #: The function's own configuration, ``NAME=VALUE`` pairs.
     env: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def uses_backend(self) -> bool:
+        """Whether the contract's function stores anything (the authorizer contract's does not)."""
+        return self.contract in VERSION_NAMES
+
     def runtime_name(self) -> str:
         return self.runtime or parse_target(self.handler, self.code_dir).language
 
@@ -59,7 +64,7 @@ class CheckRequest:
             return MotoServer(options, model_in_process=True)
         return make_backend(self.backend, options)
 
-    def contract_value(self) -> Contract:
+    def contract_value(self) -> AnyContract:
         from contract_tests.contracts import contract_named
 
         return contract_named(self.contract)

@@ -7,19 +7,28 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 
+from contract_tests.authorizer_session import AuthorizerCall, AuthorizerSession
 from contract_tests.clauses import Clause, ClauseResult, Counterexample, Status
 from contract_tests.clauses.checks import ACCEPTED
+from contract_tests.contracts import Contract
 from contract_tests.errors import HarnessError
+from contract_tests.forgeries import Recipe, everyday_recipe
 from contract_tests.request import CheckRequest
 from contract_tests.runtimes import make_runtime
 from contract_tests.runtimes.base import TIMED_OUT
 from contract_tests.session import CheckSession, CheckSettings, Observation
 from contract_tests.state_home import state_home
-from contract_tests.strategies import no_query_cases
+from contract_tests.strategies import FIXED_CONTEXT, build_event, no_query_cases
 from contract_tests.targets import parse_target
+
+
+def first_call(session: AuthorizerSession) -> tuple[Recipe, dict[str, Any]]:
+    """An authorizer's first call: a valid token of the ring's first key on the fixed handshake."""
+    return everyday_recipe(session.kids[0]), build_event(FIXED_CONTEXT, [("clientId", "agent-7")])
 
 
 @dataclass
@@ -65,30 +74,38 @@ class OpenCheck:
             raise HarnessError("--examples must be at least 1")
         self.request = request
         self.contract = request.contract_value()
-        problems = self.contract.oracle.configuration_errors(dict(request.env))
+        contract = self.contract
+        problems = contract.oracle.configuration_errors(dict(request.env)) if isinstance(contract, Contract) else []
         if problems:
             raise HarnessError(f"contract {self.contract.name}: --env {problems[0]}")
         self.seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
         self.target = parse_target(request.handler, request.code_dir)
         self.runtime = make_runtime(request.runtime, self.target, request.runtime_options())
         self._stack = ExitStack()
-        #: The first connect, when it showed that every connect fails: an init error, or a time-out on a valid event.
-        self.blocking_failure: Observation | None = None
+        self.session: CheckSession | AuthorizerSession
+        #: The first call, when it showed that every call fails: an init error, or a time-out on a valid event.
+        self.blocking_failure: Observation | AuthorizerCall | None = None
         self._blocking_failure_reported = False
 
     def __enter__(self) -> OpenCheck:
         request = self.request
         try:
             self._stack.enter_context(_hypothesis_storage())
-            backend = self._stack.enter_context(request.new_backend(self.runtime))
             settings = CheckSettings(
                 examples=request.examples, seed=self.seed, region=request.region, timeout_s=request.timeout
             )
-            self.session = CheckSession(self.runtime, backend, settings, self.contract.table, self.contract.gateway)
-            self._stack.enter_context(self.session.opened())
-            # One cold start first: a target that cannot be found stops here (exit 2), and a handler
+            # One cold start first: a target that cannot be found stops here (exit 2), and a function
             # that cannot initialise is judged once instead of failing every example of every clause.
-            first = self.session.connect(no_query_cases()[0])
+            first: Observation | AuthorizerCall
+            if isinstance(self.contract, Contract):
+                backend = self._stack.enter_context(request.new_backend(self.runtime))
+                table, gateway = self.contract.table, self.contract.gateway
+                self.session = CheckSession(self.runtime, backend, settings, table, gateway)
+                self._stack.enter_context(self.session.opened())
+                first = self.session.connect(no_query_cases()[0])
+            else:
+                self.session = self._stack.enter_context(AuthorizerSession(self.runtime, settings).opened())
+                first = self.session.call(*first_call(self.session))
             timed_out = (first.invocation.error or "").startswith(TIMED_OUT)
             self.blocking_failure = first if first.init_error or timed_out else None
         except BaseException as error:
@@ -125,8 +142,13 @@ class OpenCheck:
             why = "fails to initialise" if failure.init_error else "times out on a valid connect"
             return ClauseResult(clause, Status.NOT_CHECKED, 0, f"the handler {why}, so every connect fails (see above)")
         self._blocking_failure_reported = True
-        message = failure.init_error or f"the connect failed on a valid event: {failure.invocation.error}"
-        example = Counterexample(no_query_cases()[0], ACCEPTED, failure.actual(), judged_by="response")
+        message = failure.init_error or f"the first call failed on a valid event: {failure.invocation.error}"
+        if isinstance(failure, AuthorizerCall) and isinstance(self.session, AuthorizerSession):
+            recipe, connect = first_call(self.session)
+            case = {"token": recipe, "connect": connect}
+            example = Counterexample(case, "an Allow", failure.actual(), judged_by=self.contract.clauses[0].id)
+        else:
+            example = Counterexample(no_query_cases()[0], ACCEPTED, failure.actual(), judged_by="response")
         return ClauseResult(clause, Status.FAILED, 1, message, example)
 
 

@@ -15,6 +15,8 @@ from contract_tests.errors import HarnessError
 ALGORITHM = "HS256"
 AUDIENCE = "connect"
 CLAIMS_SCHEMA = "v4/token-claims"
+#: Shorter strings than this are no credential, and turn up in log lines by chance.
+SECRET_LENGTH = 16
 
 
 def claims(client_id: str, accounts: Sequence[str], ttl_s: int) -> dict[str, object]:
@@ -51,6 +53,12 @@ def read_key(path: str) -> str:
     if not secret:
         raise HarnessError(f"--key-file {path!r} is empty: an HS256 key needs at least one byte (32 recommended)")
     return secret
+
+
+def leaks(text: str, token: str) -> bool:
+    """Whether ``text`` holds the token or its signature, the secret part (short strings match by chance)."""
+    signature = token.rpartition(".")[2]
+    return len(token) >= SECRET_LENGTH and (token in text or (len(signature) >= SECRET_LENGTH and signature in text))
 
 
 def b64url(data: bytes) -> str:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
 from contract_tests.errors import HarnessError
-from contract_tests.session import CheckSession
+from contract_tests.session import CheckSettings
 
 if TYPE_CHECKING:
-    from contract_tests.contracts import Contract
+    from contract_tests.contracts.base import ContractBase
 
 T = TypeVar("T")
 
@@ -66,16 +66,17 @@ class Clause:
     number: int
     id: str
     title: str
-    check: Callable[[CheckSession, Contract], ClauseResult] = field(repr=False, compare=False)
+    #: The check on the session of its contract's kind: a CheckSession (`$connect`) or an AuthorizerSession.
+    check: Callable[[Any, Any], ClauseResult] = field(repr=False, compare=False)
     #: One example's judgement on a session (raises Violation), as ``check`` applies it: what a replay re-runs.
-    judge: Callable[[CheckSession, Contract], Callable[[Any], object]] = field(repr=False, compare=False)
+    judge: Callable[[Any, Any], Callable[[Any], object]] = field(repr=False, compare=False)
     #: What the clause feeds the handler, for the generated docs.
     generates: str = ""
     #: The clause judges what a function does while it initialises, so it starts in new environments;
     #: the others take the warm ones the previous clause left (a process start costs more than 20 connects).
     fresh_start: bool = False
 
-    def run(self, session: CheckSession, contract: Contract) -> ClauseResult:
+    def run(self, session: ClauseSession, contract: ContractBase) -> ClauseResult:
         return self.check(session, contract)
 
 
@@ -124,9 +125,17 @@ def hypothesis_settings(examples: int) -> settings:
     )
 
 
+class ClauseSession(Protocol):
+    """What a property clause needs of any session: how hard to look, and fresh environments after a failure."""
+
+    settings: CheckSettings
+
+    def discard_instances(self) -> None: ...
+
+
 def run_property(
     clause: Clause,
-    session: CheckSession,
+    session: ClauseSession,
     strategy: st.SearchStrategy[T],
     check_example: Callable[[T], None],
     *,

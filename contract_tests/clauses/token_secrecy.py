@@ -14,6 +14,7 @@ from contract_tests.clauses.base import Clause, ClauseResult, Violation, run_pro
 from contract_tests.clauses.checks import refusal_verdict
 from contract_tests.gateway import token_of
 from contract_tests.session import CheckSession, Observation
+from contract_tests.tokens import leaks
 
 if TYPE_CHECKING:
     from contract_tests.contracts import Contract
@@ -21,24 +22,19 @@ if TYPE_CHECKING:
 WANTED = "the token in no stored attribute and no log line"
 
 
-def _leaks(text: str, token: str) -> bool:
-    signature = token.rpartition(".")[2]
-    return token in text or (len(signature) >= 16 and signature in text)
-
-
 def require_token_kept_secret(observation: Observation, event: Any) -> None:
     token = token_of(observation.delivered if observation.delivered is not None else event)
     if token is None:
         return
     for item in observation.items:
-        stored = [name for name, typed in item.items() if any(_leaks(str(value), token) for value in typed.values())]
+        stored = [name for name, typed in item.items() if any(leaks(str(value), token) for value in typed.values())]
         if stored:
             raise Violation(
                 f"the handler stored the connect's token (in {', '.join(stored)}); it is a bearer credential",
                 WANTED,
                 observation.actual(),
             )
-    logged = [line for line in observation.invocation.logs if _leaks(line, token)]
+    logged = [line for line in observation.invocation.logs if leaks(line, token)]
     if logged:
         raise Violation(
             f"a log line holds the connect's token ({len(logged)} of {len(observation.invocation.logs)} lines); "

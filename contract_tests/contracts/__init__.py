@@ -1,8 +1,9 @@
-"""Every version of the contract, by name; each is its parent plus its changes."""
+"""Every contract by name: the `$connect` versions (each its parent plus its changes) and the authorizer's."""
 
 from __future__ import annotations
 
-from contract_tests.contracts.base import Contract
+from contract_tests.contracts.authorizer import AUTHORIZER, AuthorizerContract
+from contract_tests.contracts.base import Contract, ContractBase
 from contract_tests.contracts.v1 import V1
 from contract_tests.contracts.v2 import V2
 from contract_tests.contracts.v3 import V3
@@ -12,14 +13,43 @@ from contract_tests.options import DEFAULT_CONTRACT
 from contract_tests.schema_files import SCHEMA_ROLES
 from contract_tests.table_definition import TableDefinition
 
+#: The versions of the `$connect` contract, in order: what docs, diff and export speak of.
 CONTRACTS: dict[str, Contract] = {contract.name: contract for contract in (V1, V2, V3, V4)}
+#: Contracts of the functions in front of `$connect`.
+AUTHORIZER_CONTRACTS: dict[str, AuthorizerContract] = {AUTHORIZER.name: AUTHORIZER}
+
+AnyContract = Contract | AuthorizerContract
 
 
-def contract_named(name: str) -> Contract:
-    try:
-        return CONTRACTS[name]
-    except KeyError:
-        raise HarnessError(f"unknown contract {name!r}; choose one of: {', '.join(CONTRACTS)}") from None
+def contract_named(name: str) -> AnyContract:
+    found = CONTRACTS.get(name) or AUTHORIZER_CONTRACTS.get(name)
+    if found is None:
+        known = [*CONTRACTS, *AUTHORIZER_CONTRACTS]
+        raise HarnessError(f"unknown contract {name!r}; choose one of: {', '.join(known)}")
+    return found
 
 
-__all__ = ["CONTRACTS", "DEFAULT_CONTRACT", "SCHEMA_ROLES", "Contract", "TableDefinition", "contract_named"]
+def connect_contract_named(name: str, purpose: str) -> Contract:
+    """A `$connect` version, for what only those have (an item, a table); HarnessError names the choices."""
+    contract = contract_named(name)
+    if not isinstance(contract, Contract):
+        raise HarnessError(
+            f"contract {name} binds the {contract.function}, which stores nothing; {purpose} needs a $connect"
+            f" version: {', '.join(CONTRACTS)}"
+        )
+    return contract
+
+
+__all__ = [
+    "AUTHORIZER_CONTRACTS",
+    "CONTRACTS",
+    "DEFAULT_CONTRACT",
+    "SCHEMA_ROLES",
+    "AnyContract",
+    "AuthorizerContract",
+    "Contract",
+    "ContractBase",
+    "TableDefinition",
+    "connect_contract_named",
+    "contract_named",
+]

@@ -1,10 +1,11 @@
-"""A contract version as a value: its schemas, oracle, event strategies, clauses and table definition."""
+"""A contract as a value: schemas, clauses and decisions; a `$connect` version adds oracle, table and gateway."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import ClassVar
 
 from contract_tests.clauses.base import Clause
 from contract_tests.errors import HarnessError
@@ -13,21 +14,20 @@ from contract_tests.gateway import Direct, Gateway
 from contract_tests.table_definition import TableDefinition
 
 
-@dataclass(frozen=True)
-class Contract:
-    """One version of the contract; :meth:`derive` makes the next one from it."""
+@dataclass(frozen=True, kw_only=True)
+class ContractBase:
+    """What every contract has, whatever function it binds: named clauses over named schemas."""
+
+    #: The function a contract of this kind binds, as the listings name it.
+    function: ClassVar[str] = "$connect handler"
 
     name: str
     summary: str
     schemas: Mapping[str, str]
-    oracle: Oracle
     clauses: tuple[Clause, ...]
-    table: TableDefinition = field(default_factory=TableDefinition)
     parent: str | None = None
     #: What the design card leaves open and this version decides, one sentence each (inherited ones first).
     decisions: tuple[str, ...] = ()
-    #: How a handshake reaches `$connect`: directly, or behind the authorizer (v4 on).
-    gateway: Gateway = field(default_factory=Direct, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schemas", MappingProxyType(dict(self.schemas)))
@@ -46,6 +46,16 @@ class Contract:
         if unknown:
             raise HarnessError(f"contract {self.name} has no clause {unknown[0]!r}; choose from: {', '.join(known)}")
         return [clause for clause in self.clauses if not ids or clause.id in ids]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contract(ContractBase):
+    """One version of the `$connect` contract; :meth:`derive` makes the next one from it."""
+
+    oracle: Oracle
+    table: TableDefinition = field(default_factory=TableDefinition)
+    #: How a handshake reaches `$connect`: directly, or behind the authorizer (v4 on).
+    gateway: Gateway = field(default_factory=Direct, compare=False)
 
     def derive(
         self,

@@ -1,0 +1,161 @@
+"""One authorizer check's shared state: the run's key ring, the authorizer's warm environments, one call.
+
+The gate plays API Gateway: it sends the REQUEST event a `$connect` handshake makes, carrying a token
+minted from a recipe at call time with this run's ring. An authorizer calls no AWS service, so
+there is no backend, no table and no observer; its answer and its output lines are all there is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from contract_tests.forgeries import Recipe, Ring, token_for
+from contract_tests.gateway import API_ACCOUNT, TOKEN_PARAMETER
+from contract_tests.lambda_runtime import lambda_environment
+from contract_tests.runtimes import HandlerInitError, Instance, Invocation, Runtime
+from contract_tests.session import CheckSettings
+
+RING_VARIABLE = "CONNECT_JWT_KEYS"
+
+
+class RunRing:
+    """The run's own key ring, as opposed to any text a clause sets ``CONNECT_JWT_KEYS`` to."""
+
+
+RUN_RING = RunRing()
+
+
+def key_ring(seed: int) -> Ring:
+    """Three keys named as a rotation names them; drawn from the seed, so a re-run signs alike."""
+    secret = hashlib.sha256(f"connect-contract ring {seed}".encode()).hexdigest()
+    return {f"{2026 - n}-{11 - n:02d}": f"{secret[n * 8 :]}{secret[: n * 8]}" for n in range(3)}
+
+
+def method_arn(context: Mapping[str, Any]) -> str:
+    """The ARN API Gateway names the `$connect` route with, for this connect's API and stage."""
+    region = str(context["domainName"]).split(".")[2]
+    return f"arn:aws:execute-api:{region}:{API_ACCOUNT}:{context['apiId']}/{context['stage']}/$connect"
+
+
+def request_event(connect: Mapping[str, Any], token: str | None) -> dict[str, Any]:
+    """The REQUEST authorizer event of a `$connect` event: its headers and query, the token among them."""
+    context = {key: value for key, value in connect["requestContext"].items() if key != "authorizer"}
+    single = {key: value for key, value in (connect.get("queryStringParameters") or {}).items() if key != "token"}
+    if token is not None:
+        single[TOKEN_PARAMETER] = token
+    return {
+        "type": "REQUEST",
+        "methodArn": method_arn(context),
+        "headers": connect.get("headers", {}),
+        "multiValueHeaders": connect.get("multiValueHeaders", {}),
+        "queryStringParameters": single,
+        "multiValueQueryStringParameters": {key: [value] for key, value in single.items()},
+        "stageVariables": {},
+        "requestContext": context,
+    }
+
+
+@dataclass
+class AuthorizerCall:
+    """One call's round trip: the event and token sent, and the answer or the error."""
+
+    event: dict[str, Any]
+    token: str | None
+    invocation: Invocation
+    init_error: str | None = None
+    ring: str | None = None
+
+    def actual(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {"token": self.token}
+        if self.init_error:
+            shown["init_error"] = self.init_error
+        else:
+            shown["authorizer"] = self.invocation.summary()
+        if self.invocation.logs:
+            shown["authorizer_output"] = self.invocation.logs[-5:]
+        return shown
+
+
+@dataclass
+class _Warm:
+    instance: Instance
+    environment: Mapping[str, str]
+
+
+@dataclass
+class AuthorizerSession:
+    """Owns the ring and the environments; clauses call :meth:`call` with a recipe and a `$connect` event."""
+
+    runtime: Runtime
+    settings: CheckSettings
+    ring: Ring = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    _warm: dict[str | None, _Warm] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ring = self.ring or key_ring(self.settings.seed)
+
+    @property
+    def kids(self) -> tuple[str, ...]:
+        return tuple(self.ring)
+
+    def environment(self, ring_text: str | None) -> dict[str, str]:
+        runtime = self.runtime
+        environment = {
+            **lambda_environment(
+                self.settings.region,
+                runtime.target.lambda_handler_setting,
+                str(runtime.task_root),
+                runtime.execution_env,
+                runtime.options.memory_mb,
+            ),
+            **runtime.options.extra_environment,
+        }
+        if ring_text is not None:
+            environment[RING_VARIABLE] = ring_text
+        return environment
+
+    @contextmanager
+    def opened(self) -> Iterator[AuthorizerSession]:
+        try:
+            yield self
+        finally:
+            self.discard_instances()
+
+    def discard_instances(self) -> None:
+        warm, self._warm = list(self._warm.values()), {}
+        for slot in warm:
+            slot.instance.stop()
+
+    def call(
+        self, recipe: Recipe, connect: Mapping[str, Any], *, ring_text: str | RunRing | None = RUN_RING
+    ) -> AuthorizerCall:
+        """Mint the recipe's token now, send its REQUEST event, and record the answer.
+
+        ``ring_text`` is the function's ``CONNECT_JWT_KEYS`` (None unsets it); by default the run's ring.
+        """
+        configured = json.dumps(self.ring) if isinstance(ring_text, RunRing) else ring_text
+        slot = self._warm.pop(configured, None)
+        if slot is None or not slot.instance.alive:
+            if slot is not None:
+                slot.instance.stop()
+            environment = self.environment(configured)
+            try:
+                slot = _Warm(self.runtime.start(environment), environment)
+            except HandlerInitError as error:
+                event = request_event(connect, None)
+                return AuthorizerCall(event, None, Invocation(), init_error=str(error), ring=configured)
+        token = token_for(recipe, self.ring, int(time.time()))
+        event = request_event(connect, token)
+        invocation = slot.instance.invoke(event, self.settings.timeout_s)
+        if slot.instance.alive:
+            self._warm[configured] = slot
+        else:
+            slot.instance.stop()
+        return AuthorizerCall(event, token, invocation, ring=configured)

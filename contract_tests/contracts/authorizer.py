@@ -1,0 +1,46 @@
+"""The authorizer contract: what the REQUEST authorizer in front of a v4 `$connect` route must answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from contract_tests.clauses import authorizer_allow, authorizer_forgeries, authorizer_key_ring, authorizer_token_secrecy
+from contract_tests.contracts.base import ContractBase
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthorizerContract(ContractBase):
+    """A contract for the authorizer function: no table, no oracle; the gate plays API Gateway and the issuer."""
+
+    function: ClassVar[str] = "REQUEST authorizer"
+    #: The `$connect` contract whose route this authorizer guards.
+    guards: str
+
+
+AUTHORIZER = AuthorizerContract(
+    name="authorizer",
+    summary="the REQUEST authorizer of a v4 route: valid tokens allowed on exactly the methodArn, forgeries never",
+    schemas={"event": "v4/authorizer-event", "response": "v4/authorizer-response", "claims": "v4/token-claims"},
+    clauses=(
+        authorizer_allow.CLAUSE,
+        authorizer_forgeries.CLAUSE,
+        authorizer_key_ring.CLAUSE,
+        authorizer_token_secrecy.CLAUSE,
+    ),
+    guards="v4",
+    decisions=(
+        "A token is a JWT signed HS256 with the key of CONNECT_JWT_KEYS (a JSON object {kid: secret}) its"
+        " header's kid names; a token without kid, or naming no key of the ring, is refused.",
+        "Claims as v4/token-claims: sub a clientId, accounts a non-empty list of 12-digit ids, aud exactly"
+        ' "connect", exp required; exp and nbf hold with 60 s of leeway; other claims are ignored.',
+        "Allowed: principalId = sub, one or more statements allowing execute-api:Invoke on exactly the"
+        " event's methodArn and naming no other resource, context clientId = sub and accounts = the token's"
+        " accounts comma-joined (in any order).",
+        "Refused: a function error (API Gateway answers 401; the reference raises Unauthorized) or a Deny"
+        " policy (403); a malformed answer is refused too (500), but never counts as a pass of allow.",
+        "A forgery is a token its holder could not have been issued; the issued token with padding added"
+        " to its signature decodes to the same bytes and is not one.",
+        "No output line holds the token or its signature.",
+    ),
+)

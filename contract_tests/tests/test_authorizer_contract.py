@@ -1,0 +1,96 @@
+"""The authorizer contract: both authorizers of the project conform through the Lambda runtimes, and
+wrong authorizers of the kinds teams write are each caught by the clause they break."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract_tests.contracts import AUTHORIZER_CONTRACTS
+from contract_tests.forgeries import FORGERIES, VALID, everyday_recipe, forged_recipes, token_for
+from contract_tests.tests.conftest import HANDLERS, caught_clause
+
+WRONG_AUTHORIZERS = sorted((HANDLERS / "wrong" / "authorizer").glob("*.py"))
+RING = {"2026-11": "current-secret-of-thirty-two-bytes", "2025-10": "previous-secret-still-accepted!!"}
+
+
+def test_the_reference_authorizer_conforms_trying_at_least_1000_forgeries(run_cli: Any) -> None:
+    """The default run: 100 examples per property clause, so ten times that many forgeries."""
+    result = run_cli("check", "--contract", "authorizer", "--handler", "reference_impl.authorizer:lambda_handler")
+    assert result.status == 0, result.out + result.err
+    assert "handler conforms to contract authorizer" in result.out
+    assert "(no backend: it stores nothing)" in result.out
+    tried = re.search(r"(\d+) forgeries of (\d+) of (\d+) classes, none allowed", result.out)
+    assert tried is not None, result.out
+    assert int(tried.group(1)) >= 1000 and tried.group(2) == tried.group(3) == str(len(FORGERIES))
+
+
+@pytest.mark.usefixtures("node_modules")
+def test_the_node_authorizer_conforms_through_the_runtime(run_cli: Any) -> None:
+    """jose in Node.js, run by the Node.js runtime out of process, judged by the same clauses."""
+    target = f"{HANDLERS / 'nodejs' / 'authorizer.mjs'}:handler"
+    result = run_cli("check", "--contract", "authorizer", "--handler", target, "--examples", "30")
+    assert result.status == 0, result.out + result.err
+    assert result.passed_clauses == [clause.id for clause in AUTHORIZER_CONTRACTS["authorizer"].clauses]
+
+
+def test_every_authorizer_clause_has_two_wrong_authorizers() -> None:
+    caught = [caught_clause(path) for path in WRONG_AUTHORIZERS]
+    assert all(caught.count(clause.id) >= 2 for clause in AUTHORIZER_CONTRACTS["authorizer"].clauses), caught
+
+
+@pytest.mark.parametrize("path", WRONG_AUTHORIZERS, ids=lambda p: p.stem)
+def test_wrong_authorizers_are_caught_by_their_clause(run_cli: Any, path: Path) -> None:
+    clause = caught_clause(path)
+    argv = ["--contract", "authorizer", "--handler", f"{path}:handler", "--clause", clause, "--examples", "20"]
+    result = run_cli("check", *argv)
+    assert result.status == 1, result.out + result.err
+    assert result.failed_clauses == [clause], result.out
+    assert "handler violates contract authorizer" in result.out
+
+
+def test_a_saved_forgery_replays_against_the_ring_of_the_replay(run_cli: Any, failures_dir: Path) -> None:
+    """A case keeps the token's recipe, not the token: replayed later, it is minted anew and still fails."""
+    wrong = HANDLERS / "wrong" / "authorizer" / "forgery_expiry_not_verified.py"
+    argv = ["--contract", "authorizer", "--handler", f"{wrong}:handler", "--clause", "forgeries"]
+    assert run_cli("check", *argv, "--examples", "5").status == 1
+    replayed = run_cli("replay", "--handler", f"{wrong}:handler", "--failures-dir", str(failures_dir))
+    assert replayed.status == 1, replayed.out + replayed.err
+    fixed = run_cli(
+        "replay", "--handler", "reference_impl.authorizer:lambda_handler", "--failures-dir", str(failures_dir)
+    )
+    assert fixed.status == 0, fixed.out + fixed.err
+
+
+@pytest.mark.parametrize("kind", sorted(FORGERIES))
+def test_every_forgery_differs_from_the_token_it_forges(kind: str) -> None:
+    recipe = everyday_recipe("2026-11")
+    issued = token_for(recipe, RING, 1_800_000_000)
+    forged = token_for({**recipe, "kind": kind}, RING, 1_800_000_000)
+    assert forged != issued
+    assert forged is None or not forged.startswith(issued + "=")
+
+
+def test_forged_recipes_are_json_and_name_a_class() -> None:
+    from hypothesis import given, settings
+
+    @settings(max_examples=50, database=None)
+    @given(forged_recipes(tuple(RING)))
+    def check(recipe: dict[str, Any]) -> None:
+        import json
+
+        assert json.loads(json.dumps(recipe)) == recipe
+        assert recipe["kind"] in FORGERIES and recipe["kind"] != VALID
+
+    check()
+
+
+def test_the_authorizer_contract_has_no_item_to_export_or_diff(run_cli: Any) -> None:
+    exported = run_cli("export", "--odcs", "--contract", "authorizer")
+    assert exported.status == 2
+    assert "needs a $connect version: v1, v2, v3, v4" in exported.err
+    listed = run_cli("contracts").out.splitlines()
+    assert listed[-1].startswith("authorizer   4 clauses (the REQUEST authorizer of v4)")
