@@ -38,15 +38,21 @@ def key_ring(seed: int) -> Ring:
 
 
 def method_arn(context: Mapping[str, Any]) -> str:
-    """The ARN API Gateway names the `$connect` route with, for this connect's API and stage."""
-    region = str(context["domainName"]).split(".")[2]
-    return f"arn:aws:execute-api:{region}:{API_ACCOUNT}:{context['apiId']}/{context['stage']}/$connect"
+    """The ARN API Gateway names the `$connect` route with, for this connect's API and stage.
+
+    A context the malformed-event clause took fields from gets the fixed event's API and stage.
+    """
+    parts = str(context.get("domainName", "")).split(".")
+    region = parts[2] if len(parts) > 2 else "us-east-1"
+    api, stage = context.get("apiId") or "abcdef1234", context.get("stage") or "production"
+    return f"arn:aws:execute-api:{region}:{API_ACCOUNT}:{api}/{stage}/$connect"
 
 
 def request_event(connect: Mapping[str, Any], token: str | None) -> dict[str, Any]:
     """The REQUEST authorizer event of a `$connect` event: its headers and query, the token among them."""
     context = {key: value for key, value in connect["requestContext"].items() if key != "authorizer"}
-    single = {key: value for key, value in (connect.get("queryStringParameters") or {}).items() if key != "token"}
+    query = connect.get("queryStringParameters")
+    single = {key: value for key, value in (query if isinstance(query, dict) else {}).items() if key != "token"}
     if token is not None:
         single[TOKEN_PARAMETER] = token
     return {

@@ -134,6 +134,13 @@ CHECK_OPTIONS: tuple[Option, ...] = (
     ),
     Option("code-dir", "code_dir", "the function's code directory (Lambda's task root)", metavar="DIR"),
     Option(
+        "authorizer",
+        "authorizer",
+        "v4: the REQUEST authorizer in front of $connect; each handshake gets a token minted for its client and"
+        " goes through it first, and only its Allow reaches the handler (default: the gate writes its context)",
+        metavar="TARGET",
+    ),
+    Option(
         "backend",
         "backend",
         "where DynamoDB lives (default: moto)",
@@ -216,6 +223,7 @@ def option(name: str) -> Option:
 REPLAY_OPTIONS = (
     "handler",
     "code-dir",
+    "authorizer",
     "backend",
     "endpoint",
     "yes-create-table",

@@ -23,6 +23,8 @@ class CheckRequest:
 
     handler: str
     code_dir: str | None = None
+    #: v4: the authorizer target put in front of ``handler``, as API Gateway puts it (None: synthesized).
+    authorizer: str | None = None
     #: The contract version's name (``connect-contract contracts`` lists them).
     contract: str = DEFAULT_CONTRACT
     backend: str = "moto"

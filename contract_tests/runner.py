@@ -11,12 +11,14 @@ from typing import Any
 
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 
+from contract_tests.authorizer_gateway import AuthorizerInFront
 from contract_tests.authorizer_session import AuthorizerCall, AuthorizerSession
 from contract_tests.clauses import Clause, ClauseResult, Counterexample, Status
 from contract_tests.clauses.checks import ACCEPTED
 from contract_tests.contracts import Contract
 from contract_tests.errors import HarnessError
 from contract_tests.forgeries import Recipe, everyday_recipe
+from contract_tests.gateway import Direct, Gateway
 from contract_tests.request import CheckRequest
 from contract_tests.runtimes import make_runtime
 from contract_tests.runtimes.base import TIMED_OUT
@@ -99,19 +101,37 @@ class OpenCheck:
             first: Observation | AuthorizerCall
             if isinstance(self.contract, Contract):
                 backend = self._stack.enter_context(request.new_backend(self.runtime))
-                table, gateway = self.contract.table, self.contract.gateway
+                table, gateway = self.contract.table, self._gateway(self.contract, settings)
                 self.session = CheckSession(self.runtime, backend, settings, table, gateway)
                 self._stack.enter_context(self.session.opened())
                 first = self.session.connect(no_query_cases()[0])
+                if first.authorizer_answer is not None:  # the authorizer refused the first valid handshake
+                    self.blocking_failure = first
             else:
                 self.session = self._stack.enter_context(AuthorizerSession(self.runtime, settings).opened())
                 first = self.session.call(*first_call(self.session))
             timed_out = (first.invocation.error or "").startswith(TIMED_OUT)
-            self.blocking_failure = first if first.init_error or timed_out else None
+            if first.init_error or timed_out:
+                self.blocking_failure = first
         except BaseException as error:
             self._stack.__exit__(type(error), error, error.__traceback__)
             raise
         return self
+
+    def _gateway(self, contract: Contract, settings: CheckSettings) -> Gateway:
+        """The contract's gateway, or with ``--authorizer`` that function in front of `$connect`."""
+        request = self.request
+        if request.authorizer is None:
+            return contract.gateway
+        if isinstance(contract.gateway, Direct):
+            raise HarnessError(
+                f"--authorizer: contract {contract.name} has no authorizer in front of $connect (v4 has)"
+            )
+        target = parse_target(request.authorizer, request.code_dir)
+        kind = "inprocess" if request.runtime == "inprocess" else None
+        runtime = make_runtime(kind, target, request.runtime_options())
+        session = self._stack.enter_context(AuthorizerSession(runtime, settings).opened())
+        return AuthorizerInFront(session)
 
     def __exit__(self, *exc: object) -> None:
         self._stack.__exit__(*exc)  # type: ignore[arg-type]
@@ -139,8 +159,13 @@ class OpenCheck:
         failure = self.blocking_failure
         assert failure is not None
         if self._blocking_failure_reported:
-            why = "fails to initialise" if failure.init_error else "times out on a valid connect"
-            return ClauseResult(clause, Status.NOT_CHECKED, 0, f"the handler {why}, so every connect fails (see above)")
+            if failure.init_error:
+                why = "the handler fails to initialise"
+            elif isinstance(failure, Observation) and failure.authorizer_answer is not None:
+                why = "the authorizer refuses a valid handshake"
+            else:
+                why = "the handler times out on a valid call"
+            return ClauseResult(clause, Status.NOT_CHECKED, 0, f"{why}, so every call fails (see above)")
         self._blocking_failure_reported = True
         message = failure.init_error or f"the first call failed on a valid event: {failure.invocation.error}"
         if isinstance(failure, AuthorizerCall) and isinstance(self.session, AuthorizerSession):

@@ -94,3 +94,54 @@ def test_the_authorizer_contract_has_no_item_to_export_or_diff(run_cli: Any) -> 
     assert "needs a $connect version: v1, v2, v3, v4" in exported.err
     listed = run_cli("contracts").out.splitlines()
     assert listed[-1].startswith("authorizer   4 clauses (the REQUEST authorizer of v4)")
+
+
+# ---- v4 end to end: the authorizer in front of $connect ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("handler", "authorizer"),
+    [
+        pytest.param(
+            "reference_impl.handler:lambda_handler_v4", "reference_impl.authorizer:lambda_handler", id="python"
+        ),
+        pytest.param(
+            f"{HANDLERS / 'nodejs' / 'correct_v4.mjs'}:handler",
+            f"{HANDLERS / 'nodejs' / 'authorizer.mjs'}:handler",
+            id="nodejs",
+        ),
+    ],
+)
+def test_a_handler_behind_its_authorizer_conforms_to_v4(
+    run_cli: Any, request: pytest.FixtureRequest, handler: str, authorizer: str
+) -> None:
+    if authorizer.endswith(".mjs:handler"):
+        request.getfixturevalue("node_modules")
+    argv = ["--contract", "v4", "--handler", handler, "--authorizer", authorizer, "--examples", "20"]
+    result = run_cli("check", *argv)
+    assert result.status == 0, result.out + result.err
+    assert result.failed_clauses == [] and len(result.passed_clauses) == 14
+
+
+def test_an_authorizer_that_lets_nobody_in_stops_the_check_at_once(run_cli: Any) -> None:
+    """Its wildcard "…/stage/*/*" matches no $connect: every handshake ends at API Gateway, reported once."""
+    wrong = HANDLERS / "wrong" / "authorizer" / "allow_wildcard_resource.py"
+    argv = ["--handler", "reference_impl.handler:lambda_handler_v4", "--authorizer", f"{wrong}:handler"]
+    result = run_cli("check", "--contract", "v4", *argv, "--examples", "5")
+    assert result.status == 1
+    assert result.failed_clauses == ["response"]
+    assert "API Gateway refused the handshake: the authorizer did not allow a valid token" in result.out
+    assert result.out.count("the authorizer refuses a valid handshake, so every call fails") == 14
+    assert f"--authorizer {wrong}:handler" in result.out
+
+
+def test_an_authorizer_needs_a_contract_with_one(run_cli: Any) -> None:
+    argv = [
+        "--handler",
+        "reference_impl.handler:lambda_handler_v3",
+        "--authorizer",
+        "reference_impl.authorizer:lambda_handler",
+    ]
+    result = run_cli("check", "--contract", "v3", *argv)
+    assert result.status == 2
+    assert "--authorizer: contract v3 has no authorizer in front of $connect (v4 has)" in result.err

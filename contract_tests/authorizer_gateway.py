@@ -1,0 +1,40 @@
+"""A v4 route end to end: the authorizer under check in front of `$connect`, as API Gateway puts it there.
+
+For each handshake the gate, as the client's issuer, mints a valid token for the client the
+handshake speaks for (``gateway.identity_for``), sends the authorizer its REQUEST event, and passes
+`$connect` the event with the authorizer's own context only when it answered an Allow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contract_tests.authorizer_session import AuthorizerSession
+from contract_tests.clauses.authorizer_checks import allows
+from contract_tests.forgeries import everyday_recipe
+from contract_tests.gateway import Delivery, identity_for, with_authorizer, with_token
+
+
+class AuthorizerInFront:
+    """The gateway of ``check --contract v4 --authorizer TARGET``."""
+
+    def __init__(self, session: AuthorizerSession) -> None:
+        self.session = session
+
+    def deliver(self, event: Any) -> Delivery:
+        if not isinstance(event, dict) or not isinstance(event.get("requestContext"), dict):
+            return Delivery(event)  # no handshake API Gateway could have made: the handler gets it as it is
+        identity = identity_for(event)
+        recipe = {**everyday_recipe(self.session.kids[0]), "sub": identity.client_id}
+        recipe["accounts"] = list(identity.accounts)
+        call = self.session.call(recipe, event)
+        if not allows(call):
+            why = call.init_error or call.invocation.summary()
+            refused = f"the authorizer did not allow a valid token of {identity.client_id} ({why})"
+            return Delivery(event, refused=refused, authorizer_answer=call.actual())
+        answer = call.invocation.response
+        assert call.token is not None and isinstance(answer, dict)  # an Allow is a dict answering a minted token
+        context = answer.get("context")
+        context = context if isinstance(context, dict) else {}
+        delivered = with_authorizer(with_token(event, call.token), context, str(answer.get("principalId")))
+        return Delivery(delivered)
