@@ -9,14 +9,16 @@ Hand-written rather than a generic JSON-Schema-to-Markdown tool: the item is Dyn
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from contract_tests.contract_diff import BREAKING, attribute_facts, attribute_meaning, diff_contracts, dynamodb_type
 from contract_tests.contract_schemas import load_schema
-from contract_tests.contracts import CONTRACTS, Contract
+from contract_tests.contracts import AUTHORIZER_CONTRACTS, CONTRACTS, AuthorizerContract, Contract, ContractBase
 from contract_tests.expected import TTL_VARIABLE
+from contract_tests.forgeries import FORGERIES
 from contract_tests.schema_files import SCHEMA_FILES
 from contract_tests.strategies import FIXED_CONTEXT, build_event
 
@@ -125,21 +127,78 @@ def _worked_example(contract: Contract) -> list[str]:
     return lines
 
 
-def _clause_rows(contract: Contract) -> list[str]:
+def _clause_rows(contract: ContractBase) -> list[str]:
     introduced: dict[str, str] = {}
-    for version in CONTRACTS.values():
+    for version in CONTRACTS.values() if isinstance(contract, Contract) else (contract,):
         for clause in version.clauses:
             introduced.setdefault(clause.id, version.name)
     rows = []
     for clause in contract.clauses:
         module = sys.modules[clause.check.__module__]
         doc = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
-        promise = (doc.split(": ", 1)[1] if doc.startswith("Clause ") and ": " in doc else doc).replace("``", "`")
+        numbered = re.match(r"(?:Authorizer c|C)lause \d+(?: \(v\d\))?: ", doc)
+        promise = doc[numbered.end() :] if numbered else doc
         rows.append(
-            f"| {clause.number} | {_code(clause.id)} | {_cell(promise)} | {_cell(clause.generates)} "
+            f"| {clause.number} | {_code(clause.id)} | {_cell(promise.replace('``', '`'))} | {_cell(clause.generates)} "
             f"| {introduced[clause.id]} |"
         )
     return rows
+
+
+def _schema_fields(name: str) -> list[str]:
+    """A schema's top-level fields and what its descriptions say of them."""
+    schema = load_schema(name)
+    rows = [
+        f"| {_code(field)} | {_cell(spec.get('description', '—'))} |" for field, spec in schema["properties"].items()
+    ]
+    return ["| field | meaning |", "|---|---|", *rows]
+
+
+def authorizer_page(contract: AuthorizerContract) -> str:
+    """The page of the authorizer contract: its schemas, decisions, clauses and every forgery class."""
+    event, response, claims = contract.schema("event"), contract.schema("response"), contract.schema("claims")
+    lines = [
+        GENERATED,
+        "",
+        f"# The {contract.name} contract",
+        "",
+        f"{contract.summary}. It binds the {contract.function} in front of a [{contract.guards}]({contract.guards}.md)"
+        " `$connect` route.",
+        "",
+        f"Check an authorizer: `connect-contract check --contract {contract.name} --handler TARGET`. Check a"
+        f" handler behind it, end to end: `connect-contract check --contract {contract.guards} --handler HANDLER"
+        " --authorizer TARGET`.",
+        "",
+        f"## The token's claims ({_schema_link(claims)})",
+        "",
+        load_schema(claims)["description"],
+        "",
+        *_schema_fields(claims),
+        "",
+        f"## The event ({_schema_link(event)})",
+        "",
+        load_schema(event)["description"],
+        "",
+        f"## The answer ({_schema_link(response)})",
+        "",
+        load_schema(response)["description"],
+        "",
+        "## Clauses",
+        "",
+        "| # | id | promise | generates | since |",
+        "|---|---|---|---|---|",
+        *_clause_rows(contract),
+        "",
+        "## Decisions",
+        "",
+        *(f"- {decision}" for decision in contract.decisions),
+        "",
+        f"## The {len(FORGERIES)} forgery classes",
+        "",
+        *(f"- {kind}" for kind in FORGERIES),
+        "",
+    ]
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def version_page(contract: Contract) -> str:
@@ -245,6 +304,11 @@ def index_page() -> str:
         )
         link = f"[{contract.name}]({contract.name}.md)"
         lines.append(f"| {link} | {_cell(contract.summary)} | {len(contract.clauses)} | {changes} |")
+    for other in AUTHORIZER_CONTRACTS.values():
+        link = f"[{other.name}]({other.name}.md)"
+        lines.append(
+            f"| {link} | {_cell(other.summary)} | {len(other.clauses)} | the {other.function} of {other.guards} |"
+        )
     return "\n".join([*lines, ""])
 
 
@@ -255,6 +319,8 @@ def pages() -> dict[str, str]:
         generated[f"{contract.name}.md"] = version_page(contract)
         if contract.parent:
             generated[f"{contract.parent}-to-{contract.name}.md"] = change_page(CONTRACTS[contract.parent], contract)
+    for other in AUTHORIZER_CONTRACTS.values():
+        generated[f"{other.name}.md"] = authorizer_page(other)
     return generated
 
 
