@@ -159,15 +159,17 @@ class OpenCheck:
         failure = self.blocking_failure
         assert failure is not None
         if self._blocking_failure_reported:
+            call = "connect" if isinstance(failure, Observation) else "call"
             if failure.init_error:
                 why = "the handler fails to initialise"
             elif isinstance(failure, Observation) and failure.authorizer_answer is not None:
                 why = "the authorizer refuses a valid handshake"
             else:
-                why = "the handler times out on a valid call"
-            return ClauseResult(clause, Status.NOT_CHECKED, 0, f"{why}, so every call fails (see above)")
+                why = f"the handler times out on a valid {call}"
+            return ClauseResult(clause, Status.NOT_CHECKED, 0, f"{why}, so every {call} fails (see above)")
         self._blocking_failure_reported = True
-        message = failure.init_error or f"the first call failed on a valid event: {failure.invocation.error}"
+        noun = "connect" if isinstance(failure, Observation) else "call"
+        message = failure.init_error or f"the {noun} failed on a valid event: {failure.invocation.error}"
         if isinstance(failure, AuthorizerCall) and isinstance(self.session, AuthorizerSession):
             recipe, connect = first_call(self.session)
             case = {"token": recipe, "connect": connect}

@@ -44,7 +44,11 @@ def _expires(backend: RunningBackend) -> bool:
     [
         pytest.param("v2", f"reference_impl.handler:{REFERENCE['v2']}", id="reference-v2"),
         pytest.param("v3", f"reference_impl.handler:{REFERENCE['v3']}", id="reference-v3"),
-        pytest.param("v4", f"reference_impl.handler:{REFERENCE['v4']}", id="reference-v4"),
+        pytest.param(
+            "v4",
+            f"reference_impl.handler:{REFERENCE['v4']} --authorizer reference_impl.authorizer:lambda_handler",
+            id="reference-v4-behind-the-reference-authorizer",
+        ),
         pytest.param(
             "v2", f"{HANDLERS / 'correct_v2_datetime.py'}:handler", id="datetime-v2", marks=pytest.mark.handler_variant
         ),
@@ -62,7 +66,9 @@ def _expires(backend: RunningBackend) -> bool:
 def test_correct_handlers_conform_to_each_version(
     run_cli: Any, backend: RunningBackend, contract: str, target: str
 ) -> None:
-    result = run_cli("check", "--contract", contract, "--handler", target, *backend.cli_args, "--examples", EXAMPLES)
+    handler = target.split()  # a handler, and the authorizer in front of it (v4 end to end)
+    argv = ["--contract", contract, "--handler", *handler, *backend.cli_args, "--examples", EXAMPLES]
+    result = run_cli("check", *argv)
     assert result.status == 0, result.out + result.err
     total = len(contract_named(contract).clauses)
     if _expires(backend):
@@ -73,18 +79,24 @@ def test_correct_handlers_conform_to_each_version(
         assert f"{total - 1} of {total} clauses checked: {total - 1} passed, 0 failed, 1 not checked" in result.out
 
 
+NODE_AUTHORIZER = ("--authorizer", f"{HANDLERS / 'nodejs' / 'authorizer.mjs'}:handler")
+
+
 @pytest.mark.usefixtures("node_modules")
 @pytest.mark.parametrize(
-    ("contract", "source"),
+    ("contract", "source", "authorizer"),
     [
-        pytest.param("v3", "correct_v3.mjs", id="v3", marks=pytest.mark.handler_variant),
-        pytest.param("v4", "correct_v4.mjs", id="v4"),
+        pytest.param("v3", "correct_v3.mjs", (), id="v3", marks=pytest.mark.handler_variant),
+        pytest.param("v4", "correct_v4.mjs", NODE_AUTHORIZER, id="v4-behind-the-jose-authorizer"),
     ],
 )
-def test_a_node_handler_conforms(run_cli: Any, backend: RunningBackend, contract: str, source: str) -> None:
+def test_a_node_handler_conforms(
+    run_cli: Any, backend: RunningBackend, contract: str, source: str, authorizer: tuple[str, ...]
+) -> None:
     """JavaScript's regular expressions, clock and authorizer context, checked by the same clauses."""
     target = f"{HANDLERS / 'nodejs' / source}:handler"
-    result = run_cli("check", "--contract", contract, "--handler", target, *backend.cli_args, "--examples", EXAMPLES)
+    argv = ["--contract", contract, "--handler", target, *authorizer, *backend.cli_args, "--examples", EXAMPLES]
+    result = run_cli("check", *argv)
     assert result.status == 0, result.out + result.err
     assert result.failed_clauses == []
     assert ("[not checked] 10 expiry" in result.out) != _expires(backend)
