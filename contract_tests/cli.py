@@ -18,7 +18,7 @@ from contract_tests.failure_cases import DEFAULT_DIRECTORY as DEFAULT_FAILURES
 from contract_tests.failure_cases import cases_of, load, save
 from contract_tests.options import REPLAY_OPTIONS, VERSION_NAMES, add_check_options, option, positive, request_values
 from contract_tests.request import CheckRequest
-from contract_tests.schema_files import SCHEMA_FILES, SCHEMA_ROLES
+from contract_tests.schema_files import SCHEMA_FILES, VALIDATION_ROLES
 
 # Everything else is imported by the command that needs it: `--help` and usage errors stay fast.
 
@@ -115,8 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--schema",
         required=True,
-        choices=[*SCHEMA_ROLES, *sorted(SCHEMA_FILES)],
-        help="a role (event, item, response: the --contract version's schema) or a schema's own name",
+        choices=[*VALIDATION_ROLES, *sorted(SCHEMA_FILES)],
+        help="a role (event, item, response, claims: the --contract's schema) or a schema's own name",
     )
     option("contract").add_to(validate.add_argument)
     validate.add_argument("files", nargs="+", metavar="FILE", help="JSON documents, one per file")
@@ -290,7 +290,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
     if args.command == "validate":
-        if args.schema in SCHEMA_ROLES:
+        if args.schema in VALIDATION_ROLES:
             from contract_tests.contracts import contract_named
 
             return _validate(contract_named(args.contract).schema(args.schema), args.files)

@@ -19,3 +19,5 @@ SCHEMA_FILES = {
 
 #: What a contract version names a schema for: the event it reads, the item it stores, its response.
 SCHEMA_ROLES = ("event", "item", "response")
+#: The roles ``validate --schema`` takes: a version's, and the token claims of the authorizer contract.
+VALIDATION_ROLES = (*SCHEMA_ROLES, "claims")

@@ -37,6 +37,9 @@ class ContractBase:
         return {clause.id: clause for clause in self.clauses}
 
     def schema(self, role: str) -> str:
+        if role not in self.schemas:
+            held = ", ".join(f"{name} ({schema})" for name, schema in self.schemas.items())
+            raise HarnessError(f"contract {self.name} has no {role} schema; it has: {held}")
         return self.schemas[role]
 
     def select(self, ids: Sequence[str]) -> list[Clause]:

@@ -121,3 +121,15 @@ def test_an_authorizer_needs_a_contract_with_one(run_cli: Any) -> None:
     result = run_cli("check", "--contract", "v3", *argv)
     assert result.status == 2
     assert "--authorizer: contract v3 has no authorizer in front of $connect (v4 has)" in result.err
+
+
+def test_validate_reads_the_authorizer_contracts_roles_and_names_the_ones_it_lacks(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    claims = tmp_path / "claims.json"
+    claims.write_text('{"sub": "agent-7", "accounts": ["123456789012"], "aud": "connect", "exp": 1900000000}')
+    assert run_cli("validate", "--schema", "claims", "--contract", "authorizer", str(claims)).status == 0
+    lacking = run_cli("validate", "--schema", "item", "--contract", "authorizer", str(claims))
+    assert lacking.status == 2
+    assert "contract authorizer has no item schema; it has: event (v4/authorizer-event)" in lacking.err
+    assert "Traceback" not in lacking.err
