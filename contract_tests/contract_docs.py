@@ -145,6 +145,16 @@ def _clause_rows(contract: ContractBase) -> list[str]:
     return rows
 
 
+def _clauses_section(contract: ContractBase) -> list[str]:
+    return [
+        "## Clauses",
+        "",
+        "| # | id | promise | generates | since |",
+        "|---|---|---|---|---|",
+        *_clause_rows(contract),
+    ]
+
+
 def _schema_fields(name: str) -> list[str]:
     """A schema's top-level fields and what its descriptions say of them."""
     schema = load_schema(name)
@@ -183,11 +193,7 @@ def authorizer_page(contract: AuthorizerContract) -> str:
         "",
         load_schema(response)["description"],
         "",
-        "## Clauses",
-        "",
-        "| # | id | promise | generates | since |",
-        "|---|---|---|---|---|",
-        *_clause_rows(contract),
+        *_clauses_section(contract),
         "",
         "## Decisions",
         "",
@@ -250,11 +256,7 @@ def version_page(contract: Contract) -> str:
         "",
         load_schema(response)["description"],
         "",
-        "## Clauses",
-        "",
-        "| # | id | promise | generates | since |",
-        "|---|---|---|---|---|",
-        *_clause_rows(contract),
+        *_clauses_section(contract),
         "",
         "## Decisions the design card leaves open",
         "",

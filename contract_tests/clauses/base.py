@@ -173,3 +173,25 @@ def run_property(
     if aborted:
         raise aborted[0]
     return verdict(clause, violation, count, passed_message)
+
+
+def run_two_sided(
+    clause: Clause,
+    session: ClauseSession,
+    strategy: st.SearchStrategy[T],
+    judge: Callable[[T], bool],
+    *,
+    explicit: Sequence[T],
+    sides: tuple[str, str],
+) -> ClauseResult:
+    """``run_property`` for a judgement that says which side of a rule each example fell on; a pass
+    reports how many examples fell on each (``sides`` names them: the accepted, then the refused)."""
+    counts = {True: 0, False: 0}
+
+    def example(case: T) -> None:
+        counts[judge(case)] += 1
+
+    result = run_property(clause, session, strategy, example, explicit=explicit)
+    if not result.message:
+        result.message = f"{counts[True]} {sides[0]}, {counts[False]} {sides[1]}"
+    return result

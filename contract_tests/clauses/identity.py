@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from contract_tests.authenticated_events import identity_cases, identity_events
-from contract_tests.clauses.base import Clause, ClauseResult, run_property
+from contract_tests.clauses.base import Clause, ClauseResult, run_two_sided
 from contract_tests.clauses.checks import require_outcome
 from contract_tests.session import CheckSession
 
@@ -26,16 +26,15 @@ def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str, di
 
 
 def _check(session: CheckSession, contract: Contract) -> ClauseResult:
-    sides = {True: 0, False: 0}
     judge = _judge(session, contract)
-
-    def example(case: tuple[str, dict[str, Any]]) -> None:
-        sides[judge(case)] += 1
-
-    result = run_property(CLAUSE, session, identity_events(), example, explicit=identity_cases())
-    if not result.message:
-        result.message = f"{sides[True]} the client's own, {sides[False]} refused with 403"
-    return result
+    return run_two_sided(
+        CLAUSE,
+        session,
+        identity_events(),
+        judge,
+        explicit=identity_cases(),
+        sides=("the client's own", "refused with 403"),
+    )
 
 
 CLAUSE = Clause(

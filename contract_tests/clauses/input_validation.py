@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from contract_tests.clauses.base import Clause, ClauseResult, run_property
+from contract_tests.clauses.base import Clause, ClauseResult, run_two_sided
 from contract_tests.clauses.checks import require_outcome
 from contract_tests.session import CheckSession
 from contract_tests.strategies import GeneratorBug, validated_parameter_cases, validated_parameter_events
@@ -33,16 +33,15 @@ def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str, di
 
 
 def _check(session: CheckSession, contract: Contract) -> ClauseResult:
-    sides = {True: 0, False: 0}
     judge = _judge(session, contract)
-
-    def example(case: tuple[str, dict[str, Any]]) -> None:
-        sides[judge(case)] += 1
-
-    result = run_property(CLAUSE, session, validated_parameter_events(), example, explicit=validated_parameter_cases())
-    if not result.message:
-        result.message = f"{sides[True]} valid, {sides[False]} near misses"
-    return result
+    return run_two_sided(
+        CLAUSE,
+        session,
+        validated_parameter_events(),
+        judge,
+        explicit=validated_parameter_cases(),
+        sides=("valid", "near misses"),
+    )
 
 
 CLAUSE = Clause(
