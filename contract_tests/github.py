@@ -99,7 +99,8 @@ def step_summary(report: Report) -> str:
     lines = [
         f"### connect-contract {request.contract}: `{request.handler}` {verdict(report)}",
         "",
-        f"Backend `{request.backend}`, runtime `{request.runtime_name()}`, seed `{report.seed}`, "
+        (f"Backend `{request.backend}`, " if request.uses_backend else "No backend (it stores nothing), ")
+        + f"runtime `{request.runtime_name()}`, seed `{report.seed}`, "
         f"{request.examples} examples per property clause, {report.seconds:.1f} s.",
         "",
         "| # | clause | result | examples | time | detail |",

@@ -133,3 +133,13 @@ def test_validate_reads_the_authorizer_contracts_roles_and_names_the_ones_it_lac
     assert lacking.status == 2
     assert "contract authorizer has no item schema; it has: event (v4/authorizer-event)" in lacking.err
     assert "Traceback" not in lacking.err
+
+
+def test_the_github_summary_of_an_authorizer_check_names_no_backend() -> None:
+    from contract_tests.github import step_summary
+    from contract_tests.request import CheckRequest
+    from contract_tests.runner import Report
+
+    request = CheckRequest(handler="reference_impl.authorizer:lambda_handler", contract="authorizer")
+    summary = step_summary(Report(request, seed=1))
+    assert "No backend (it stores nothing), runtime `python`" in summary and "moto" not in summary
