@@ -37,6 +37,16 @@ def test_the_node_authorizer_conforms_through_the_runtime(run_cli: Any) -> None:
     assert result.passed_clauses == [clause.id for clause in AUTHORIZER_CONTRACTS["authorizer"].clauses]
 
 
+def test_an_authorizer_that_refuses_with_deny_policies_conforms_alone_and_in_front(run_cli: Any) -> None:
+    """Deny policies, list-valued Action and Resource, sorted accounts, an extra context scalar: all sound."""
+    target = f"{HANDLERS / 'correct_authorizer_deny_policy.py'}:handler"
+    alone = run_cli("check", "--contract", "authorizer", "--handler", target, "--examples", "30")
+    assert alone.status == 0, alone.out + alone.err
+    argv = ["--handler", "reference_impl.handler:lambda_handler_v4", "--authorizer", target, "--examples", "10"]
+    behind = run_cli("check", "--contract", "v4", *argv)
+    assert behind.status == 0, behind.out + behind.err
+
+
 def test_every_authorizer_clause_has_two_wrong_authorizers() -> None:
     caught = [caught_clause(path) for path in WRONG_AUTHORIZERS]
     assert all(caught.count(clause.id) >= 2 for clause in AUTHORIZER_CONTRACTS["authorizer"].clauses), caught
