@@ -47,8 +47,9 @@ def report_document(report: Report) -> dict[str, Any]:
         "request": {
             "handler": request.handler,
             "code_dir": request.code_dir,
+            "authorizer": request.authorizer,
             "contract": request.contract,
-            "backend": request.backend,
+            "backend": request.backend if request.uses_backend else None,
             "endpoint": request.endpoint,
             "runtime": request.runtime_name(),
             "interpreter": request.interpreter,

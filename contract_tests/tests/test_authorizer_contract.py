@@ -153,3 +153,17 @@ def test_the_github_summary_of_an_authorizer_check_names_no_backend() -> None:
     request = CheckRequest(handler="reference_impl.authorizer:lambda_handler", contract="authorizer")
     summary = step_summary(Report(request, seed=1))
     assert "No backend (it stores nothing), runtime `python`" in summary and "moto" not in summary
+
+
+def test_the_json_and_junit_reports_of_an_authorizer_check_name_no_backend(run_cli: Any, tmp_path: Path) -> None:
+    import json
+    import xml.etree.ElementTree as ET
+
+    report, junit = tmp_path / "report.json", tmp_path / "report.xml"
+    argv = ["--handler", "reference_impl.authorizer:lambda_handler", "--examples", "3", "--junit", str(junit)]
+    result = run_cli("check", "--contract", "authorizer", *argv, "--format", "json", "--output", str(report))
+    assert result.status == 0, result.out + result.err
+    assert run_cli("validate", "--schema", "report", str(report)).status == 0
+    assert json.loads(report.read_text())["request"]["backend"] is None
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("name") == "connect-contract.authorizer"
