@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.contract_schemas import as_json, errors
+from contract_tests.gateway import authenticated, identity_for, stated_identity
 
 DEFAULT_CLIENT_ID = "unknown"
 OPTIONAL_PARAMETERS = ("account", "region")
@@ -170,16 +171,12 @@ class AuthenticatingOracle(ValidatingOracle):
     """
 
     def expected_item(self, event: dict[str, Any], environment: Mapping[str, str]) -> TypedItem:
-        from contract_tests.gateway import authenticated, identity_for
-
         delivered = authenticated(event)
         item = super().expected_item(delivered, environment)
         item["clientId"] = {"S": identity_for(delivered).client_id}
         return item
 
     def denial(self, event: Any) -> Denial | None:
-        from contract_tests.gateway import authenticated, stated_identity
-
         delivered = authenticated(event)
         identity = stated_identity(delivered)
         if identity is None:
