@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract_tests.forgeries import Recipe, Ring, token_for
+from contract_tests.forgeries import Recipe, Ring, everyday_recipe, token_for
 from contract_tests.gateway import API_ACCOUNT, TOKEN_PARAMETER
 from contract_tests.lambda_runtime import lambda_environment
 from contract_tests.runtimes import HandlerInitError, Instance, Invocation, Runtime
 from contract_tests.session import CheckSettings
+from contract_tests.strategies import FIXED_CONTEXT, build_event
 
 RING_VARIABLE = "CONNECT_JWT_KEYS"
 
@@ -35,6 +36,11 @@ def key_ring(seed: int) -> Ring:
     """Three keys named as a rotation names them; drawn from the seed, so a re-run signs alike."""
     secret = hashlib.sha256(f"connect-contract ring {seed}".encode()).hexdigest()
     return {f"{2026 - n}-{11 - n:02d}": f"{secret[n * 8 :]}{secret[: n * 8]}" for n in range(3)}
+
+
+def everyday_handshake() -> dict[str, Any]:
+    """The fixed `$connect` handshake of agent-7: the explicit examples' and the first call's."""
+    return build_event(FIXED_CONTEXT, [("clientId", "agent-7")])
 
 
 def method_arn(context: Mapping[str, Any]) -> str:
@@ -110,6 +116,10 @@ class AuthorizerSession:
     @property
     def kids(self) -> tuple[str, ...]:
         return tuple(self.ring)
+
+    def control_case(self) -> dict[str, Any]:
+        """A valid token of the ring's first key on the everyday handshake: what a check calls first."""
+        return {"token": everyday_recipe(self.kids[0]), "connect": everyday_handshake()}
 
     def environment(self, ring_text: str | None) -> dict[str, str]:
         runtime = self.runtime

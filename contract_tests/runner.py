@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 
@@ -17,20 +16,14 @@ from contract_tests.clauses import Clause, ClauseResult, Counterexample, Status
 from contract_tests.clauses.checks import ACCEPTED
 from contract_tests.contracts import Contract
 from contract_tests.errors import HarnessError
-from contract_tests.forgeries import Recipe, everyday_recipe
 from contract_tests.gateway import Direct, Gateway
 from contract_tests.request import CheckRequest
 from contract_tests.runtimes import make_runtime
 from contract_tests.runtimes.base import TIMED_OUT
 from contract_tests.session import CheckSession, CheckSettings, Observation
 from contract_tests.state_home import state_home
-from contract_tests.strategies import FIXED_CONTEXT, build_event, no_query_cases
+from contract_tests.strategies import no_query_cases
 from contract_tests.targets import parse_target
-
-
-def first_call(session: AuthorizerSession) -> tuple[Recipe, dict[str, Any]]:
-    """An authorizer's first call: a valid token of the ring's first key on the fixed handshake."""
-    return everyday_recipe(session.kids[0]), build_event(FIXED_CONTEXT, [("clientId", "agent-7")])
 
 
 @dataclass
@@ -109,7 +102,8 @@ class OpenCheck:
                     self.blocking_failure = first
             else:
                 self.session = self._stack.enter_context(AuthorizerSession(self.runtime, settings).opened())
-                first = self.session.call(*first_call(self.session))
+                control = self.session.control_case()
+                first = self.session.call(control["token"], control["connect"])
             timed_out = (first.invocation.error or "").startswith(TIMED_OUT)
             if first.init_error or timed_out:
                 self.blocking_failure = first
@@ -158,22 +152,20 @@ class OpenCheck:
         """
         failure = self.blocking_failure
         assert failure is not None
+        noun = "connect" if isinstance(failure, Observation) else "call"
         if self._blocking_failure_reported:
-            call = "connect" if isinstance(failure, Observation) else "call"
             if failure.init_error:
                 why = "the handler fails to initialise"
             elif isinstance(failure, Observation) and failure.authorizer_answer is not None:
                 why = "the authorizer refuses a valid handshake"
             else:
-                why = f"the handler times out on a valid {call}"
-            return ClauseResult(clause, Status.NOT_CHECKED, 0, f"{why}, so every {call} fails (see above)")
+                why = f"the handler times out on a valid {noun}"
+            return ClauseResult(clause, Status.NOT_CHECKED, 0, f"{why}, so every {noun} fails (see above)")
         self._blocking_failure_reported = True
-        noun = "connect" if isinstance(failure, Observation) else "call"
         message = failure.init_error or f"the {noun} failed on a valid event: {failure.invocation.error}"
-        if isinstance(failure, AuthorizerCall) and isinstance(self.session, AuthorizerSession):
-            recipe, connect = first_call(self.session)
-            case = {"token": recipe, "connect": connect}
-            example = Counterexample(case, "an Allow", failure.actual(), judged_by=self.contract.clauses[0].id)
+        if isinstance(self.session, AuthorizerSession):
+            control = self.session.control_case()
+            example = Counterexample(control, "an Allow", failure.actual(), judged_by=self.contract.clauses[0].id)
         else:
             example = Counterexample(no_query_cases()[0], ACCEPTED, failure.actual(), judged_by="response")
         return ClauseResult(clause, Status.FAILED, 1, message, example)

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from contract_tests.authorizer_session import AuthorizerSession
+from contract_tests.authorizer_session import AuthorizerSession, everyday_handshake
 from contract_tests.clauses.authorizer_checks import require_exact_allow
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.forgeries import everyday_recipe, valid_recipes
-from contract_tests.strategies import FIXED_CONTEXT, build_event, plain_events
+from contract_tests.strategies import plain_events
 
 if TYPE_CHECKING:
     from contract_tests.contracts.authorizer import AuthorizerContract
@@ -32,10 +32,7 @@ def _judge(session: AuthorizerSession, contract: AuthorizerContract) -> Callable
 
 def _check(session: AuthorizerSession, contract: AuthorizerContract) -> ClauseResult:
     cases = st.fixed_dictionaries({"token": valid_recipes(session.kids), "connect": plain_events()})
-    explicit = [
-        {"token": everyday_recipe(kid), "connect": build_event(FIXED_CONTEXT, [("clientId", "agent-7")])}
-        for kid in session.kids
-    ]
+    explicit = [{"token": everyday_recipe(kid), "connect": everyday_handshake()} for kid in session.kids]
     return run_property(CLAUSE, session, cases, _judge(session, contract), explicit=explicit)
 
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from contract_tests.authorizer_session import AuthorizerSession
+from contract_tests.authorizer_session import AuthorizerSession, everyday_handshake
 from contract_tests.clauses.authorizer_checks import require_not_allowed
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.forgeries import FORGERIES, forged_recipes, one_of_each_forgery
-from contract_tests.strategies import FIXED_CONTEXT, build_event, plain_events
+from contract_tests.strategies import plain_events
 
 if TYPE_CHECKING:
     from contract_tests.contracts.authorizer import AuthorizerContract
@@ -38,7 +38,7 @@ def _check(session: AuthorizerSession, contract: AuthorizerContract) -> ClauseRe
         judge(case)
 
     cases = st.fixed_dictionaries({"token": forged_recipes(session.kids), "connect": plain_events()})
-    connect = build_event(FIXED_CONTEXT, [("clientId", "agent-7")])
+    connect = everyday_handshake()
     explicit = [{"token": recipe, "connect": connect} for recipe in one_of_each_forgery(session.kids)]
     examples = session.settings.examples * PER_EXAMPLE
     result = run_property(CLAUSE, session, cases, example, examples=examples, explicit=explicit)

@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from contract_tests.authorizer_session import RING_VARIABLE, AuthorizerSession
+from contract_tests.authorizer_session import RING_VARIABLE, AuthorizerSession, everyday_handshake
 from contract_tests.clauses.authorizer_checks import require_not_allowed
 from contract_tests.clauses.base import Clause, ClauseResult, Violation, run_property
 from contract_tests.contract_schemas import as_json
 from contract_tests.forgeries import everyday_recipe
-from contract_tests.strategies import FIXED_CONTEXT, build_event
 
 if TYPE_CHECKING:
     from contract_tests.contracts.authorizer import AuthorizerContract
@@ -39,7 +38,7 @@ def _cases(session: AuthorizerSession) -> list[Case]:
 
 
 def _judge(session: AuthorizerSession, contract: AuthorizerContract) -> Callable[[Case], None]:
-    connect = build_event(FIXED_CONTEXT, [("clientId", "agent-7")])
+    connect = everyday_handshake()
 
     def example(case: Case) -> None:
         call = session.call(case["token"], connect, ring_text=case["ring"])

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from contract_tests.authorizer_session import AuthorizerSession
+from contract_tests.authorizer_session import AuthorizerSession, everyday_handshake
 from contract_tests.clauses.authorizer_checks import require_token_unlogged
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.forgeries import everyday_recipe, forged_recipes, valid_recipes
-from contract_tests.strategies import FIXED_CONTEXT, build_event, plain_events
+from contract_tests.strategies import plain_events
 
 if TYPE_CHECKING:
     from contract_tests.contracts.authorizer import AuthorizerContract
@@ -29,7 +29,7 @@ def _judge(session: AuthorizerSession, contract: AuthorizerContract) -> Callable
 def _check(session: AuthorizerSession, contract: AuthorizerContract) -> ClauseResult:
     tokens = st.one_of(valid_recipes(session.kids), forged_recipes(session.kids))
     cases = st.fixed_dictionaries({"token": tokens, "connect": plain_events()})
-    connect = build_event(FIXED_CONTEXT, [("clientId", "agent-7")])
+    connect = everyday_handshake()
     everyday = everyday_recipe(session.kids[0])
     explicit = [
         {"token": everyday, "connect": connect},

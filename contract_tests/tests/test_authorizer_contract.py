@@ -167,3 +167,13 @@ def test_the_json_and_junit_reports_of_an_authorizer_check_name_no_backend(run_c
     assert json.loads(report.read_text())["request"]["backend"] is None
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("name") == "connect-contract.authorizer"
+
+
+def test_an_authorizer_that_cannot_initialise_is_judged_once(run_cli: Any, tmp_path: Path) -> None:
+    source = tmp_path / "authorizer.py"
+    source.write_text("import a_module_nobody_installed\n\n\ndef handler(event, context):\n    return {}\n")
+    result = run_cli("check", "--contract", "authorizer", "--handler", f"{source}:handler")
+    assert result.status == 1
+    assert result.failed_clauses == ["allow"]
+    assert result.out.count("the handler fails to initialise, so every call fails") == 3
+    assert "No module named 'a_module_nobody_installed'" in result.out
