@@ -169,7 +169,14 @@ def run_property(
     for case in reversed(explicit):
         test = example(case)(test)
     test = seed(session.settings.seed)(hypothesis_settings(examples or session.settings.examples)(test))
-    violation = first_violation(test, seen)
+    try:
+        violation = first_violation(test, seen)
+    except Exception:
+        # Once the backend or target is gone every example fails, earlier passing ones too, which
+        # hypothesis may report as an inconsistent replay: the harness's own error is what happened.
+        if aborted:
+            raise aborted[0] from None
+        raise
     if aborted:
         raise aborted[0]
     return verdict(clause, violation, count, passed_message)

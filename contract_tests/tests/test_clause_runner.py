@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from random import SystemRandom
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
+from hypothesis.errors import FlakyFailure
 
 from contract_tests.clauses import V1_CLAUSES, Status, Violation
+from contract_tests.clauses import base as clauses_base
 from contract_tests.clauses.base import FLAKY_NOTE, run_property
+from contract_tests.errors import BackendError
 from contract_tests.session import CheckSettings
 from contract_tests.tests.conftest import HANDLERS
 
@@ -33,6 +38,25 @@ def test_the_counterexample_is_the_shrunk_one() -> None:
 
     result = run_property(V1_CLAUSES[0], SESSION, st.integers(), above_ten)
     assert result.counterexample is not None and result.counterexample.example == 11
+
+
+def test_a_backend_lost_mid_clause_is_its_error_whatever_hypothesis_concluded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the backend is gone every example fails, ones that passed before too, and hypothesis may
+    call that an inconsistent replay (FlakyFailure, seen in a full run): the check still ends with
+    the backend's error (exit 2), never a traceback."""
+
+    def inconsistent_replay(run: Any, seen: Any = ()) -> None:
+        with contextlib.suppress(BackendError):
+            run()
+        raise FlakyFailure("Inconsistent results from replaying a test case!", [ValueError("replayed")])
+
+    monkeypatch.setattr(clauses_base, "first_violation", inconsistent_replay)
+
+    def backend_gone(_: int) -> None:
+        raise BackendError("backend 'moto-server' stopped answering")
+
+    with pytest.raises(BackendError, match="stopped answering"):
+        run_property(V1_CLAUSES[0], SESSION, st.integers(), backend_gone)
 
 
 def test_explicit_cases_run_first_and_count() -> None:
