@@ -48,6 +48,7 @@ def _expires(backend: RunningBackend) -> bool:
             "v4",
             f"reference_impl.handler:{REFERENCE['v4']} --authorizer reference_impl.authorizer:lambda_handler",
             id="reference-v4-behind-the-reference-authorizer",
+            marks=pytest.mark.handler_variant,  # moto out of process already is moto's server
         ),
         pytest.param(
             "v2", f"{HANDLERS / 'correct_v2_datetime.py'}:handler", id="datetime-v2", marks=pytest.mark.handler_variant
@@ -87,7 +88,13 @@ NODE_AUTHORIZER = ("--authorizer", f"{HANDLERS / 'nodejs' / 'authorizer.mjs'}:ha
     ("contract", "source", "authorizer"),
     [
         pytest.param("v3", "correct_v3.mjs", (), id="v3", marks=pytest.mark.handler_variant),
-        pytest.param("v4", "correct_v4.mjs", NODE_AUTHORIZER, id="v4-behind-the-jose-authorizer"),
+        pytest.param(
+            "v4",
+            "correct_v4.mjs",
+            NODE_AUTHORIZER,
+            id="v4-behind-the-jose-authorizer",
+            marks=pytest.mark.handler_variant,
+        ),
     ],
 )
 def test_a_node_handler_conforms(
