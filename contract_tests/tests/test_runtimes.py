@@ -102,7 +102,8 @@ def test_an_instance_mark_finds_a_detached_process() -> None:
 def test_correct_node_handlers_conform(
     run_cli: Any, backend: RunningBackend, no_survivors: list[str], name: str
 ) -> None:
-    argv = ["--handler", f"{NODE / name}:handler", *backend.cli_args, "--examples", "25", *no_survivors]
+    argv = ["--handler", f"{NODE / name}:handler", *backend.cli_args, *no_survivors]
+    argv += ["--examples", backend.conforming_examples(25)]
     result = run_cli("check", *argv)
     assert result.status == 0, result.out + result.err
     assert "(nodejs runtime)" in result.out
