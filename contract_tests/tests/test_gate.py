@@ -42,17 +42,19 @@ def new_york_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 VARIANT = pytest.mark.handler_variant
+#: Writes what the reference writes (the items, the calls), in another style: judged on moto alone.
+STYLE = pytest.mark.style_variant
 
 
 @pytest.mark.parametrize(
     "argv",
     [
         pytest.param(["--handler", "reference_impl.handler:lambda_handler"], id="reference"),
-        pytest.param(["--handler", f"{HANDLERS / 'correct_client_api.py'}:handler"], id="client-api", marks=VARIANT),
+        pytest.param(["--handler", f"{HANDLERS / 'correct_client_api.py'}:handler"], id="client-api", marks=STYLE),
         pytest.param(
             ["--handler", "app.handler", "--code-dir", str(HANDLERS / "lambda_style")],
             id="lambda-notation",
-            marks=VARIANT,
+            marks=STYLE,
         ),
         pytest.param(
             ["--handler", f"{HANDLERS / 'correct_decimal_created_at.py'}:handler"],
@@ -64,7 +66,7 @@ VARIANT = pytest.mark.handler_variant
             ["--handler", f"{HANDLERS / 'correct_conditional_utcnow.py'}:handler"], id="utcnow", marks=VARIANT
         ),
         pytest.param(
-            ["--handler", f"{HANDLERS / 'correct_callable_class.py'}:handler"], id="callable-class", marks=VARIANT
+            ["--handler", f"{HANDLERS / 'correct_callable_class.py'}:handler"], id="callable-class", marks=STYLE
         ),
     ],
 )

@@ -51,16 +51,16 @@ def _expires(backend: RunningBackend) -> bool:
             marks=pytest.mark.handler_variant,  # moto out of process already is moto's server
         ),
         pytest.param(
-            "v2", f"{HANDLERS / 'correct_v2_datetime.py'}:handler", id="datetime-v2", marks=pytest.mark.handler_variant
+            "v2", f"{HANDLERS / 'correct_v2_datetime.py'}:handler", id="datetime-v2", marks=pytest.mark.style_variant
         ),
         pytest.param(
-            "v3", f"{HANDLERS / 'correct_v3_no_regex.py'}:handler", id="no-regex-v3", marks=pytest.mark.handler_variant
+            "v3", f"{HANDLERS / 'correct_v3_no_regex.py'}:handler", id="no-regex-v3", marks=pytest.mark.style_variant
         ),
         pytest.param(
             "v4",
             f"{HANDLERS / 'correct_v4_resource_api.py'}:handler",
             id="validation-first-v4",
-            marks=pytest.mark.handler_variant,
+            marks=pytest.mark.style_variant,
         ),
     ],
 )
@@ -88,7 +88,7 @@ NODE_AUTHORIZER = ("--authorizer", f"{HANDLERS / 'nodejs' / 'authorizer.mjs'}:ha
 @pytest.mark.parametrize(
     ("contract", "source", "authorizer"),
     [
-        pytest.param("v3", "correct_v3.mjs", (), id="v3", marks=pytest.mark.handler_variant),
+        pytest.param("v3", "correct_v3.mjs", (), id="v3", marks=pytest.mark.style_variant),
         pytest.param(
             "v4",
             "correct_v4.mjs",
