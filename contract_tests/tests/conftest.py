@@ -147,10 +147,10 @@ class RunningBackend:
     def conforming_examples(self, on_moto: int) -> str:
         """``--examples`` for a correct handler's whole-contract run: ``on_moto`` on moto, half elsewhere.
 
-        Generation is the same on every backend and cheap on moto; on LocalStack and DynamoDB Local
-        the run is there for what the backend stores, at several times moto's cost per example.
+        Generation is the same on every backend and is judged in full on moto; elsewhere (moto's
+        server over HTTP, LocalStack, DynamoDB Local) the run is there for what the backend stores.
         """
-        return str(on_moto if self.name in ("moto", "moto-server") else max(5, on_moto // 2))
+        return str(on_moto if self.name == "moto" else max(5, on_moto // 2))
 
 
 @pytest.fixture(scope="session")
