@@ -55,13 +55,14 @@ def _header(recipe: Recipe, **changes: object) -> dict[str, object]:
     return {name: value for name, value in header.items() if value is not None}
 
 
+#: A claim value meaning "leave this claim out".
+_DROP = object()
+
+
 def _sign(recipe: Recipe, ring: Ring, now: int, *, header: dict[str, object] | None = None, **claims: object) -> str:
     payload = {**_claims(recipe, now), **claims}
     payload = {name: value for name, value in payload.items() if value is not _DROP}
     return signed(header or _header(recipe), payload, ring[recipe["kid"]])
-
-
-_DROP = object()
 
 
 def _segments(token: str) -> list[str]:
