@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,6 +88,10 @@ def test_an_instance_mark_finds_a_detached_process() -> None:
     environment = {**os.environ, INSTANCE_MARK: probe}
     child = subprocess.Popen(["sleep", "30"], env=environment, start_new_session=True)
     try:
+        # Popen returns once exec has begun; the kernel shows the new environment a moment later.
+        deadline = time.monotonic() + 5
+        while child.pid not in marked(INSTANCE_MARK, probe) and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert child.pid in marked(INSTANCE_MARK, probe)
     finally:
         child.kill()
