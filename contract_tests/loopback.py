@@ -15,6 +15,27 @@ def free_loopback_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class DeadPort:
+    """A 127.0.0.1 port that refuses connections for as long as this object is open.
+
+    A port merely free now may be handed to the next listener the gate starts (a proxy forwarding to
+    the real backend), and a "dead" endpoint would then answer. Bound and never listening, this
+    socket keeps the port from every other bind while the kernel answers each connect with a refusal.
+    """
+
+    def __init__(self) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = int(self._socket.getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self._socket.close()
+
+
 class QuietServer(ThreadingHTTPServer):
     """A threaded HTTP server on an ephemeral 127.0.0.1 port that never prints: a killed function's
     dropped connection is expected, and the report, not a traceback, tells what happened."""

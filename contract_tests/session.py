@@ -21,7 +21,6 @@ from contract_tests.backends.table import (
     put_item,
     run_table_name,
     scan_items,
-    table_names,
 )
 from contract_tests.backends.table import (
     TypedItem as TypedItem,  # the clauses judge items through the session, never the backend module
@@ -54,7 +53,6 @@ class Observation:
     import_calls: list[AwsCall] = field(default_factory=list)
     items: list[TypedItem] = field(default_factory=list)
     init_error: str | None = None
-    new_tables: list[str] = field(default_factory=list)
     #: The run's table was gone when the harness looked (the handler deleted it); it was created anew.
     table_deleted: bool = False
     #: The function's configuration for this invocation (what the oracle reads, e.g. CONNECTION_TTL_SECONDS).
@@ -82,8 +80,6 @@ class Observation:
             shown["handler"] = self.invocation.summary()
         shown["stored_items"] = self.items
         shown["aws_calls"] = [str(call) for call in self.all_calls]
-        if self.new_tables:
-            shown["tables_created"] = self.new_tables
         if self.table_deleted:
             shown["table"] = "deleted during the example (the harness created it anew for the next one)"
         if self.invocation.logs:
@@ -278,7 +274,6 @@ class CheckSession:
         *,
         fault: Fault | None = None,
         environment: Overrides | None = None,
-        watch_tables: bool = False,
         keep: bool = False,
         bypass_gateway: bool = False,
     ) -> Observation:
@@ -292,7 +287,6 @@ class CheckSession:
         event, refused, seen = self.deliver(event, bypass_gateway)
         if refused is not None:
             return self.observe(refused, keep=keep, environment=self.function_environment(environment), **seen)
-        before = set(table_names(self._client)) if watch_tables else set()
         key = tuple(sorted((environment or {}).items()))
         slot = self._warm.pop(key, None)
         fresh = slot is None or not slot.instance.alive
@@ -312,13 +306,11 @@ class CheckSession:
             self._warm[key] = slot
         else:
             slot.stop()
-        new_tables = sorted(set(table_names(self._client)) - before) if watch_tables else []
         import_calls = slot.init_calls if fresh else []
         return self.observe(
             invocation,
             keep=keep,
             import_calls=import_calls,
-            new_tables=new_tables,
             environment=slot.environment,
             **seen,
         )

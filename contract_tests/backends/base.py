@@ -11,7 +11,7 @@ import boto3
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from contract_tests.loopback import free_loopback_port
+from contract_tests.loopback import DeadPort
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -58,6 +58,7 @@ class Backend(abc.ABC):
 
     def __init__(self, options: BackendOptions) -> None:
         self.options = options
+        self._dead_port: DeadPort | None = None
 
     @abc.abstractmethod
     def start(self) -> None:
@@ -79,8 +80,15 @@ class Backend(abc.ABC):
 
     def unreachable_endpoint(self) -> str | None:
         """Where a function's calls meet a real outage (a loopback port nothing listens on), for the
-        backends a function reaches over HTTP; ``None`` where it has no endpoint to lose."""
-        return f"http://127.0.0.1:{free_loopback_port()}" if "network-outage" in self.capabilities else None
+        backends a function reaches over HTTP; ``None`` where it has no endpoint to lose.
+
+        The same port for the backend's whole life, held so that nothing else can listen on it.
+        """
+        if "network-outage" not in self.capabilities:
+            return None
+        if self._dead_port is None:
+            self._dead_port = DeadPort()
+        return self._dead_port.url
 
     def sweep_expired_items(self) -> None:  # noqa: B027 - optional: only LocalStack must be asked
         """Ask the backend to delete expired items now; a backend that sweeps on its own needs nothing."""
@@ -98,4 +106,9 @@ class Backend(abc.ABC):
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
+        try:
+            self.stop()
+        finally:
+            if self._dead_port is not None:
+                self._dead_port.close()
+                self._dead_port = None

@@ -124,10 +124,3 @@ def clear_table(client: DynamoDBClient, name: str, items: list[TypedItem]) -> No
                 client.delete_item(TableName=name, Key={KEY_ATTRIBUTE: item[KEY_ATTRIBUTE]})
     except (BotoCoreError, ClientError) as error:
         raise BackendError(f"could not clear table {name!r}: {error}") from error
-
-
-def table_names(client: DynamoDBClient) -> list[str]:
-    try:
-        return client.list_tables()["TableNames"]
-    except (BotoCoreError, ClientError) as error:
-        raise BackendError(f"could not list tables: {error}") from error

@@ -22,15 +22,19 @@ def _judge(session: CheckSession, contract: Contract) -> Callable[[dict[str, Any
     why = "CONNECTIONS_TABLE is unset"
 
     def example(event: dict[str, Any]) -> None:
-        observation = session.connect(event, environment={"CONNECTIONS_TABLE": UNSET}, watch_tables=True)
+        observation = session.connect(event, environment={"CONNECTIONS_TABLE": UNSET})
         require_refused(observation, contract, why)
         require_nothing_written(observation, why)
         guessed = [str(call) for call in observation.all_calls if call.is_write and call.table]
         if guessed:
             message = f"{why}, but the handler tried to write to a table it named itself: {', '.join(guessed)}"
             raise Violation(message, "no write call naming a table", observation.actual())
-        if observation.new_tables:
-            raise Violation(f"{why}, but the handler created a table", "no new table", observation.actual())
+        # Judged by the handler's own recorded calls, not by listing tables: on a backend other
+        # checks or deployments share, a table someone else made in the meantime is not this handler's.
+        created = [str(call) for call in observation.all_calls if call.operation == "CreateTable"]
+        if created:
+            message = f"{why}, but the handler created a table: {', '.join(created)}"
+            raise Violation(message, "no CreateTable call", observation.actual())
 
     return example
 

@@ -17,6 +17,7 @@ import pytest
 
 from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.cli import main
+from contract_tests.errors import BackendError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -153,22 +154,63 @@ class RunningBackend:
         return str(on_moto if self.name == "moto" else max(5, on_moto // 2))
 
 
+#: The key of ``workerinput`` under which the controller tells pytest-xdist workers its backends.
+SHARED_BACKENDS = "connect_contract_shared_backends"
+_shared_backends_key = pytest.StashKey[dict[str, dict[str, str]]]()
+
+
+def _start_shared_backends(config: pytest.Config) -> dict[str, dict[str, str]]:
+    """Start each selected HTTP backend once, for every worker; stopped when the run ends.
+
+    A backend that fails to start is remembered by its error, which each test that needs it raises.
+    """
+    stack = ExitStack()
+    config.add_cleanup(stack.close)
+    shared: dict[str, dict[str, str]] = {}
+    for name in selected_backends(config):
+        if name == "moto":
+            continue
+        try:
+            endpoint = stack.enter_context(make_backend(name, BackendOptions())).endpoint_url()
+        except BackendError as error:
+            shared[name] = {"error": str(error)}
+        else:
+            assert endpoint is not None
+            shared[name] = {"endpoint": endpoint}
+    return shared
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Under pytest-xdist the controller starts the backends before its workers and hands each the
+    endpoints: one LocalStack per run, not one per worker booting beside the others on two cores."""
+    config: pytest.Config = node.config
+    if _shared_backends_key not in config.stash:
+        config.stash[_shared_backends_key] = _start_shared_backends(config)
+    node.workerinput[SHARED_BACKENDS] = json.dumps(config.stash[_shared_backends_key])
+
+
 @pytest.fixture(scope="session")
-def started_backends() -> Iterator[dict[str, RunningBackend]]:
-    """HTTP backends are started on first use and stopped when the session ends (LocalStack once, not per test)."""
-    running: dict[str, RunningBackend] = {}
+def started_backends(request: pytest.FixtureRequest) -> Iterator[dict[str, RunningBackend]]:
+    """HTTP backends: the controller's under pytest-xdist; otherwise started on first use and stopped
+    when the session ends (LocalStack once, not per test)."""
+    workerinput = getattr(request.config, "workerinput", {})
+    shared: dict[str, dict[str, str]] = json.loads(workerinput.get(SHARED_BACKENDS, "{}"))
     with ExitStack() as stack:
 
         class Starter(dict[str, RunningBackend]):
             def __missing__(self, name: str) -> RunningBackend:
                 endpoint = None
-                if name != "moto":
+                if name in shared:
+                    if "error" in shared[name]:
+                        raise BackendError(shared[name]["error"])
+                    endpoint = shared[name]["endpoint"]
+                elif name != "moto":
                     endpoint = stack.enter_context(make_backend(name, BackendOptions())).endpoint_url()
                 self[name] = RunningBackend(name, endpoint)
                 return self[name]
 
-        running = Starter()
-        yield running
+        yield Starter()
 
 
 @pytest.fixture

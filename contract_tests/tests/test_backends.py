@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -89,8 +90,10 @@ def test_aws_code_path_creates_and_deletes_its_table(
 ) -> None:
     for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}.items():
         monkeypatch.setenv(name, value)
+    # Other test processes check on the same LocalStack: this check's own table is the one to look for.
+    table, named = f"connect-contract-aws-path-{os.getpid()}", []
+    monkeypatch.setattr("contract_tests.session.run_table_name", lambda: named.append(table) or table)
     client = plain_client(localstack_endpoint, "us-east-1")
-    before = set(client.list_tables()["TableNames"])
     result = run_cli(
         "check",
         "--handler",
@@ -104,7 +107,9 @@ def test_aws_code_path_creates_and_deletes_its_table(
         "10",
     )
     assert result.status == 0, result.out + result.err
-    assert set(client.list_tables()["TableNames"]) == before
+    assert named == [table]
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_table(TableName=table)
 
 
 def test_localstack_reuse_from_environment(
@@ -238,3 +243,19 @@ def test_a_running_moto_server_leaves_the_processs_own_moto_mocks_alone() -> Non
             with mock_aws():
                 client = boto3.client("dynamodb", region_name="us-east-1")
                 client.create_table(**table)  # a leftover of the first round would make this fail
+
+
+def test_the_dead_endpoint_stays_dead_while_the_backend_lives() -> None:
+    """A port only free when drawn was once handed to the next proxy the gate started, which forwarded
+    the "dead" endpoint's calls to the real backend: a correct handler then stored an item and failed."""
+    backend = make_backend("moto-server", BackendOptions())
+    with backend:
+        dead = backend.unreachable_endpoint()
+        assert dead is not None and backend.unreachable_endpoint() == dead
+        port = int(dead.rsplit(":", 1)[1])
+        with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+        with socket.socket() as listener, pytest.raises(OSError, match="in use"):
+            listener.bind(("127.0.0.1", port))
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", port))  # released with the backend
