@@ -13,7 +13,10 @@ from contract_tests.contracts import AUTHORIZER_CONTRACTS
 from contract_tests.forgeries import FORGERIES, VALID, everyday_recipe, forged_recipes, token_for
 from contract_tests.tests.conftest import HANDLERS, caught_clause
 
-WRONG_AUTHORIZERS = sorted((HANDLERS / "wrong" / "authorizer").glob("*.py"))
+WRONG_AUTHORIZERS = [
+    *sorted((HANDLERS / "wrong" / "authorizer").glob("*.py")),
+    *sorted((HANDLERS / "nodejs" / "wrong" / "authorizer").glob("*.mjs")),
+]
 RING = {"2026-11": "current-secret-of-thirty-two-bytes", "2025-10": "previous-secret-still-accepted!!"}
 
 
@@ -59,8 +62,14 @@ def test_every_authorizer_clause_has_two_wrong_authorizers() -> None:
     assert all(caught.count(clause.id) >= 2 for clause in AUTHORIZER_CONTRACTS["authorizer"].clauses), caught
 
 
-@pytest.mark.parametrize("path", WRONG_AUTHORIZERS, ids=lambda p: p.stem)
-def test_wrong_authorizers_are_caught_by_their_clause(run_cli: Any, path: Path) -> None:
+def _language_and_name(path: Path) -> str:
+    return f"{'nodejs' if path.suffix == '.mjs' else 'python'}-{path.stem}"
+
+
+@pytest.mark.parametrize("path", WRONG_AUTHORIZERS, ids=_language_and_name)
+def test_wrong_authorizers_are_caught_by_their_clause(request: pytest.FixtureRequest, run_cli: Any, path: Path) -> None:
+    if path.suffix == ".mjs":
+        request.getfixturevalue("node_modules")
     clause = caught_clause(path)
     argv = ["--contract", "authorizer", "--handler", f"{path}:handler", "--clause", clause, "--examples", "20"]
     result = run_cli("check", *argv)
