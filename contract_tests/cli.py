@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import secrets
-import shlex
 import signal
 import sys
 from collections.abc import Sequence
@@ -177,14 +176,10 @@ def _check(args: argparse.Namespace) -> int:
         print(line, flush=True)
     saved = save(cases_of(report), Path(args.failures_dir))
     if saved:
+        elsewhere = args.failures_dir if args.failures_dir != str(DEFAULT_FAILURES) else None
         print(
             f"saved {len(saved)} failure case{'s' if len(saved) > 1 else ''} in {args.failures_dir}; "
-            f"re-run: connect-contract replay --handler {shlex.quote(request.handler)}"
-            + (
-                f" --failures-dir {shlex.quote(args.failures_dir)}"
-                if args.failures_dir != str(DEFAULT_FAILURES)
-                else ""
-            ),
+            f"re-run: {request.replay_command(elsewhere)}",
             file=terminal,
         )
     return report.exit_status

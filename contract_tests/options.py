@@ -80,6 +80,8 @@ class Option:
     switch: bool = False
     #: Written into the reproduce command even at its default (what a reader needs to see).
     always_shown: bool = False
+    #: Where the function's storage lives: meaningless to a contract whose function stores nothing.
+    storage: bool = False
 
     def add_to(self, add: Callable[..., Any], prefix: str = "", required: bool = False) -> None:
         """Declare the option with ``add`` (``ArgumentParser.add_argument`` or pytest's ``addoption``)."""
@@ -147,13 +149,21 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         default="moto",
         choices=BACKEND_NAMES,
         always_shown=True,
+        storage=True,
     ),
-    Option("endpoint", "endpoint", "reuse a running DynamoDB endpoint instead of starting one", metavar="URL"),
+    Option(
+        "endpoint",
+        "endpoint",
+        "reuse a running DynamoDB endpoint instead of starting one",
+        metavar="URL",
+        storage=True,
+    ),
     Option(
         "yes-create-table",
         "create_real_table",
         "with --backend aws: agree to create (and afterwards delete) a PAY_PER_REQUEST table",
         switch=True,
+        storage=True,
     ),
     Option(
         "runtime",

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
-from contract_tests.options import CHECK_OPTIONS, DEFAULT_CONTRACT, DEFAULT_EXAMPLES, DEFAULT_REGION, VERSION_NAMES
+from contract_tests.options import (
+    CHECK_OPTIONS,
+    DEFAULT_CONTRACT,
+    DEFAULT_EXAMPLES,
+    DEFAULT_REGION,
+    REPLAY_OPTIONS,
+    VERSION_NAMES,
+)
 from contract_tests.targets import parse_target
 
 if TYPE_CHECKING:
@@ -74,10 +82,20 @@ class CheckRequest:
     def selected_clauses(self) -> list[Clause]:
         return self.contract_value().select(self.clauses)
 
+    def _words(self, names: Sequence[str] | None = None) -> list[str]:
+        return [
+            word
+            for option in CHECK_OPTIONS
+            if (names is None or option.name in names) and (self.uses_backend or not option.storage)
+            for word in option.words(getattr(self, option.field))
+        ]
+
     def command(self, seed: int, clause: str | None = None) -> str:
         """The exact command line that repeats this check (for one clause, when given), every option kept."""
         request = replace(self, seed=seed, clauses=(clause,) if clause else self.clauses)
-        words = ["connect-contract", "check"]
-        for option in CHECK_OPTIONS:
-            words += option.words(getattr(request, option.field))
-        return shlex.join(words)
+        return shlex.join(["connect-contract", "check", *request._words()])
+
+    def replay_command(self, failures_dir: str | None = None) -> str:
+        """The command that re-runs this check's saved cases where and as it ran (``--authorizer`` in front, too)."""
+        where = ["--failures-dir", failures_dir] if failures_dir else []
+        return shlex.join(["connect-contract", "replay", *self._words(REPLAY_OPTIONS), *where])

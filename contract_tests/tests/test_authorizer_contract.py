@@ -4,6 +4,7 @@ wrong authorizers of the kinds teams write are each caught by the clause they br
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,12 @@ def test_an_authorizer_that_lets_nobody_in_stops_the_check_at_once(run_cli: Any)
     assert "API Gateway refused the handshake: the authorizer did not allow a valid token" in result.out
     assert result.out.count("the authorizer refuses a valid handshake, so every connect fails") == 14
     assert f"--authorizer {wrong}:handler" in result.out
+    # The printed re-run keeps the authorizer in front: without it the saved case would pass and be removed.
+    rerun = re.search(r"re-run: connect-contract (replay .*)$", result.out, flags=re.M)
+    assert rerun is not None, result.out
+    assert f"--authorizer {wrong}:handler" in rerun.group(1)
+    replayed = run_cli(*shlex.split(rerun.group(1)))
+    assert replayed.status == 1, replayed.out + replayed.err
 
 
 def test_an_authorizer_needs_a_contract_with_one(run_cli: Any) -> None:

@@ -57,6 +57,14 @@ def test_the_reproduce_command_keeps_every_option_that_changes_the_run() -> None
     assert plain.command(1) == "connect-contract check --handler app.handler --backend moto --examples 100 --seed 1"
 
 
+def test_an_authorizer_reproduce_command_names_no_backend() -> None:
+    """The authorizer's function stores nothing: "--backend moto" in its command would mislead a reader."""
+    request = CheckRequest(handler="auth.handler", contract="authorizer", backend="localstack", endpoint="http://x:1")
+    assert request.command(3, "forgeries") == (
+        "connect-contract check --handler auth.handler --contract authorizer --examples 100 --seed 3 --clause forgeries"
+    )
+
+
 @pytest.mark.parametrize(
     "code",
     [
