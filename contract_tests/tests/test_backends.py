@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import socket
@@ -35,6 +36,15 @@ def localstack_endpoint(request: pytest.FixtureRequest, started_backends: dict[s
     endpoint = started_backends["localstack"].endpoint
     assert endpoint
     return endpoint
+
+
+@pytest.fixture
+def booting_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests that boot a LocalStack of their own take turns across the test processes: on two cores,
+    LocalStacks booting side by side once took one past its start-up limit."""
+    with open(tmp_path_factory.getbasetemp().parent / "private-localstack.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.mark.parametrize("name", ["moto-server", "localstack", "dynamodb-local", "aws"])
@@ -120,6 +130,7 @@ def test_localstack_reuse_from_environment(
     assert result.status == 0, result.out + result.err
 
 
+@pytest.mark.usefixtures("booting_alone")
 def test_localstack_start_and_stop_leave_no_process(localstack_endpoint: str) -> None:
     backend = LocalStack(BackendOptions())
     with pytest.raises(KeyboardInterrupt), backend:
@@ -130,6 +141,7 @@ def test_localstack_start_and_stop_leave_no_process(localstack_endpoint: str) ->
     assert not any(alive(pid) for pid in family)
 
 
+@pytest.mark.usefixtures("booting_alone")
 def test_a_crashed_localstack_leaves_no_jvm(localstack_endpoint: str) -> None:
     process = LocalStackProcess(Layout.default())
     process.start()
@@ -177,6 +189,7 @@ def _endpoint_of(pid: int) -> str:
     return f"http://{listen}"
 
 
+@pytest.mark.usefixtures("booting_alone")
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_interrupted_check_stops_localstack_and_its_jvm(localstack_endpoint: str, sig: signal.Signals) -> None:
     check = _spawn_check("--backend", "localstack", "--examples", "2000")
@@ -196,11 +209,12 @@ def test_interrupted_check_stops_localstack_and_its_jvm(localstack_endpoint: str
 
 
 @pytest.fixture
-def doomed_backend(backend: RunningBackend) -> Iterator[tuple[str, Any]]:
+def doomed_backend(request: pytest.FixtureRequest, backend: RunningBackend) -> Iterator[tuple[str, Any]]:
     """A private HTTP backend of the test's own, which the test may stop mid-run."""
     if backend.name == "moto":
         pytest.skip("moto in-process has no endpoint to lose")
     if backend.name == "localstack":
+        request.getfixturevalue("booting_alone")
         process = LocalStackProcess(Layout.default())
         process.start()
         yield process.endpoint, process.stop
