@@ -167,6 +167,7 @@ def _schema_fields(name: str) -> list[str]:
 def authorizer_page(contract: AuthorizerContract) -> str:
     """The page of the authorizer contract: its schemas, decisions, clauses and every forgery class."""
     event, response, claims = contract.schema("event"), contract.schema("response"), contract.schema("claims")
+    refusal = contract.schema("refusal")
     lines = [
         GENERATED,
         "",
@@ -192,6 +193,10 @@ def authorizer_page(contract: AuthorizerContract) -> str:
         f"## The answer ({_schema_link(response)})",
         "",
         load_schema(response)["description"],
+        "",
+        f"## A refusal ({_schema_link(refusal)})",
+        "",
+        load_schema(refusal)["description"],
         "",
         *_clauses_section(contract),
         "",

@@ -199,6 +199,10 @@ FORGERIES: dict[str, Callable[[Recipe, Ring, int], str | None]] = {
     "missing": lambda r, k, n: None,
 }
 
+#: Forgeries API Gateway refuses itself (401: the identity source is missing or empty) without calling
+#: the authorizer; that the authorizer allows them neither is still checked, how it refuses them is not.
+REFUSED_BY_THE_GATEWAY = frozenset({"empty", "missing"})
+
 
 def token_for(recipe: Recipe, ring: Ring, now: int) -> str | None:
     """The token a recipe names, minted now with ``ring``; None when the recipe sends no token at all."""

@@ -14,6 +14,7 @@ SCHEMA_FILES = {
     "v4/token-claims": "v4/token-claims.schema.json",
     "v4/authorizer-event": "v4/authorizer-event.schema.json",
     "v4/authorizer-response": "v4/authorizer-response.schema.json",
+    "v4/authorizer-refusal": "v4/authorizer-refusal.schema.json",
     "report": "report.schema.json",
 }
 

@@ -13,6 +13,9 @@ from contract_tests.tokens import leaks
 
 NOT_ALLOWED = "no Allow: raise Unauthorized (401) or answer a Deny policy (403)"
 RESPONSE_SCHEMA = "v4/authorizer-response"
+REFUSAL_SCHEMA = "v4/authorizer-refusal"
+#: The errorMessage API Gateway answers 401 for; any other function error is its 500.
+UNAUTHORIZED = "Unauthorized"
 
 
 def _listed(value: Any) -> list[Any]:
@@ -51,6 +54,33 @@ def allows(call: AuthorizerCall) -> bool:
 def require_not_allowed(call: AuthorizerCall, recipe: Recipe) -> None:
     if allows(call):
         raise Violation(f"the authorizer allowed a forged token ({recipe['kind']})", NOT_ALLOWED, call.actual())
+
+
+def gateway_error(call: AuthorizerCall) -> str | None:
+    """Why API Gateway answers a handshake the authorizer did not allow with 500 rather than 401 or 403;
+    None when it answers 401 (an "Unauthorized" error) or 403 (a readable policy with no Allow)."""
+    if call.init_error:
+        return call.init_error
+    invocation = call.invocation
+    if invocation.error is not None:
+        if invocation.error_message == UNAUTHORIZED:
+            return None
+        if invocation.error_message is None:
+            return invocation.error  # a time-out or a crash: no errorMessage of the function's own
+        return f"a function error whose message is {as_json(invocation.error_message)}, not exactly {UNAUTHORIZED!r}"
+    problems = errors(REFUSAL_SCHEMA, invocation.response)
+    return f"an answer API Gateway cannot read ({problems[0]})" if problems else None
+
+
+def require_spoken_refusal(call: AuthorizerCall, recipe: Recipe) -> None:
+    """A refused token is told so: 401 or 403, never API Gateway's 500 (the client would retry, not sign in)."""
+    why = gateway_error(call)
+    if why is not None:
+        raise Violation(
+            f"the authorizer refused a forged token ({recipe['kind']}) so that API Gateway answers 500: {why}",
+            NOT_ALLOWED,
+            call.actual(),
+        )
 
 
 def require_token_unlogged(call: AuthorizerCall) -> None:

@@ -1,4 +1,5 @@
-"""Authorizer clause 2: no forged token is ever allowed, at least 1,000 tried in a default run."""
+"""Authorizer clause 2: no forged token is ever allowed, at least 1,000 tried in a default run, and each
+is refused the way API Gateway tells a client so (401 or 403), not with its 500."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 
 from contract_tests.authorizer_session import AuthorizerSession, everyday_handshake
-from contract_tests.clauses.authorizer_checks import require_not_allowed
+from contract_tests.clauses.authorizer_checks import require_not_allowed, require_spoken_refusal
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
-from contract_tests.forgeries import FORGERIES, forged_recipes, one_of_each_forgery
+from contract_tests.forgeries import FORGERIES, REFUSED_BY_THE_GATEWAY, forged_recipes, one_of_each_forgery
 from contract_tests.strategies import plain_events
 
 if TYPE_CHECKING:
@@ -24,7 +25,11 @@ PER_EXAMPLE = 10
 
 def _judge(session: AuthorizerSession, contract: AuthorizerContract) -> Callable[[Case], None]:
     def example(case: Case) -> None:
-        require_not_allowed(session.call(case["token"], case["connect"]), case["token"])
+        recipe = case["token"]
+        call = session.call(recipe, case["connect"])
+        require_not_allowed(call, recipe)
+        if recipe["kind"] not in REFUSED_BY_THE_GATEWAY:
+            require_spoken_refusal(call, recipe)
 
     return example
 
@@ -50,7 +55,7 @@ def _check(session: AuthorizerSession, contract: AuthorizerContract) -> ClauseRe
 CLAUSE = Clause(
     2,
     "forgeries",
-    "no forged token is allowed: a function error (401) or a Deny (403), never an Allow",
+    "no forged token is allowed: refused with an 'Unauthorized' error (401) or a Deny (403), never an Allow",
     _check,
     _judge,
     generates=(

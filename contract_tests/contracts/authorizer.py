@@ -21,7 +21,12 @@ class AuthorizerContract(ContractBase):
 AUTHORIZER = AuthorizerContract(
     name="authorizer",
     summary="the REQUEST authorizer of a v4 route: valid tokens allowed on exactly the methodArn, forgeries never",
-    schemas={"event": "v4/authorizer-event", "response": "v4/authorizer-response", "claims": "v4/token-claims"},
+    schemas={
+        "event": "v4/authorizer-event",
+        "response": "v4/authorizer-response",
+        "refusal": "v4/authorizer-refusal",
+        "claims": "v4/token-claims",
+    },
     clauses=(
         authorizer_allow.CLAUSE,
         authorizer_forgeries.CLAUSE,
@@ -37,8 +42,13 @@ AUTHORIZER = AuthorizerContract(
         "Allowed: principalId = sub, one or more statements allowing execute-api:Invoke on exactly the"
         " event's methodArn and naming no other resource, context clientId = sub and accounts = the token's"
         " accounts comma-joined (in any order).",
-        "Refused: a function error (API Gateway answers 401; the reference raises Unauthorized) or a Deny"
-        " policy (403); a malformed answer is refused too (500), but never counts as a pass of allow.",
+        'Refused: a function error whose errorMessage is exactly "Unauthorized" (API Gateway answers 401)'
+        " or a readable policy allowing nothing on the methodArn, as v4/authorizer-refusal (403). Any other"
+        " error, a time-out or an unreadable answer is API Gateway's 500: the client hears that the server"
+        " failed, not that its token was refused, so a forgery refused that way breaks forgeries.",
+        "A missing or empty token never reaches the authorizer (API Gateway answers 401 itself); such forgeries"
+        " are still never to be allowed, but how they are refused is not judged. A missing or malformed key"
+        " ring may refuse in any way (a misconfigured function is a server error), never with an Allow.",
         "A forgery is a token its holder could not have been issued; the issued token with padding added"
         " to its signature decodes to the same bytes and is not one.",
         "No output line holds the token or its signature.",

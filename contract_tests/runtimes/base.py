@@ -23,6 +23,8 @@ class Invocation:
 
     response: Any = None
     error: str | None = None
+    #: The function error's own errorMessage, which API Gateway reads: an authorizer's "Unauthorized" is its 401.
+    error_message: str | None = None
     calls: list[AwsCall] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
     started_ms: int = 0

@@ -174,6 +174,7 @@ def invoke(
             result.response = json.loads(json.dumps(response))
         except BaseException as error:  # noqa: BLE001 - any handler failure is a Lambda function error
             result.error = _describe(error, code_root)
+            result.error_message = str(error)
 
     with captured_output(result.logs):
         result.started_ms = time.time_ns() // 1_000_000

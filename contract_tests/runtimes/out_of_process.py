@@ -192,6 +192,7 @@ class ProcessInstance(Instance):
             error = error if isinstance(error, dict) else {"errorMessage": str(error)}
             kind = error.get("errorType") or answer.error_type or "Error"
             result.error = f"{kind}: {error.get('errorMessage', '')}{_where(error)}"
+            result.error_message = str(error.get("errorMessage", ""))
             return
         try:
             result.response = json.loads(answer.body) if answer.body else None

@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 
+from contract_tests.authorizer_session import AuthorizerCall
+from contract_tests.clauses.authorizer_checks import allows, gateway_error
 from contract_tests.contracts import AUTHORIZER_CONTRACTS
 from contract_tests.forgeries import FORGERIES, VALID, everyday_recipe, forged_recipes, token_for
+from contract_tests.runtimes.base import Invocation
 from contract_tests.tests.conftest import HANDLERS, caught_clause
 
 WRONG_AUTHORIZERS = [
@@ -200,3 +203,45 @@ def test_an_authorizer_that_cannot_initialise_is_judged_once(run_cli: Any, tmp_p
     assert result.failed_clauses == ["allow"]
     assert result.out.count("the handler fails to initialise, so every call fails") == 3
     assert "No module named 'a_module_nobody_installed'" in result.out
+
+
+ARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/production/$connect"
+
+
+def _policy(effect: str, resource: str = ARN, **extra: Any) -> dict[str, Any]:
+    statement = {"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}
+    return {"principalId": "anonymous", "policyDocument": {"Version": "2012-10-17", "Statement": [statement]}, **extra}
+
+
+@pytest.mark.parametrize(
+    ("invocation", "status"),
+    [
+        (Invocation(error="Exception: Unauthorized", error_message="Unauthorized"), 401),
+        (Invocation(response=_policy("Deny")), 403),
+        (Invocation(response=_policy("Allow", ARN.replace("production", "staging"))), 403),
+        (Invocation(response={"policyDocument": {"Statement": []}}), 403),
+        (Invocation(error="Exception: Unauthorized: expired", error_message="Unauthorized: expired"), 500),
+        (Invocation(error="Error: unauthorized", error_message="unauthorized"), 500),
+        (Invocation(error="Task timed out after 3.00 seconds"), 500),
+        (Invocation(response=None), 500),
+        (Invocation(response={"principalId": "anonymous"}), 500),
+        (Invocation(response=_policy("Deny", context={"accounts": ["123456789012"]})), 500),
+    ],
+    ids=[
+        "unauthorized",
+        "deny",
+        "allow-elsewhere",
+        "no-statement",
+        "unauthorized-with-reason",
+        "lower-case",
+        "time-out",
+        "null",
+        "no-policy",
+        "list-in-context",
+    ],
+)
+def test_what_api_gateway_answers_a_refusal(invocation: Invocation, status: int) -> None:
+    """401 only for the exact message "Unauthorized", 403 for a readable policy, 500 for anything else."""
+    call = AuthorizerCall(event={"methodArn": ARN}, token="t", invocation=invocation)
+    assert not allows(call)
+    assert (gateway_error(call) is None) == (status != 500), gateway_error(call)
