@@ -72,7 +72,7 @@ def gateway_error(call: AuthorizerCall) -> str | None:
     return f"an answer API Gateway cannot read ({problems[0]})" if problems else None
 
 
-def require_spoken_refusal(call: AuthorizerCall, recipe: Recipe) -> None:
+def require_401_or_403(call: AuthorizerCall, recipe: Recipe) -> None:
     """A refused token is told so: 401 or 403, never API Gateway's 500 (the client would retry, not sign in)."""
     why = gateway_error(call)
     if why is not None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 
 from contract_tests.authorizer_session import AuthorizerSession, everyday_handshake
-from contract_tests.clauses.authorizer_checks import require_not_allowed, require_spoken_refusal
+from contract_tests.clauses.authorizer_checks import require_401_or_403, require_not_allowed
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.forgeries import FORGERIES, REFUSED_BY_THE_GATEWAY, forged_recipes, one_of_each_forgery
 from contract_tests.strategies import plain_events
@@ -29,7 +29,7 @@ def _judge(session: AuthorizerSession, contract: AuthorizerContract) -> Callable
         call = session.call(recipe, case["connect"])
         require_not_allowed(call, recipe)
         if recipe["kind"] not in REFUSED_BY_THE_GATEWAY:
-            require_spoken_refusal(call, recipe)
+            require_401_or_403(call, recipe)
 
     return example
 

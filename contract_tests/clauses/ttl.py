@@ -16,9 +16,9 @@ from contract_tests.strategies import no_query_cases, plain_events
 if TYPE_CHECKING:
     from contract_tests.contracts import Contract
 
-#: Unset (the default applies), a second, a minute, an hour, the default spelled out, a day, a week.
-# The shortest is 2 s, not 1: an item whose TTL ends within the second it was written in could be
-# deleted by a sweep (DynamoDB Local's own, or another check's on a shared LocalStack) before it is read.
+#: Unset (the default applies), two seconds, a minute, an hour, the default spelled out, a day, a week.
+#: Two seconds, not one: an item whose TTL ends within the second it was written in could be deleted
+#: by a sweep (DynamoDB Local's own, or another check's on a shared LocalStack) before it is read.
 TTL_SETTINGS: tuple[str | None, ...] = (UNSET, "2", "60", "3600", "7200", "86400", "604800")
 
 
