@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,6 +159,13 @@ SHARED_BACKENDS = "connect_contract_shared_backends"
 _shared_backends_key = pytest.StashKey[dict[str, dict[str, str]]]()
 
 
+def _started_endpoint(stack: ExitStack, name: str) -> str:
+    """Start backend ``name`` until ``stack`` closes; its endpoint."""
+    endpoint = stack.enter_context(make_backend(name, BackendOptions())).endpoint_url()
+    assert endpoint is not None, f"{name} has no endpoint"
+    return endpoint
+
+
 def _start_shared_backends(config: pytest.Config) -> dict[str, dict[str, str]]:
     """Start each selected HTTP backend once, for every worker; stopped when the run ends.
 
@@ -171,12 +178,9 @@ def _start_shared_backends(config: pytest.Config) -> dict[str, dict[str, str]]:
         if name == "moto":
             continue
         try:
-            endpoint = stack.enter_context(make_backend(name, BackendOptions())).endpoint_url()
+            shared[name] = {"endpoint": _started_endpoint(stack, name)}
         except BackendError as error:
             shared[name] = {"error": str(error)}
-        else:
-            assert endpoint is not None
-            shared[name] = {"endpoint": endpoint}
     return shared
 
 
@@ -206,7 +210,7 @@ def started_backends(request: pytest.FixtureRequest) -> Iterator[dict[str, Runni
                         raise BackendError(shared[name]["error"])
                     endpoint = shared[name]["endpoint"]
                 elif name != "moto":
-                    endpoint = stack.enter_context(make_backend(name, BackendOptions())).endpoint_url()
+                    endpoint = _started_endpoint(stack, name)
                 self[name] = RunningBackend(name, endpoint)
                 return self[name]
 
@@ -219,15 +223,21 @@ def backend(request: pytest.FixtureRequest, started_backends: dict[str, RunningB
     return started_backends[str(request.param)]
 
 
+@contextmanager
+def one_process_at_a_time(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[None]:
+    """Hold a lock the test processes running side by side (pytest -n) share: the others wait for it."""
+    with open(tmp_path_factory.getbasetemp().parent / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(scope="session")
 def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The packages the Node.js handlers import (AWS SDK v3, jose), installed from the lock file once."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.fail("Node.js and npm are needed for the Node.js handler tests (e.g. `apt-get install nodejs npm`)")
     modules = HANDLERS / "nodejs" / "node_modules"
-    # Test processes running side by side (pytest -n) install once: the others wait for the lock.
-    with open(tmp_path_factory.getbasetemp().parent / "npm-ci.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with one_process_at_a_time(tmp_path_factory, "npm-ci"):  # installed once, whoever comes first
         wanted = load_json(HANDLERS / "nodejs" / "package.json")["dependencies"]
         if not all((modules / name).is_dir() for name in wanted):
             done = subprocess.run(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.authorizer_session import AuthorizerCall
+from contract_tests.authorizer_session import AuthorizerCall, method_arn
 from contract_tests.clauses.authorizer_checks import allows, gateway_error
 from contract_tests.contracts import AUTHORIZER_CONTRACTS
 from contract_tests.forgeries import FORGERIES, VALID, everyday_recipe, forged_recipes, token_for
@@ -205,7 +205,7 @@ def test_an_authorizer_that_cannot_initialise_is_judged_once(run_cli: Any, tmp_p
     assert "No module named 'a_module_nobody_installed'" in result.out
 
 
-ARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/production/$connect"
+ARN = method_arn({})  # the route of the gate's everyday handshake
 
 
 def _policy(effect: str, resource: str = ARN, **extra: Any) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import socket
@@ -24,7 +23,7 @@ from contract_tests.localstack.layout import Layout
 from contract_tests.localstack.process import LocalStackProcess, dynamodb_state
 from contract_tests.loopback import free_loopback_port
 from contract_tests.process_tree import alive, cmdline, descendants
-from contract_tests.tests.conftest import ROOT, RunningBackend, selected_backends
+from contract_tests.tests.conftest import ROOT, RunningBackend, one_process_at_a_time, selected_backends
 
 REFERENCE = "reference_impl.handler:lambda_handler"
 
@@ -42,8 +41,7 @@ def localstack_endpoint(request: pytest.FixtureRequest, started_backends: dict[s
 def booting_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Tests that boot a LocalStack of their own take turns across the test processes: on two cores,
     LocalStacks booting side by side once took one past its start-up limit."""
-    with open(tmp_path_factory.getbasetemp().parent / "private-localstack.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with one_process_at_a_time(tmp_path_factory, "private-localstack"):
         yield
 
 
