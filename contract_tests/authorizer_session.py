@@ -17,7 +17,6 @@ from typing import Any
 
 from contract_tests.forgeries import Recipe, Ring, everyday_recipe, token_for
 from contract_tests.gateway import API_ACCOUNT, TOKEN_PARAMETER
-from contract_tests.lambda_runtime import lambda_environment
 from contract_tests.runtimes import HandlerInitError, Instance, Invocation, Runtime
 from contract_tests.session import CheckSettings
 from contract_tests.strategies import FIXED_CONTEXT, build_event
@@ -122,16 +121,9 @@ class AuthorizerSession:
         return {"token": everyday_recipe(self.kids[0]), "connect": everyday_handshake()}
 
     def environment(self, ring_text: str | None) -> dict[str, str]:
-        runtime = self.runtime
         environment = {
-            **lambda_environment(
-                self.settings.region,
-                runtime.target.lambda_handler_setting,
-                str(runtime.task_root),
-                runtime.execution_env,
-                runtime.options.memory_mb,
-            ),
-            **runtime.options.extra_environment,
+            **self.runtime.lambda_variables(self.settings.region),
+            **self.runtime.options.extra_environment,
         }
         if ring_text is not None:
             environment[RING_VARIABLE] = ring_text

@@ -27,7 +27,7 @@ from contract_tests.backends.table import (
 )
 from contract_tests.errors import BackendError
 from contract_tests.gateway import Delivery, Direct, Gateway
-from contract_tests.lambda_runtime import TIMEOUT_S, lambda_environment
+from contract_tests.lambda_runtime import TIMEOUT_S
 from contract_tests.observers.base import Channel
 from contract_tests.observers.botocore_hooks import HookChannel
 from contract_tests.observers.proxy import ProxyChannel
@@ -144,17 +144,10 @@ class CheckSession:
         return HookChannel.faults if not self.runtime.out_of_process else ProxyChannel.faults
 
     def base_environment(self) -> dict[str, str]:
-        runtime = self.runtime
         return {
-            **lambda_environment(
-                self.settings.region,
-                self.target.lambda_handler_setting,
-                str(runtime.task_root),
-                runtime.execution_env,
-                runtime.options.memory_mb,
-            ),
+            **self.runtime.lambda_variables(self.settings.region),
             **self.backend.handler_environment(),
-            **runtime.options.extra_environment,
+            **self.runtime.options.extra_environment,
             "CONNECTIONS_TABLE": self.table,
         }
 

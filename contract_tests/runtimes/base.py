@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.aws_calls import AwsCall
+from contract_tests.lambda_runtime import lambda_environment
 from contract_tests.targets import HandlerTarget
 
 
@@ -103,6 +104,12 @@ class Runtime(abc.ABC):
     @property
     def task_root(self) -> Path:
         return self.target.task_root
+
+    def lambda_variables(self, region: str) -> dict[str, str]:
+        """What Lambda sets for this function before its runtime starts it (handler, task root, memory)."""
+        return lambda_environment(
+            region, self.target.lambda_handler_setting, str(self.task_root), self.execution_env, self.options.memory_mb
+        )
 
     @abc.abstractmethod
     def start(self, environment: Mapping[str, str]) -> Instance:
