@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -36,14 +37,45 @@ class DeadPort:
         self._socket.close()
 
 
+#: How long a client may take over its TLS handshake before the proxy drops it.
+HANDSHAKE_TIMEOUT_S = 10.0
+
+
 class QuietServer(ThreadingHTTPServer):
     """A threaded HTTP server on an ephemeral 127.0.0.1 port that never prints: a killed function's
-    dropped connection is expected, and the report, not a traceback, tells what happened."""
+    dropped connection is expected, and the report, not a traceback, tells what happened.
+
+    ``listener``: serve a socket that is already listening (one a sandbox bound on its own loopback)
+    instead; ``tls``: speak HTTPS on it, the handshake done in the connection's own thread.
+    """
 
     daemon_threads = True
 
-    def __init__(self, handler: Any) -> None:
-        super().__init__(("127.0.0.1", 0), handler)
+    def __init__(self, handler: Any, listener: socket.socket | None = None, tls: ssl.SSLContext | None = None) -> None:
+        self._tls = tls
+        if listener is None:
+            super().__init__(("127.0.0.1", 0), handler)
+            return
+        super().__init__(listener.getsockname()[:2], handler, bind_and_activate=False)
+        self.socket.close()
+        self.socket = listener
+        self.server_address = listener.getsockname()[:2]
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self._tls is not None:
+            request.settimeout(HANDSHAKE_TIMEOUT_S)
+            try:
+                request = self._tls.wrap_socket(request, server_side=True)
+            except (OSError, ssl.SSLError):
+                request.close()
+                return
+            request.settimeout(None)
+            try:
+                super().finish_request(request, client_address)
+            finally:
+                request.close()  # the server's own shutdown_request holds the plain socket, detached by the wrap
+            return
+        super().finish_request(request, client_address)
 
     def serve(self, name: str) -> threading.Thread:
         """Serve in a daemon thread; a short poll interval, because ``shutdown`` waits for one poll."""

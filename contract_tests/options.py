@@ -18,6 +18,8 @@ RUNTIME_NAMES = ("python", "nodejs", "provided", "inprocess")
 #: The `$connect` versions, then the contracts of other functions (light: no contract is imported here).
 VERSION_NAMES = ("v1", "v2", "v3", "v4")
 CONTRACT_NAMES = (*VERSION_NAMES, "authorizer")
+#: ``--sandbox``: where this machine allows it, always (or exit 2), never.
+SANDBOX_MODES = ("auto", "on", "off")
 DEFAULT_CONTRACT = "v1"
 DEFAULT_EXAMPLES = 100
 DEFAULT_REGION = "us-east-1"
@@ -180,6 +182,14 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         metavar="PATH",
     ),
     Option(
+        "sandbox",
+        "sandbox",
+        "run each execution environment in its own sandbox: its own namespaces, read-only files, a private /tmp,"
+        " no network but the gate's (auto: where this machine allows; on: or exit 2; off: never)",
+        default="auto",
+        choices=SANDBOX_MODES,
+    ),
+    Option(
         "memory",
         "memory",
         f"the function's memory; more is Lambda's out-of-memory error (default: {MEMORY_MB})",
@@ -239,6 +249,7 @@ REPLAY_OPTIONS = (
     "yes-create-table",
     "runtime",
     "interpreter",
+    "sandbox",
     "memory",
     "env",
     "region",

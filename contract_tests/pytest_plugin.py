@@ -76,7 +76,7 @@ class ContractClauseItem(pytest.Item):
         check = self._open_check()
         result = check.run_clause(self.clause)
         if result.status is Status.FAILED:
-            report = Report(check.request, check.seed, [result])
+            report = Report(check.request, check.seed, [result], containment=check.runtime.containment)
             saved = save(cases_of(report), Path(self.config.getoption("connect_failures_dir")))
             replay = f"\n  saved for replay: {saved[0]}" if saved else ""
             raise ClauseFailed(failure_details(report, result) + replay)

@@ -100,7 +100,7 @@ def summary(report: Report) -> str:
         verdict = f"handler passes the {checked} of {total} clauses checked (no verdict on the whole contract)"
     tail = f", {not_checked} not checked" if not_checked else ""
     counts = f"{checked} of {total} clauses checked: {passed} passed, {len(report.failed)} failed{tail}"
-    lines = [f"{verdict} in {report.seconds:.1f}s", f"contract: {counts}"]
+    lines = [f"{verdict} in {report.seconds:.1f}s", f"contract: {counts}", f"sandbox: {report.containment.describe()}"]
     lines += [f"warning: {warning}" for warning in report.warnings]
     return "\n".join(lines)
 

@@ -53,6 +53,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "endpoint": request.endpoint,
             "runtime": request.runtime_name(),
             "interpreter": request.interpreter,
+            "sandbox": request.sandbox,
             "examples": request.examples,
             "region": request.region,
             "timeout": request.timeout,
@@ -66,6 +67,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "seconds": round(report.seconds, 3),
         "clauses": [_clause(report, result) for result in report.results],
         "warnings": list(report.warnings),
+        "sandbox": {"contained": report.containment.contained, "why_not": report.containment.why_not or None},
     }
     parsed: dict[str, Any] = json.loads(json.dumps(document, default=str))
     return parsed

@@ -46,6 +46,8 @@ class CheckRequest:
     #: ``None``: the runtime the target's language implies (``python`` or ``nodejs``).
     runtime: str | None = None
     interpreter: str | None = None
+    #: ``--sandbox``: auto, on or off.
+    sandbox: str = "auto"
     memory: int = MEMORY_MB
     #: The function's own configuration, ``NAME=VALUE`` pairs.
     env: tuple[tuple[str, str], ...] = ()
@@ -61,7 +63,9 @@ class CheckRequest:
     def runtime_options(self) -> RuntimeOptions:
         from contract_tests.runtimes import RuntimeOptions
 
-        return RuntimeOptions(interpreter=self.interpreter, memory_mb=self.memory, extra_environment=dict(self.env))
+        return RuntimeOptions(
+            interpreter=self.interpreter, memory_mb=self.memory, extra_environment=dict(self.env), sandbox=self.sandbox
+        )
 
     def new_backend(self, runtime: Runtime) -> Backend:
         """The backend, not yet started. A function out of process cannot reach moto inside this one:

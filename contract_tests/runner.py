@@ -20,6 +20,7 @@ from contract_tests.gateway import Direct, Gateway
 from contract_tests.request import CheckRequest
 from contract_tests.runtimes import make_runtime
 from contract_tests.runtimes.base import TIMED_OUT
+from contract_tests.sandbox.support import Containment
 from contract_tests.session import CheckSession, CheckSettings, Observation
 from contract_tests.state_home import state_home
 from contract_tests.strategies import no_query_cases
@@ -34,6 +35,8 @@ class Report:
     seconds: float = 0.0
     #: Problems after the verdict (e.g. a table that could not be deleted); they never change it.
     warnings: list[str] = field(default_factory=list)
+    #: Whether the function ran sandboxed, and if not, why.
+    containment: Containment = field(default_factory=lambda: Containment(False, "not started"))
 
     @property
     def failed(self) -> list[ClauseResult]:
@@ -176,7 +179,7 @@ def run_check(request: CheckRequest, on_result: Callable[[ClauseResult], None] |
     started = time.perf_counter()
     clauses: Sequence[Clause] = request.selected_clauses()
     with OpenCheck(request) as check:
-        report = Report(request, check.seed, warnings=check.warnings)
+        report = Report(request, check.seed, warnings=check.warnings, containment=check.runtime.containment)
         for clause in clauses:
             result = check.run_clause(clause)
             report.results.append(result)

@@ -89,6 +89,9 @@ class Observation:
 
 #: Value in an ``environment`` override that removes the variable.
 UNSET = None
+#: An ``environment`` override that is no variable: the environment's DynamoDB endpoint refuses every
+#: connection (for a sandboxed function, whatever endpoint its SDK chose).
+ENDPOINT_DOWN = "<the DynamoDB endpoint is down>"
 
 Overrides = Mapping[str, str | None]
 
@@ -157,6 +160,8 @@ class CheckSession:
         """The function's environment: the channel's routing, then ``overrides`` (``None`` removes a variable)."""
         environment = {**self.base_environment(), **(channel or {})}
         for name, value in (overrides or {}).items():
+            if name == ENDPOINT_DOWN:
+                continue
             if value is None:
                 environment.pop(name, None)
             else:
@@ -188,21 +193,32 @@ class CheckSession:
 
     # ---- execution environments --------------------------------------------------------------
 
-    def _channel(self) -> Channel:
+    def _channel(self, down: bool) -> Channel:
         if not self.runtime.out_of_process:
             return HookChannel()
         endpoint, credentials = self.backend.endpoint_url(), self.backend.signing_credentials()
         if endpoint is None and credentials is None:
             raise BackendError(f"backend {self.backend.name!r} has no endpoint a handler out of process can reach")
-        return ProxyChannel(endpoint, credentials)
+        sandboxed = self.runtime.containment.contained
+        return ProxyChannel(endpoint, credentials, sandboxed=sandboxed, region=self.settings.region, down=down)
+
+    def endpoint_outage(self) -> tuple[Overrides, str] | None:
+        """Overrides under which the function's DynamoDB endpoint refuses connections, and what that is;
+        None where the function has no endpoint to lose (in process)."""
+        if self.runtime.containment.contained:
+            return {ENDPOINT_DOWN: "yes"}, "every DynamoDB endpoint refuses connections inside the sandbox"
+        dead = self.backend.unreachable_endpoint()
+        if dead is None:
+            return None
+        return {"AWS_ENDPOINT_URL_DYNAMODB": dead, "AWS_ENDPOINT_URL": dead}, f"{dead} refuses connections"
 
     def start_instance(self, overrides: Overrides | None = None) -> Slot:
         """A new execution environment; HandlerInitError (with its calls) if the function fails to initialise."""
-        channel = self._channel()
+        channel = self._channel(down=ENDPOINT_DOWN in (overrides or {}))
         environment = self.function_environment(overrides, channel.environment())
         with channel.recording() as init_calls:
             try:
-                instance = self.runtime.start(environment)
+                instance = self.runtime.start(environment, channel.listeners())
             except BaseException as error:
                 channel.close()
                 if isinstance(error, HandlerInitError):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
 from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import refusal_verdict, require_refused
-from contract_tests.session import CheckSession
+from contract_tests.session import CheckSession, Overrides
 from contract_tests.strategies import no_query_cases, plain_events
 
 if TYPE_CHECKING:
@@ -20,21 +20,19 @@ ONE_ATTEMPT = {"AWS_MAX_ATTEMPTS": "1"}
 OUTAGE_NOTE = "real endpoint outage: not checked on this backend (in-process, no endpoint to lose)"
 
 
-def _real_failures(session: CheckSession) -> dict[str, tuple[Mapping[str, str], str]]:
+def _real_failures(session: CheckSession) -> dict[str, tuple[Overrides, str]]:
     """Failures the backend produces for real: a missing table, and (over HTTP) a dead endpoint."""
     missing_table = f"{session.table}-missing"
-    failures: dict[str, tuple[Mapping[str, str], str]] = {
+    failures: dict[str, tuple[Overrides, str]] = {
         "table-missing": (
             {"CONNECTIONS_TABLE": missing_table},
             f"CONNECTIONS_TABLE names a table that does not exist ({missing_table})",
         )
     }
-    dead = session.backend.unreachable_endpoint()
-    if dead is not None:
-        failures["endpoint-down"] = (
-            {"AWS_ENDPOINT_URL_DYNAMODB": dead, "AWS_ENDPOINT_URL": dead, **ONE_ATTEMPT},
-            f"the DynamoDB endpoint stopped answering ({dead} refuses connections)",
-        )
+    outage = session.endpoint_outage()
+    if outage is not None:
+        overrides, what = outage
+        failures["endpoint-down"] = ({**overrides, **ONE_ATTEMPT}, f"the DynamoDB endpoint stopped answering ({what})")
     return failures
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 from contract_tests.aws_calls import AwsCall, Fault
+from contract_tests.sandbox.addresses import Listener
 
 
 class FaultSwitch:
@@ -34,6 +35,10 @@ class Channel(abc.ABC):
     @abc.abstractmethod
     def environment(self) -> dict[str, str]:
         """Variables that route the handler's SDK through this channel (none for botocore hooks)."""
+
+    def listeners(self) -> list[Listener]:
+        """What the channel serves on a sandboxed function's loopback (none by default)."""
+        return []
 
     @abc.abstractmethod
     def recording(self) -> AbstractContextManager[list[AwsCall]]:

@@ -11,6 +11,7 @@ import http.client
 import json
 import re
 import socket
+import ssl
 import struct
 import threading
 import uuid
@@ -37,6 +38,8 @@ from contract_tests.aws_calls import (
 )
 from contract_tests.loopback import QuietServer, read_body
 from contract_tests.observers.base import Channel, FaultSwitch
+from contract_tests.sandbox.addresses import HTTPS_PORT, LOOPBACK, PROXY_PORT, Listener
+from contract_tests.sandbox.certificates import server_context
 
 #: Over the wire a read time-out would cost the SDK's own (long) timeout per example; a reset stands for it.
 FAULTS = (THROTTLED, THROTTLING, INTERNAL_ERROR, UNAVAILABLE, CONNECTION_ERROR)
@@ -90,11 +93,25 @@ class ProxyChannel(FaultSwitch, Channel):
 
     ``upstream`` None means AWS itself (each call to its service's regional endpoint); with
     ``credentials`` every request is signed again before it is forwarded.
+
+    ``sandboxed``: the environment is contained, and the channel serves the sockets its sandbox binds
+    (see :meth:`listeners`): plain HTTP where ``AWS_ENDPOINT_URL_DYNAMODB`` points, and HTTPS on 443,
+    where every DynamoDB endpoint name resolves inside the sandbox, with a certificate for each
+    (``region``: the run's, so it is covered even if botocore does not know it). ``down``: serve
+    nothing, so every connection the function makes to DynamoDB is refused (a real outage).
     """
 
     faults = FAULTS
 
-    def __init__(self, upstream: str | None, credentials: Credentials | None = None) -> None:
+    def __init__(
+        self,
+        upstream: str | None,
+        credentials: Credentials | None = None,
+        *,
+        sandboxed: bool = False,
+        region: str = "us-east-1",
+        down: bool = False,
+    ) -> None:
         if upstream is not None and urlsplit(upstream).scheme not in ("http", "https"):
             raise ValueError(f"the proxy forwards to http(s) endpoints, not {upstream!r}")
         self._upstream = upstream.rstrip("/") if upstream else None
@@ -116,16 +133,36 @@ class ProxyChannel(FaultSwitch, Channel):
 
             do_GET = do_PUT = do_DELETE = do_HEAD = do_POST
 
-        self._server = QuietServer(Handler)
-        self._thread = self._server.serve("aws-proxy")
+        self._handler = Handler
+        self._sandboxed, self._region, self._down = sandboxed, region, down
+        self._servers: list[QuietServer] = []
+        if not sandboxed:
+            self._servers.append(QuietServer(Handler))
+            self._servers[0].serve("aws-proxy")
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
+        if self._sandboxed:
+            return f"http://{LOOPBACK}:{PROXY_PORT}"
+        host, port = self._servers[0].server_address[:2]
         return f"http://{host!s}:{port}"
 
     def environment(self) -> dict[str, str]:
         return {"AWS_ENDPOINT_URL_DYNAMODB": self.url, "AWS_ENDPOINT_URL": self.url}
+
+    def listeners(self) -> list[Listener]:
+        """The ports this channel serves on a sandbox's loopback (none when not sandboxed, or ``down``)."""
+        if not self._sandboxed or self._down:
+            return []
+        return [Listener(PROXY_PORT, self._serve), Listener(HTTPS_PORT, self._serve_tls)]
+
+    def _serve(self, listener: socket.socket, tls: ssl.SSLContext | None = None) -> None:
+        server = QuietServer(self._handler, listener, tls)
+        self._servers.append(server)
+        server.serve("aws-proxy")
+
+    def _serve_tls(self, listener: socket.socket) -> None:
+        self._serve(listener, server_context(self._region))
 
     @contextmanager
     def recording(self) -> Iterator[list[AwsCall]]:
@@ -139,8 +176,10 @@ class ProxyChannel(FaultSwitch, Channel):
                 self._window = None
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        servers, self._servers = self._servers, []
+        for server in servers:
+            server.shutdown()
+            server.server_close()
 
     # ---- one request ---------------------------------------------------------------------------
 

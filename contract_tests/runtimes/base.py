@@ -7,14 +7,17 @@ back what the function answered, raised or printed.
 from __future__ import annotations
 
 import abc
+import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from contract_tests.aws_calls import AwsCall
 from contract_tests.lambda_runtime import lambda_environment
+from contract_tests.sandbox.addresses import Listener
+from contract_tests.sandbox.support import Containment
 from contract_tests.targets import HandlerTarget
 
 
@@ -79,11 +82,13 @@ class Instance(abc.ABC):
 
 @dataclass(frozen=True)
 class RuntimeOptions:
-    """How the function is run: its interpreter, Lambda's memory setting, and its own variables."""
+    """How the function is run: its interpreter, Lambda's memory setting, its own variables, its sandbox."""
 
     interpreter: str | None = None
     memory_mb: int = 1024
     extra_environment: Mapping[str, str] = field(default_factory=dict)
+    #: ``--sandbox``: auto (where this machine can), on (or exit 2), off.
+    sandbox: str = "auto"
 
 
 class Runtime(abc.ABC):
@@ -105,6 +110,13 @@ class Runtime(abc.ABC):
     def task_root(self) -> Path:
         return self.target.task_root
 
+    @functools.cached_property
+    def containment(self) -> Containment:
+        """Whether this runtime's environments run sandboxed, resolved once (the probe runs a trial function)."""
+        from contract_tests.sandbox.support import containment
+
+        return containment(self.options.sandbox)
+
     def lambda_variables(self, region: str) -> dict[str, str]:
         """What Lambda sets for this function before its runtime starts it (handler, task root, memory)."""
         return lambda_environment(
@@ -112,5 +124,8 @@ class Runtime(abc.ABC):
         )
 
     @abc.abstractmethod
-    def start(self, environment: Mapping[str, str]) -> Instance:
-        """A new initialised environment; HandlerInitError if the function fails to initialise."""
+    def start(self, environment: Mapping[str, str], listeners: Sequence[Listener] = ()) -> Instance:
+        """A new initialised environment; HandlerInitError if the function fails to initialise.
+
+        ``listeners``: what the gate serves on a sandboxed function's loopback (ignored when not contained).
+        """

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ from contract_tests.runtimes.base import (
     Runtime,
     timed_out,
 )
+from contract_tests.sandbox.addresses import Listener
+from contract_tests.sandbox.support import Containment
 from contract_tests.targets import HandlerTarget
 
 Handler = Callable[[Any, Any], Any]
@@ -238,7 +240,11 @@ class InProcessRuntime(Runtime):
         super().__init__(target, options)
         self.loader = HandlerLoader(target)
 
-    def start(self, environment: Mapping[str, str]) -> InProcessInstance:
+    @property
+    def containment(self) -> Containment:
+        return Containment(False, "--runtime inprocess imports the handler into the gate's own process")
+
+    def start(self, environment: Mapping[str, str], listeners: Sequence[Listener] = ()) -> InProcessInstance:
         with process_environment(environment), captured_output([]):
             handler = self.loader.load()
         return InProcessInstance(self, environment, handler)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from importlib import resources
+from pathlib import Path
 
 from contract_tests.errors import TargetError
 from contract_tests.runtimes.out_of_process import ProcessRuntime
@@ -16,9 +18,16 @@ class NodeRuntime(ProcessRuntime):
     name = "nodejs"
     execution_env = "AWS_Lambda_nodejs20.x"
 
-    def command(self) -> list[str]:
+    def node(self) -> str:
         chosen = self.options.interpreter or "node"
         found = shutil.which(chosen)
         if found is None:
             raise TargetError(f"{chosen!r} is not on PATH: JavaScript handlers need Node.js 18+ (--interpreter)")
-        return [found, str(CLIENT)]
+        return found
+
+    def command(self) -> list[str]:
+        return [self.node(), str(CLIENT)]
+
+    def program_paths(self) -> list[str]:
+        """Node.js's installation: the folder above its ``bin`` (a version manager's lives in the home folder)."""
+        return [str(Path(os.path.realpath(self.node())).parent.parent)]

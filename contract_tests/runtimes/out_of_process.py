@@ -18,13 +18,27 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from contract_tests.errors import TargetError
 from contract_tests.lambda_runtime import function_arn
 from contract_tests.process_tree import alive, family, marked, rss_bytes, signal_group
-from contract_tests.runtimes.base import INIT_ERROR_PREFIX, HandlerInitError, Instance, Invocation, Runtime, timed_out
+from contract_tests.runtimes.base import (
+    INIT_ERROR_PREFIX,
+    HandlerInitError,
+    Instance,
+    Invocation,
+    Runtime,
+    timed_out,
+)
 from contract_tests.runtimes.runtime_api import Answer, PendingEvent, RuntimeApi
+from contract_tests.sandbox.addresses import LOOPBACK, RUNTIME_API_PORT, Listener
+from contract_tests.sandbox.certificates import authority_pem
+from contract_tests.sandbox.hostnames import endpoint_names
+from contract_tests.sandbox.layout import CA_FILE, HOSTS_FILE, RESOLV_FILE, filesystem, node_modules_above
+from contract_tests.sandbox.process import SandboxedProcess
 
 #: Lambda gives a function's initialisation 10 s before it gives up on the environment.
 INIT_TIMEOUT_S = 10.0
@@ -35,8 +49,55 @@ MEMORY_POLL_S = 0.05
 INSTANCE_MARK = "CONNECT_CONTRACT_INSTANCE"
 
 
+class _PlainProcess:
+    """The function's process tree on the gate's own machine, found by its group and by its mark."""
+
+    def __init__(self, command: Sequence[str], environment: Mapping[str, str], cwd: str) -> None:
+        self.mark = uuid.uuid4().hex
+        self._popen = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env={**environment, INSTANCE_MARK: self.mark},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.stdout = self._popen.stdout
+        self.pid = self._popen.pid
+
+    def wait(self) -> int:
+        return self._popen.wait()
+
+    def pids(self) -> set[int]:
+        return family(self.pid, self.pid)
+
+    def kill(self) -> None:
+        """SIGKILL the process group and everything carrying this instance's mark, however it detached itself."""
+        for _ in range(5):
+            members = family(self.pid, self.pid) | marked(INSTANCE_MARK, self.mark)
+            signal_group(self.pid, signal.SIGKILL)
+            for member in members:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(member, signal.SIGKILL)
+            if not any(alive(member) for member in members):
+                break
+            time.sleep(0.02)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._popen.wait(timeout=5)
+
+
+@dataclass(frozen=True)
+class SandboxPlan:
+    """What a sandboxed environment is given besides its command: its filesystem, files and variables."""
+
+    layout: Mapping[str, Any]
+    files: Mapping[str, str]
+    environment: Mapping[str, str]
+
+
 class ProcessInstance(Instance):
-    """One function process, its Runtime API, and the output it printed."""
+    """One function process (in its sandbox, given a ``sandbox`` plan), its Runtime API, and what it printed."""
 
     def __init__(
         self,
@@ -47,9 +108,10 @@ class ProcessInstance(Instance):
         *,
         marks_output: bool,
         spec: str,
+        sandbox: SandboxPlan | None = None,
+        listeners: Sequence[Listener] = (),
     ) -> None:
         self.spec = spec
-        self.api = RuntimeApi()
         self.memory_mb = memory_mb
         self._marks_output = marks_output
         self._region = environment.get("AWS_REGION", "us-east-1")
@@ -58,20 +120,26 @@ class ProcessInstance(Instance):
         self._ends: set[str] = set()
         self._dead = False
         self.exit_status: int | None = None
-        self.mark = uuid.uuid4().hex
-        try:
-            self.process = subprocess.Popen(
-                list(command),
-                cwd=cwd,
-                env={**environment, "AWS_LAMBDA_RUNTIME_API": self.api.address, INSTANCE_MARK: self.mark},
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+        self.process: _PlainProcess | SandboxedProcess
+        if sandbox is None:
+            self.api = RuntimeApi()
+            self.process = _PlainProcess(command, {**environment, "AWS_LAMBDA_RUNTIME_API": self.api.address}, cwd)
+        else:
+            self.process = SandboxedProcess(
+                command,
+                {**environment, **sandbox.environment, "AWS_LAMBDA_RUNTIME_API": f"{LOOPBACK}:{RUNTIME_API_PORT}"},
+                cwd,
+                listen=[
+                    {"host": LOOPBACK, "port": port}
+                    for port in (RUNTIME_API_PORT, *(listener.port for listener in listeners))
+                ],
+                layout=sandbox.layout,
+                files=sandbox.files,
             )
-        except OSError:
-            self.api.close()
-            raise
+            api_socket, *served = self.process.listeners
+            self.api = RuntimeApi(api_socket)
+            for listener, listening in zip(listeners, served, strict=True):
+                listener.serve(listening)
         self._reader = threading.Thread(target=self._read_output, name="lambda-output", daemon=True)
         self._reader.start()
         self._waiter = threading.Thread(target=self._wait_exit, name="lambda-exit", daemon=True)
@@ -200,25 +268,14 @@ class ProcessInstance(Instance):
             result.error = "Runtime.InvalidResponse: the function's response is not JSON"
 
     def _memory_used(self) -> int:
-        return rss_bytes(family(self.process.pid, self.process.pid))
+        return rss_bytes(self.process.pids())
 
     # ---- the end -------------------------------------------------------------------------------
 
     def stop(self) -> None:
-        """SIGKILL the process group and everything carrying this instance's mark, however it detached itself."""
+        """End the environment and everything the function started in it, however it detached itself."""
         self._dead = True
-        pid = self.process.pid
-        for _ in range(5):
-            members = family(pid, pid) | marked(INSTANCE_MARK, self.mark)
-            signal_group(pid, signal.SIGKILL)
-            for member in members:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(member, signal.SIGKILL)
-            if not any(alive(member) for member in members):
-                break
-            time.sleep(0.02)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
+        self.process.kill()
         self._reader.join(timeout=1)
         self.api.close()
 
@@ -233,6 +290,10 @@ def _where(error: dict[str, Any]) -> str:
 
 #: What the function's process keeps of the harness's own environment: where programs are, and text encoding.
 KEPT_VARIABLES = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
+#: Where SDKs and TLS libraries look for the certificates they trust: botocore, Node.js, OpenSSL (Go, Rust), requests.
+CA_VARIABLES = ("AWS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
+#: The runtime clients the harness runs functions with.
+CLIENTS = resources.files("contract_tests.runtimes") / "clients"
 
 
 class ProcessRuntime(Runtime):
@@ -245,8 +306,28 @@ class ProcessRuntime(Runtime):
     def command(self) -> list[str]:
         """The program that starts the function and speaks the Runtime API."""
 
-    def start(self, environment: Mapping[str, str]) -> ProcessInstance:
+    def program_paths(self) -> list[str]:
+        """What the program that runs the function reads besides the code (its interpreter's installation)."""
+        return []
+
+    def sandbox_plan(self, region: str) -> SandboxPlan:
+        """The filesystem, files and variables of this function's sandboxes."""
+        task_root = self.task_root.resolve()
+        needed = [str(task_root), str(CLIENTS), *self.program_paths(), *node_modules_above(task_root)]
+        hosts = "".join(f"{LOOPBACK} {name}\n" for name in ["localhost", *endpoint_names(region)])
+        return SandboxPlan(
+            layout=filesystem(needed, os.getcwd()),
+            files={
+                CA_FILE: authority_pem(),
+                HOSTS_FILE: hosts + "::1 localhost\n",
+                RESOLV_FILE: "nameserver 127.0.0.1\n",
+            },
+            environment={name: CA_FILE for name in CA_VARIABLES},
+        )
+
+    def start(self, environment: Mapping[str, str], listeners: Sequence[Listener] = ()) -> ProcessInstance:
         kept = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
+        contained = self.containment.contained
         return ProcessInstance(
             self.command(),
             {**kept, **environment},
@@ -254,4 +335,6 @@ class ProcessRuntime(Runtime):
             self.options.memory_mb,
             marks_output=self.marks_output,
             spec=self.target.spec,
+            sandbox=self.sandbox_plan(environment.get("AWS_REGION", "us-east-1")) if contained else None,
+            listeners=listeners if contained else (),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +13,10 @@ from contract_tests.errors import TargetError
 from contract_tests.runtimes.out_of_process import ProcessRuntime
 
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "python_client.py"
+ASK_INSTALLATION = (
+    "import sys; print('%d.%d' % sys.version_info[:2],"
+    " sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)"
+)
 
 
 class PythonRuntime(ProcessRuntime):
@@ -24,15 +30,23 @@ class PythonRuntime(ProcessRuntime):
             raise TargetError(f"--interpreter {chosen!r}: no such program")
         return found
 
-    @property
-    def execution_env(self) -> str:  # type: ignore[override]
+    @functools.cached_property
+    def _installation(self) -> tuple[str, list[str]]:
+        """The interpreter's version and the folders of its installation (its virtualenv's and its base's)."""
         interpreter = self.interpreter()
         if interpreter == sys.executable:
             version = f"{sys.version_info.major}.{sys.version_info.minor}"
-        else:
-            asked = [interpreter, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
-            version = subprocess.run(asked, capture_output=True, text=True, check=False).stdout.strip()
-        return f"AWS_Lambda_python{version}"
+            return version, [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+        asked = [interpreter, "-I", "-c", ASK_INSTALLATION]
+        answer = subprocess.run(asked, capture_output=True, text=True, check=False).stdout.split()
+        return (answer[0], answer[1:]) if answer else ("", [])
+
+    @property
+    def execution_env(self) -> str:  # type: ignore[override]
+        return f"AWS_Lambda_python{self._installation[0]}"
+
+    def program_paths(self) -> list[str]:
+        return [os.path.realpath(self.interpreter()), *self._installation[1]]
 
     def command(self) -> list[str]:
         # -I: neither the client's folder nor the caller's PYTHON* variables reach the handler's sys.path.

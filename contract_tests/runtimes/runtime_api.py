@@ -7,6 +7,7 @@ No library serves this side of the API (the Runtime Interface Emulator is a Go b
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -37,9 +38,12 @@ class PendingEvent:
 
 
 class RuntimeApi:
-    """The endpoints a runtime client calls: next, response, error, init/error."""
+    """The endpoints a runtime client calls: next, response, error, init/error.
 
-    def __init__(self) -> None:
+    On a port of its own on 127.0.0.1, or on ``listener`` (the one a sandbox bound on its loopback).
+    """
+
+    def __init__(self, listener: socket.socket | None = None) -> None:
         self.changed = threading.Condition()
         self.ready = False
         self.init_error: dict[str, Any] | None = None
@@ -97,7 +101,7 @@ class RuntimeApi:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self._server = QuietServer(Handler)
+        self._server = QuietServer(Handler, listener)
         self._thread = self._server.serve("lambda-runtime-api")
 
     @property
