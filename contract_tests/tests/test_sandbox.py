@@ -1,0 +1,222 @@
+"""Containment: a function in its sandbox cannot reach, change or outlive what the gate can; and any SDK's
+calls are seen, whether or not it honours AWS_ENDPOINT_URL_*."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract_tests import sandbox
+from contract_tests.process_tree import cmdline
+from contract_tests.sandbox.layout import filesystem
+from contract_tests.sandbox.support import containment
+from contract_tests.tests.conftest import HANDLERS, ROOT, RunningBackend, one_process_at_a_time
+
+ESCAPES = HANDLERS / "hostile" / "escapes.py"
+SDK_V2 = HANDLERS / "nodejs_sdk_v2"
+#: The last boto3 before AWS_ENDPOINT_URL_* (1.28): it always calls https://dynamodb.<region>.amazonaws.com.
+OLD_BOTO3 = "boto3==1.26.165"
+INSTALLED = Path(sandbox.__file__).parent.parent / "schemas" / "v1" / "item.schema.json"
+
+pytestmark = pytest.mark.skipif(
+    not containment("auto").contained, reason=f"no sandbox on this machine: {containment('auto').why_not}"
+)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _daemons(marker: str) -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").glob("[0-9]*") if marker.encode() in cmdline(int(entry.name))]
+
+
+@pytest.fixture
+def escape_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started_backends: Any) -> dict[str, Any]:
+    """A working directory, a code directory, a secret and a canary of this test's own, and a backend's port."""
+    work, code = tmp_path / "work", tmp_path / "code"
+    work.mkdir()
+    code.mkdir()
+    shutil.copy(ESCAPES, code / "escapes.py")
+    canary = uuid.uuid4().hex
+    secret = tmp_path / "credentials"
+    secret.write_text(f"[default]\naws_secret_access_key = {canary}\n")
+    installed_copy = tmp_path / "installed.json"
+    shutil.copy(INSTALLED, installed_copy)
+    monkeypatch.setenv("CONNECT_CONTRACT_TEST_CANARY", canary)
+    monkeypatch.chdir(work)
+    moto = started_backends["moto-server"]
+    port = moto.endpoint.rsplit(":", 1)[1]
+    daemon = uuid.uuid4().hex
+    env = {
+        "ESCAPE_DIR": str(work),
+        "ESCAPE_SECRET": str(secret),
+        "ESCAPE_CANARY": canary,
+        "ESCAPE_PORT": port,
+        "ESCAPE_DAEMON": daemon,
+    }
+    return {"work": work, "code": code, "env": env, "copy": installed_copy, "backend": moto, "daemon": daemon}
+
+
+def _escape_check(run_cli: Any, setup: dict[str, Any], mode: str, installed: list[Path]) -> Any:
+    env = {**setup["env"], "ESCAPE_INSTALLED": os.pathsep.join(str(path) for path in installed)}
+    argv = ["--handler", "escapes.handler", "--code-dir", str(setup["code"]), "--sandbox", mode]
+    argv += [*setup["backend"].cli_args, "--clause", "response", "--examples", "1", "--seed", "1"]
+    argv += [word for name, value in env.items() for word in ("--env", f"{name}={value}")]
+    return run_cli("check", *argv)
+
+
+def test_a_hostile_handler_can_reach_change_or_outlive_nothing(run_cli: Any, escape_setup: dict[str, Any]) -> None:
+    installed = [INSTALLED, escape_setup["copy"]]
+    before = {path: _digest(path) for path in installed}
+    result = _escape_check(run_cli, escape_setup, "on", installed)
+    assert result.status == 0, result.out + result.err
+    assert "sandbox: contained" in result.out
+    assert {path: _digest(path) for path in installed} == before
+    assert list(escape_setup["work"].iterdir()) == []
+    assert sorted(path.name for path in escape_setup["code"].iterdir()) == ["escapes.py"]
+    assert _daemons(escape_setup["daemon"]) == [], "the daemon outlived its sandbox"
+
+
+def test_without_the_sandbox_the_same_attempts_succeed(run_cli: Any, escape_setup: dict[str, Any]) -> None:
+    """The control: the attempts are real, and ``--sandbox off`` leaves them open (as the report says)."""
+    try:
+        result = _escape_check(run_cli, escape_setup, "off", [escape_setup["copy"]])
+        assert result.status == 1, result.out + result.err
+        assert "sandbox: not contained (--sandbox off)" in result.out
+        for what in (
+            "write the working directory",
+            "write the code directory",
+            "read the gate's environment",
+            "read a secret outside the code",
+            "reach the backend's port directly",
+            "see another process than its own",
+        ):
+            assert what in result.out, what
+        deadline = time.monotonic() + 5
+        while not _daemons(escape_setup["daemon"]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _daemons(escape_setup["daemon"]), "uncontained, a detached daemon with a clean environment survives"
+    finally:
+        for pid in _daemons(escape_setup["daemon"]):
+            os.kill(pid, 9)
+
+
+def test_the_home_folder_is_hidden_unless_the_check_runs_from_it(tmp_path: Path) -> None:
+    home = os.path.realpath(os.path.expanduser("~"))
+    hidden = [place["path"] for place in filesystem([], "/")["hide"]]
+    assert home in hidden or any(home.startswith(place + "/") for place in hidden)
+    assert home not in filesystem([], home)["keep"], "a check run from the home folder must not bring ~/.aws back"
+    code = Path(home) / "project" / "src"
+    assert filesystem([str(code)], "/")["keep"] == [str(code)]
+
+
+# ---- every SDK observed -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def old_boto3(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A virtualenv with boto3 1.26, which ignores AWS_ENDPOINT_URL_*; made once per run, whoever comes first."""
+    venv = tmp_path_factory.getbasetemp().parent / "boto3-1.26"
+    python = venv / "bin" / "python"
+    with one_process_at_a_time(tmp_path_factory, "boto3-1.26"):
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            done = subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", OLD_BOTO3],
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, done.stdout + done.stderr
+    return python
+
+
+@pytest.fixture(scope="session")
+def sdk_v2_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The AWS SDK for JavaScript v2, installed from its lock file once."""
+    if shutil.which("npm") is None:
+        pytest.fail("Node.js and npm are needed for the AWS SDK for JavaScript v2 tests")
+    modules = SDK_V2 / "node_modules"
+    with one_process_at_a_time(tmp_path_factory, "npm-ci-sdk-v2"):
+        if not (modules / "aws-sdk").is_dir():
+            done = subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=SDK_V2, capture_output=True, text=True
+            )
+            assert done.returncode == 0, done.stdout + done.stderr
+    return modules
+
+
+def _calls(result: Any) -> list[str]:
+    """The AWS calls a failing clause's example recorded."""
+    report = json.loads(result.out)
+    return [
+        call
+        for clause in report["clauses"]
+        if clause["counterexample"]
+        for call in clause["counterexample"]["actual"]["aws_calls"]
+    ]
+
+
+@pytest.mark.any_sdk
+@pytest.mark.handler_variant
+def test_the_reference_on_boto3_1_26_conforms(run_cli: Any, backend: RunningBackend, old_boto3: Path) -> None:
+    argv = ["--handler", "reference_impl.handler:lambda_handler", "--interpreter", str(old_boto3)]
+    result = run_cli("check", *argv, *backend.cli_args, "--examples", backend.conforming_examples(20))
+    assert result.status == 0, result.out + result.err
+    assert "contract: 8 of 8 clauses checked: 8 passed, 0 failed" in result.out
+
+
+@pytest.mark.any_sdk
+@pytest.mark.handler_variant
+@pytest.mark.usefixtures("sdk_v2_modules")
+def test_a_handler_on_the_aws_sdk_for_javascript_v2_conforms(run_cli: Any, backend: RunningBackend) -> None:
+    """SDK v2 retries a failing call until the function's deadline (each storage-failure example costs the
+    whole timeout): the whole contract on moto with few examples; elsewhere the clauses that store."""
+    argv = ["--handler", "correct.handler", "--code-dir", str(SDK_V2), *backend.cli_args, "--examples", "3"]
+    clauses = [] if backend.name == "moto" else ["--clause", "response", "--clause", "item", "--clause", "aws-calls"]
+    result = run_cli("check", *argv, *clauses)
+    assert result.status == 0, result.out + result.err
+    assert " 0 failed" in result.out
+
+
+@pytest.mark.any_sdk
+@pytest.mark.handler_variant
+@pytest.mark.parametrize("sdk", ["boto3 1.26", "AWS SDK for JavaScript v2"])
+def test_a_wrong_handler_on_an_old_sdk_is_caught_with_its_calls(
+    run_cli: Any, backend: RunningBackend, sdk: str, request: pytest.FixtureRequest
+) -> None:
+    if sdk == "boto3 1.26":
+        python = request.getfixturevalue("old_boto3")
+        target = [
+            "--handler",
+            f"{HANDLERS / 'wrong' / 'item_created_seconds.py'}:handler",
+            "--interpreter",
+            str(python),
+        ]
+    else:
+        request.getfixturevalue("sdk_v2_modules")
+        target = ["--handler", "item_created_seconds.handler", "--code-dir", str(SDK_V2 / "wrong")]
+    result = run_cli("check", *target, *backend.cli_args, "--clause", "item", "--examples", "5", "--format", "json")
+    assert result.status == 1, result.out + result.err
+    assert [clause["id"] for clause in json.loads(result.out)["clauses"] if clause["status"] == "failed"] == ["item"]
+    assert any(call.startswith("dynamodb:PutItem on table") for call in _calls(result)), result.out
+
+
+def test_the_project_root_is_not_written_by_a_check(run_cli: Any) -> None:
+    """The handler's interpreter writes no bytecode beside its code: the code directory is read-only."""
+    before = sorted(path.name for path in (ROOT / "reference_impl").iterdir())
+    result = run_cli(
+        "check", "--handler", "reference_impl.handler:lambda_handler", "--clause", "response", "--examples", "1"
+    )
+    assert result.status == 0, result.out + result.err
+    assert sorted(path.name for path in (ROOT / "reference_impl").iterdir()) == before
