@@ -15,6 +15,7 @@ from pathlib import Path
 from contract_tests.errors import HarnessError
 from contract_tests.failure_cases import DEFAULT_DIRECTORY as DEFAULT_FAILURES
 from contract_tests.failure_cases import cases_of, load, save
+from contract_tests.input_files import InputFileError, read_json
 from contract_tests.options import REPLAY_OPTIONS, VERSION_NAMES, add_check_options, option, positive, request_values
 from contract_tests.request import CheckRequest
 from contract_tests.schema_files import SCHEMA_FILES, VALIDATION_ROLES
@@ -237,8 +238,8 @@ def _validate(schema: str, files: Sequence[str]) -> int:
     unreadable = invalid = 0
     for name in files:
         try:
-            document = json.loads(Path(name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            document = read_json(Path(name))
+        except (OSError, InputFileError) as error:
             print(f"connect-contract: error: {name}: cannot read it as JSON: {error}", file=sys.stderr)
             unreadable += 1
             continue

@@ -13,9 +13,32 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.errors import HarnessError
+from contract_tests.input_files import InputFileError, read_json
+from contract_tests.reserved_variables import refusal
 
 FORMAT = 1
 DEFAULT_DIRECTORY = Path(".connect-contract") / "failures"
+#: The type each field of a case file must have (``example``, ``expected`` and ``actual`` are any JSON).
+FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "contract": str,
+    "clause": str,
+    "message": str,
+    "seed": (int, type(None)),
+    "environment": dict,
+    "handler": str,
+    "reproduce": str,
+    "format": int,
+}
+FIELD_NAMES = {
+    "contract": "a string",
+    "clause": "a string",
+    "message": "a string",
+    "seed": "a whole number or null",
+    "environment": "an object of strings",
+    "handler": "a string",
+    "reproduce": "a string",
+    "format": "a whole number",
+}
 
 
 @dataclass(frozen=True)
@@ -42,14 +65,32 @@ class FailureCase:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False, default=str) + "\n"
 
     @classmethod
-    def from_json(cls, text: str, origin: str) -> FailureCase:
-        try:
-            data = json.loads(text)
-            if data.get("format") != FORMAT:
-                raise HarnessError(f"{origin}: a case file of format {data.get('format')!r}; this gate reads {FORMAT}")
-            return cls(**data)
-        except (json.JSONDecodeError, TypeError, AttributeError) as error:
-            raise HarnessError(f"{origin}: not a connect-contract failure case ({error})") from None
+    def from_document(cls, data: Any, origin: str) -> FailureCase:
+        """The case a parsed file holds; HarnessError naming the first field that is missing or of the wrong type."""
+        if not isinstance(data, dict):
+            raise HarnessError(f"{origin}: not a connect-contract failure case (a JSON object is)")
+        if data.get("format") != FORMAT:
+            raise HarnessError(f"{origin}: a case file of format {data.get('format')!r}; this gate reads {FORMAT}")
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise HarnessError(f"{origin}: not a connect-contract failure case (unknown field {unknown[0]!r})")
+        for name, kinds in FIELD_TYPES.items():
+            if name in data and not isinstance(data[name], kinds):
+                raise HarnessError(
+                    f"{origin}: field {name!r} must be {FIELD_NAMES[name]}, not {type(data[name]).__name__}"
+                )
+        for name in ("contract", "clause", "example", "message"):
+            if name not in data:
+                raise HarnessError(f"{origin}: not a connect-contract failure case (no {name!r})")
+        for name, value in data.get("environment", {}).items():
+            if not isinstance(value, str):
+                raise HarnessError(f"{origin}: environment {name!r} must be a string")
+            why = refusal(name)
+            if why:
+                raise HarnessError(f"{origin}: environment: {why}")
+        if isinstance(data.get("seed"), bool):
+            raise HarnessError(f"{origin}: field 'seed' must be a whole number or null, not bool")
+        return cls(**data)
 
 
 def cases_of(report: Any) -> list[FailureCase]:
@@ -100,15 +141,15 @@ def load(paths: list[Path]) -> list[tuple[Path, FailureCase]]:
     for path in paths:
         if path.is_dir():
             files += sorted(path.glob("*.json"))
-        elif path.is_file():
-            files.append(path)
+        elif path.exists():
+            files.append(path)  # read_json says what it is, when it is no regular file
         else:
             raise HarnessError(f"{path}: no such failure case or directory")
     loaded = []
     for file in files:
         try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise HarnessError(f"{file}: cannot read it: {error}") from error
-        loaded.append((file, FailureCase.from_json(text, str(file))))
+            document = read_json(file)
+        except (OSError, InputFileError) as error:
+            raise HarnessError(f"{file}: cannot read it as a failure case: {error}") from None
+        loaded.append((file, FailureCase.from_document(document, str(file))))
     return loaded

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
+from contract_tests.reserved_variables import refusal
 
 #: The registries' names, spelled here so that parsing options loads no backend, runtime or contract
 #: (a test holds them equal to ``BACKENDS``, ``RUNTIMES`` and ``CONTRACTS``).
@@ -56,6 +57,9 @@ def assignment(text: str) -> tuple[str, str]:
     name, equals, value = text.partition("=")
     if not equals or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    why = refusal(name)
+    if why:
+        raise argparse.ArgumentTypeError(why)
     return name, value
 
 
