@@ -5,6 +5,7 @@ them, and the reproduce command is written from them. Imports nothing heavy (``-
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ SANDBOX_MODES = ("auto", "on", "off")
 DEFAULT_CONTRACT = "v1"
 DEFAULT_EXAMPLES = 100
 DEFAULT_REGION = "us-east-1"
+#: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5 …: a region is also part of a host name.
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
 
 def positive(text: str) -> int:
@@ -61,6 +64,12 @@ def assignment(text: str) -> tuple[str, str]:
     if why:
         raise argparse.ArgumentTypeError(why)
     return name, value
+
+
+def region(text: str) -> str:
+    if not REGION.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS region name (e.g. {DEFAULT_REGION})")
+    return text
 
 
 def memory(text: str) -> int:
@@ -209,7 +218,13 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         metavar="NAME=VALUE",
         repeatable=True,
     ),
-    Option("region", "region", f"AWS region the handler sees (default: {DEFAULT_REGION})", default=DEFAULT_REGION),
+    Option(
+        "region",
+        "region",
+        f"AWS region the handler sees (default: {DEFAULT_REGION})",
+        default=DEFAULT_REGION,
+        parse=region,
+    ),
     Option(
         "examples",
         "examples",

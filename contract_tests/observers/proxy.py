@@ -55,7 +55,25 @@ def _scope(headers: Any) -> tuple[str, str]:
     return (match.group(2), match.group(1)) if match else ("unknown", "us-east-1")
 
 
-def describe(headers: Any, body: bytes) -> list[AwsCall]:
+def _actions(path: str, headers: Any, body: bytes) -> set[str]:
+    """The ``Action`` a query-protocol request names, in its URL or its form body (a backend reads either)."""
+    named = parse_qs(urlsplit(path).query).get("Action", [])
+    if "x-www-form-urlencoded" in (headers.get("Content-Type", "") or "") or not headers.get("X-Amz-Target"):
+        named += parse_qs(body.decode("utf-8", errors="replace")).get("Action", [])
+    return set(named)
+
+
+def ambiguity(path: str, headers: Any, body: bytes) -> str | None:
+    """Why a request names two operations (the proxy would record one, a backend might run the other), or None."""
+    target = (headers.get("X-Amz-Target", "") or "").rpartition(".")[2]
+    actions = _actions(path, headers, body)
+    named = ({target} if target else set()) | actions
+    if len(named) > 1 or len(actions) > 1:
+        return f"ambiguous request: it names the operations {', '.join(sorted(named))}"
+    return None
+
+
+def describe(headers: Any, body: bytes, path: str = "/") -> list[AwsCall]:
     """The calls one request makes: service from the signature's scope, operation from the target or Action."""
     service = _scope(headers)[0]
     target = headers.get("X-Amz-Target", "") or ""
@@ -67,8 +85,7 @@ def describe(headers: Any, body: bytes) -> list[AwsCall]:
         except ValueError:
             params = None
     else:
-        action = parse_qs(body.decode("utf-8", errors="replace")).get("Action", [""])[0]
-        operation = action or "unknown"
+        operation = next(iter(sorted(_actions(path, headers, body))), "") or "unknown"
     return [AwsCall(service, operation, table) for table in tables_named(operation, params)]
 
 
@@ -185,10 +202,20 @@ class ProxyChannel(FaultSwitch, Channel):
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         body = read_body(request)
-        calls = describe(request.headers, body)
+        calls = describe(request.headers, body, request.path)
         with self._lock:
             # Outside a window (a late call from a timed-out invocation): the last invocation made it.
             (self._window if self._window is not None else self._last).extend(calls)
+        refused = ambiguity(request.path, request.headers, body) or self._unforwardable(calls[0].service)
+        if refused is not None:
+            for call in calls:
+                call.outcome = f"refused by the gate: {refused}"
+            error = {
+                "__type": "com.amazon.coral.validate#ValidationException",
+                "message": f"connect-contract: {refused}",
+            }
+            _reply(request, 400, [("Content-Type", "application/x-amz-json-1.0")], json.dumps(error).encode())
+            return
         fault = self._fault
         if fault is not None and calls[0].service == "dynamodb":
             self._inject(request, fault, calls)
@@ -205,9 +232,18 @@ class ProxyChannel(FaultSwitch, Channel):
             call.outcome = outcome
         _reply(request, status, headers, answer)
 
+    def _unforwardable(self, service: str) -> str | None:
+        """Why a call cannot go to AWS itself: only DynamoDB's calls go there, never to a host a request names."""
+        if self._upstream is None and service != "dynamodb":
+            return f"the gate forwards DynamoDB calls to AWS, not {service} calls"
+        return None
+
     def _forward(self, request: BaseHTTPRequestHandler, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         service, region = _scope(request.headers)
-        base = self._upstream or f"https://{service}.{region}.amazonaws.com"
+        if self._upstream is None:
+            # AWS itself: the host is the gate's (--region), never read from the request's own signature scope.
+            service, region = "dynamodb", self._region
+        base = self._upstream or f"https://dynamodb.{region}.amazonaws.com"
         parts = urlsplit(base)
         # Content-Length is set once below: an SDK's own, in any letter case, would make it twice.
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP | {"content-length"}}

@@ -140,3 +140,11 @@ def test_env_keeps_the_functions_own_variables(run_cli: Any) -> None:
     argv = ["--handler", "reference_impl.handler:lambda_handler", "--clause", "response", "--examples", "1"]
     result = run_cli("check", *argv, "--env", "AWS_MAX_ATTEMPTS=2", "--env", "FEATURE_FLAGS=on")
     assert result.status == 0, result.out + result.err
+
+
+@pytest.mark.parametrize("region", ["evil.example#", "us-east-1.attacker.net", "US-EAST-1", ""])
+def test_a_region_is_a_region_name(run_cli: Any, region: str) -> None:
+    """The region becomes part of the host the gate calls with --backend aws: nothing else may pass."""
+    result = run_cli("check", "--handler", "reference_impl.handler:lambda_handler", "--region", region)
+    assert result.status == 2
+    assert "is not an AWS region name" in result.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import http.client
+import json
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
@@ -194,3 +195,88 @@ def test_a_lower_case_content_length_is_forwarded_once() -> None:
         channel.close()
         upstream.shutdown()
     assert _LengthRecorder.lengths[-1] == [str(len(body))]
+
+
+def _raw_request(channel: ProxyChannel, path: str, target: str, body: bytes, scope: str = "us-east-1/dynamodb") -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", int(channel.url.rsplit(":", 1)[1]), timeout=10)
+    headers = {
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": target,
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=testing/20261203/{scope}/aws4_request, SignedHeaders=host, "
+        "Signature=0",
+    }
+    connection.request("POST", path, body=body, headers=headers)
+    try:
+        response = connection.getresponse()
+    except (http.client.RemoteDisconnected, ConnectionResetError):
+        return 0  # the proxy reset the connection: the backend could not be reached
+    response.read()
+    return response.status
+
+
+def test_a_request_naming_two_operations_is_refused_and_recorded_as_such() -> None:
+    """`POST /?Action=Scan` with the PutItem target: the proxy would record PutItem while a backend ran Scan."""
+    upstream = QuietServer(_Recorder)
+    upstream.serve("upstream")
+    channel = ProxyChannel(f"http://127.0.0.1:{upstream.server_address[1]}")
+    seen_before = len(_Recorder.seen)
+    try:
+        with channel.recording() as calls:
+            status = _raw_request(channel, "/?Action=Scan", "DynamoDB_20120810.PutItem", b'{"TableName": "t"}')
+            plain = _raw_request(channel, "/", "DynamoDB_20120810.PutItem", b'{"TableName": "t"}')
+    finally:
+        channel.close()
+        upstream.shutdown()
+    assert status == 400
+    assert plain == 200
+    assert len(_Recorder.seen) == seen_before + 1, "the ambiguous request never reached the backend"
+    assert calls[0].operation == "PutItem" and calls[0].table == "t"
+    assert calls[0].outcome.startswith("refused by the gate: ambiguous request: it names the operations PutItem, Scan")
+    assert calls[1].succeeded
+
+
+def test_every_table_a_request_names_is_recorded() -> None:
+    upstream = QuietServer(_Recorder)
+    upstream.serve("upstream")
+    channel = ProxyChannel(f"http://127.0.0.1:{upstream.server_address[1]}")
+    batch = {"RequestItems": {"a": [], "b": []}}
+    transaction = {"TransactItems": [{"Put": {"TableName": "c"}}, {"Delete": {"TableName": "d"}}]}
+    try:
+        with channel.recording() as calls:
+            _raw_request(channel, "/", "DynamoDB_20120810.BatchWriteItem", json.dumps(batch).encode())
+            _raw_request(channel, "/", "DynamoDB_20120810.TransactWriteItems", json.dumps(transaction).encode())
+    finally:
+        channel.close()
+        upstream.shutdown()
+    assert [call.table for call in calls] == ["a", "b", "c", "d"]
+
+
+def test_aws_itself_is_reached_at_the_gates_region_never_at_a_host_the_request_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A signature scope is the handler's to write: `evil.example#` in it once chose where the re-signed
+    request (with the user's key id and session token) went."""
+    hosts: list[str] = []
+
+    class Unreachable:
+        def __init__(self, host: str, port: int | None = None, timeout: float = 0) -> None:
+            self.host = host
+
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            hosts.append(self.host)
+            raise OSError("no network in this test")
+
+        def close(self) -> None:
+            """Nothing was opened."""
+
+    monkeypatch.setattr(http.client, "HTTPSConnection", Unreachable)
+    channel = ProxyChannel(None, Credentials("AKIAREALKEY", "real-secret", "real-token"), region="eu-west-1")
+    try:
+        with channel.recording() as calls:
+            _raw_request(channel, "/", "DynamoDB_20120810.GetItem", b"{}", scope="evil.example#/dynamodb")
+            status = _raw_request(channel, "/", "AWSSecurityTokenServiceV20110615.GetCallerIdentity", b"{}", "x/sts")
+    finally:
+        channel.close()
+    assert hosts == ["dynamodb.eu-west-1.amazonaws.com"]
+    assert status == 400
+    assert calls[1].outcome == "refused by the gate: the gate forwards DynamoDB calls to AWS, not sts calls"
