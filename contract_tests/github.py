@@ -4,6 +4,7 @@ per failed clause on the handler's line (the line a failure names, else the hand
 from __future__ import annotations
 
 import ast
+import html
 import importlib.util
 import json
 import re
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from contract_tests.clauses import ClauseResult, Status
 from contract_tests.errors import TargetError
+from contract_tests.inert_text import inert
 from contract_tests.report_json import verdict
 from contract_tests.runner import Report
 from contract_tests.targets import HandlerTarget, parse_target
@@ -90,7 +92,7 @@ def error_annotations(report: Report, workspace: Path) -> list[str]:
             except ValueError:
                 shown = source
             where = f"file={_escape(str(shown), property_value=True)},line={line},"
-        lines.append(f"::error {where}title={_escape(title, property_value=True)}::{_escape(result.message)}")
+        lines.append(f"::error {where}title={_escape(title, property_value=True)}::{_escape(inert(result.message))}")
     return lines
 
 
@@ -107,7 +109,7 @@ def step_summary(report: Report) -> str:
         "|---|---|---|---|---|---|",
     ]
     for result in report.results:
-        detail = result.message.replace("|", "\\|").replace("\n", " ")
+        detail = html.escape(inert(result.message), quote=False).replace("|", "\\|").replace("`", "\\`")
         lines.append(
             f"| {result.clause.number} | `{result.clause.id}` | {_MARK[result.status]} | {result.examples} "
             f"| {result.seconds:.1f} s | {detail} |"

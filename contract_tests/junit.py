@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from contract_tests.clauses import Status
+from contract_tests.inert_text import inert
 from contract_tests.report import failure_details
 from contract_tests.runner import Report
 
@@ -37,10 +38,10 @@ def render_junit(report: Report) -> str:
             time=f"{result.seconds:.3f}",
         )
         if result.status is Status.FAILED:
-            failure = ET.SubElement(case, "failure", message=result.message)
+            failure = ET.SubElement(case, "failure", message=inert(result.message))
             failure.text = failure_details(report, result, compact=False)
         elif result.status is Status.NOT_CHECKED:
-            ET.SubElement(case, "skipped", message=result.message)
+            ET.SubElement(case, "skipped", message=inert(result.message))
     root = ET.Element("testsuites")
     root.append(suite)
     ET.indent(root)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from contract_tests.clauses import ClauseResult, Status
+from contract_tests.inert_text import inert, inert_json
 from contract_tests.request import CheckRequest
 from contract_tests.runner import Report
 
@@ -48,7 +48,7 @@ def compact_example(example: Any) -> Any:
 
 
 def as_json(value: Any) -> str:
-    return json.dumps(_shortened(value), indent=2, ensure_ascii=False, default=str)
+    return inert_json(_shortened(value), indent=2, default=str)
 
 
 def _indent(text: str, prefix: str = "    ") -> str:
@@ -65,16 +65,17 @@ def header(request: CheckRequest) -> str:
 
 def clause_line(result: ClauseResult) -> str:
     clause = result.clause
-    detail = f"{result.examples} examples" if result.status is not Status.NOT_CHECKED else result.message
-    if result.status is Status.PASSED and result.message:
-        detail += f"; {result.message}"
+    message = inert(result.message)
+    detail = f"{result.examples} examples" if result.status is not Status.NOT_CHECKED else message
+    if result.status is Status.PASSED and message:
+        detail += f"; {message}"
     status = f"[{result.status.value:>4}]"
     return f"  {status} {clause.number} {clause.id:<17} {clause.title}  ({detail}, {result.seconds:.1f}s)"
 
 
 def failure_details(report: Report, result: ClauseResult, *, compact: bool = True) -> str:
     """The failure in full: message, minimal counterexample, expected, actual, and how to re-run it."""
-    parts = [f"clause {result.clause.number} {result.clause.id}: {result.message}"]
+    parts = [f"clause {result.clause.number} {result.clause.id}: {inert(result.message)}"]
     example = result.counterexample
     if example is not None:
         shown = compact_example(example.example) if compact else example.example

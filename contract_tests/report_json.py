@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.clauses import ClauseResult, Status
+from contract_tests.inert_text import inert_json
 from contract_tests.runner import Report
 
 FORMAT = 1
@@ -74,7 +75,7 @@ def report_document(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"
+    return inert_json(report_document(report), indent=2) + "\n"
 
 
 def write_json(report: Report, path: str | Path) -> None:

@@ -33,6 +33,7 @@ from contract_tests.runtimes.base import (
     Runtime,
     timed_out,
 )
+from contract_tests.runtimes.output import BoundedOutput, read_line
 from contract_tests.runtimes.runtime_api import Answer, PendingEvent, RuntimeApi
 from contract_tests.sandbox.addresses import LOOPBACK, RUNTIME_API_PORT, Listener
 from contract_tests.sandbox.certificates import authority_pem
@@ -116,7 +117,7 @@ class ProcessInstance(Instance):
         self._marks_output = marks_output
         self._region = environment.get("AWS_REGION", "us-east-1")
         self._function = environment.get("AWS_LAMBDA_FUNCTION_NAME", "function")
-        self._lines: list[str] = []
+        self._output = BoundedOutput()
         self._ends: set[str] = set()
         self._dead = False
         self.exit_status: int | None = None
@@ -150,13 +151,13 @@ class ProcessInstance(Instance):
 
     def _read_output(self) -> None:
         assert self.process.stdout is not None
-        for raw in self.process.stdout:
-            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        while (read := read_line(self.process.stdout)) is not None:
+            line, cut = read
             with self.api.changed:
-                if line.startswith(END_OF_OUTPUT):
+                if line.startswith(END_OF_OUTPUT) and not cut:
                     self._ends.add(line.removeprefix(END_OF_OUTPUT))
                 elif line.strip():
-                    self._lines.append(line)
+                    self._output.add(line + (" [connect-contract: line cut]" if cut else ""))
                 self.api.changed.notify_all()
 
     def _wait_exit(self) -> None:
@@ -190,7 +191,7 @@ class ProcessInstance(Instance):
             reason = self._exit_reason()
         else:
             reason = f"Runtime.InitTimeout: the function did not finish initialising within {timeout_s:.0f} s"
-        output = "; ".join(self._lines[-3:])
+        output = "; ".join(self._output.last(3))
         self.stop()
         raise HandlerInitError(INIT_ERROR_PREFIX + reason + (f" — its last output: {output}" if output else ""))
 
@@ -203,7 +204,7 @@ class ProcessInstance(Instance):
     def invoke(self, event: Any, timeout_s: float) -> Invocation:
         api = self.api
         request_id = str(uuid.uuid4())
-        first_line = len(self._lines)
+        first_line = self._output.count
         result = Invocation()
         result.started_ms = time.time_ns() // 1_000_000
         deadline = time.monotonic() + timeout_s
@@ -247,7 +248,7 @@ class ProcessInstance(Instance):
         else:
             self.stop()
             result.error = timed_out(timeout_s)
-        result.logs = self._lines[first_line:]
+        result.logs = self._output.since(first_line)
         return result
 
     @staticmethod
