@@ -80,6 +80,11 @@ class Observation:
             shown["handler"] = self.invocation.summary()
         shown["stored_items"] = self.items
         shown["aws_calls"] = [str(call) for call in self.all_calls]
+        if self.invocation.unreachable_hosts:
+            shown["unreachable_hosts"] = [
+                f"{host} (not reachable from the sandbox: only DynamoDB's endpoints are)"
+                for host in self.invocation.unreachable_hosts
+            ]
         if self.table_deleted:
             shown["table"] = "deleted during the example (the harness created it anew for the next one)"
         if self.invocation.logs:
@@ -258,9 +263,12 @@ class CheckSession:
 
     def invoke(self, slot: Slot, event: Any, fault: Fault | None = None) -> Invocation:
         """One invocation on ``slot``; calls arriving after it (late ones) still land in its record."""
+        looked_up = len(slot.channel.unreachable_hosts)
         with slot.channel.failing(fault) if fault is not None else nullcontext(), slot.channel.recording() as calls:
             invocation = slot.instance.invoke(event, self.settings.timeout_s)
         invocation.calls = calls
+        # An A and an AAAA query, and an SDK's retries, for one host: named once.
+        invocation.unreachable_hosts = list(dict.fromkeys(slot.channel.unreachable_hosts[looked_up:]))
         return invocation
 
     # ---- one example -------------------------------------------------------------------------

@@ -31,6 +31,8 @@ class FaultSwitch:
 class Channel(abc.ABC):
     #: The storage faults this channel can inject.
     faults: tuple[Fault, ...] = ()
+    #: Host names the environment looked up and could not reach (a sandbox's name server knows none), in order.
+    unreachable_hosts: list[str]
 
     @abc.abstractmethod
     def environment(self) -> dict[str, str]:

@@ -118,6 +118,8 @@ class HookChannel(Channel):
 
     faults = FAULTS
 
+    unreachable_hosts: list[str] = []  # noqa: RUF012 - in process nothing is looked up through the gate
+
     def environment(self) -> dict[str, str]:
         return {}
 

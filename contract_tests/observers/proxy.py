@@ -38,7 +38,8 @@ from contract_tests.aws_calls import (
 )
 from contract_tests.loopback import QuietServer, read_body
 from contract_tests.observers.base import Channel, FaultSwitch
-from contract_tests.sandbox.addresses import HTTPS_PORT, LOOPBACK, PROXY_PORT, Listener
+from contract_tests.sandbox import dns
+from contract_tests.sandbox.addresses import DNS_PORT, HTTPS_PORT, LOOPBACK, PROXY_PORT, Listener
 from contract_tests.sandbox.certificates import server_context
 
 #: Over the wire a read time-out would cost the SDK's own (long) timeout per example; a reset stands for it.
@@ -151,8 +152,10 @@ class ProxyChannel(FaultSwitch, Channel):
             do_GET = do_PUT = do_DELETE = do_HEAD = do_POST
 
         self._handler = Handler
+        self.unreachable_hosts = []
         self._sandboxed, self._region, self._down = sandboxed, region, down
         self._servers: list[QuietServer] = []
+        self._dns: list[socket.socket] = []
         if not sandboxed:
             self._servers.append(QuietServer(Handler))
             self._servers[0].serve("aws-proxy")
@@ -171,12 +174,24 @@ class ProxyChannel(FaultSwitch, Channel):
         """The ports this channel serves on a sandbox's loopback (none when not sandboxed, or ``down``)."""
         if not self._sandboxed or self._down:
             return []
-        return [Listener(PROXY_PORT, self._serve), Listener(HTTPS_PORT, self._serve_tls)]
+        return [
+            Listener(PROXY_PORT, self._serve),
+            Listener(HTTPS_PORT, self._serve_tls),
+            Listener(DNS_PORT, self._serve_dns, udp=True),
+        ]
 
     def _serve(self, listener: socket.socket, tls: ssl.SSLContext | None = None) -> None:
         server = QuietServer(self._handler, listener, tls)
         self._servers.append(server)
         server.serve("aws-proxy")
+
+    def _serve_dns(self, listener: socket.socket) -> None:
+        self._dns.append(listener)
+        dns.serve(listener, self._unreachable)
+
+    def _unreachable(self, host: str) -> None:
+        with self._lock:
+            self.unreachable_hosts.append(host)
 
     def _serve_tls(self, listener: socket.socket) -> None:
         self._serve(listener, server_context(self._region))
@@ -193,6 +208,8 @@ class ProxyChannel(FaultSwitch, Channel):
                 self._window = None
 
     def close(self) -> None:
+        for listener in self._dns:
+            listener.close()
         servers, self._servers = self._servers, []
         for server in servers:
             server.shutdown()

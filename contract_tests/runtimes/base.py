@@ -31,6 +31,8 @@ class Invocation:
     error_message: str | None = None
     calls: list[AwsCall] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    #: Hosts the function looked up and could not reach from its sandbox.
+    unreachable_hosts: list[str] = field(default_factory=list)
     started_ms: int = 0
     finished_ms: int = 0
 

@@ -131,8 +131,8 @@ class ProcessInstance(Instance):
                 {**environment, **sandbox.environment, "AWS_LAMBDA_RUNTIME_API": f"{LOOPBACK}:{RUNTIME_API_PORT}"},
                 cwd,
                 listen=[
-                    {"host": LOOPBACK, "port": port}
-                    for port in (RUNTIME_API_PORT, *(listener.port for listener in listeners))
+                    {"host": LOOPBACK, "port": RUNTIME_API_PORT},
+                    *({"host": LOOPBACK, "port": listener.port, "udp": listener.udp} for listener in listeners),
                 ],
                 layout=sandbox.layout,
                 files=sandbox.files,

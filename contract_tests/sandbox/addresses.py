@@ -12,6 +12,8 @@ RUNTIME_API_PORT = 9001
 PROXY_PORT = 9002
 #: The observing proxy over TLS, where every DynamoDB endpoint name resolves.
 HTTPS_PORT = 443
+#: The sandbox's name server (UDP), named in its ``/etc/resolv.conf``.
+DNS_PORT = 53
 LOOPBACK = "127.0.0.1"
 
 
@@ -21,3 +23,4 @@ class Listener:
 
     port: int
     serve: Callable[[socket.socket], None]
+    udp: bool = False

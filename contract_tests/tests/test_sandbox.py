@@ -220,3 +220,13 @@ def test_the_project_root_is_not_written_by_a_check(run_cli: Any) -> None:
     )
     assert result.status == 0, result.out + result.err
     assert sorted(path.name for path in (ROOT / "reference_impl").iterdir()) == before
+
+
+def test_a_host_the_function_cannot_reach_is_named_in_the_report(run_cli: Any) -> None:
+    handler = f"{HANDLERS / 'hostile' / 'calls_home.py'}:handler"
+    result = run_cli("check", "--handler", handler, "--clause", "response", "--examples", "1", "--format", "json")
+    assert result.status == 1
+    actual = json.loads(result.out)["clauses"][0]["counterexample"]["actual"]
+    assert actual["unreachable_hosts"] == [
+        "telemetry.example.com (not reachable from the sandbox: only DynamoDB's endpoints are)"
+    ]
