@@ -61,6 +61,10 @@ class Observation:
     delivered: Any = None
     #: The authorizer's own answer, when one ran before `$connect` (``--authorizer``).
     authorizer_answer: Any = None
+    #: Every event the environment that ran this invocation was given (this one last), and every line it
+    #: printed so far: a line printed after an answer (a queued log handler's) belongs to the environment.
+    environment_events: list[Any] = field(default_factory=list)
+    environment_output: list[str] = field(default_factory=list)
 
     @property
     def all_calls(self) -> list[AwsCall]:
@@ -111,6 +115,8 @@ class Slot:
     environment: Mapping[str, str]
 
     stopped: bool = False
+    #: The events this environment was given, in order: its output is judged against all of them.
+    events: list[Any] = field(default_factory=list)
 
     def stop(self) -> None:
         self.stopped = True
@@ -264,6 +270,7 @@ class CheckSession:
     def invoke(self, slot: Slot, event: Any, fault: Fault | None = None) -> Invocation:
         """One invocation on ``slot``; calls arriving after it (late ones) still land in its record."""
         looked_up = len(slot.channel.unreachable_hosts)
+        slot.events.append(event)
         with slot.channel.failing(fault) if fault is not None else nullcontext(), slot.channel.recording() as calls:
             invocation = slot.instance.invoke(event, self.settings.timeout_s)
         invocation.calls = calls
@@ -329,8 +336,20 @@ class CheckSession:
             keep=keep,
             import_calls=import_calls,
             environment=slot.environment,
+            environment_events=list(slot.events),
+            environment_output=slot.instance.output(),
             **seen,
         )
+
+    def settled_output(self, quiet_s: float = 0.2, limit_s: float = 1.0) -> list[tuple[list[Any], list[str]]]:
+        """For each warm environment, the events it was given and all it printed, once it has been quiet for
+        ``quiet_s``: what a clause judging output checks last, so no line escapes by coming late."""
+        settled = []
+        for slot in list(self._warm.values()):
+            if slot.events:
+                slot.instance.settle(quiet_s, limit_s)
+                settled.append((list(slot.events), slot.instance.output()))
+        return settled
 
     # ---- the table ---------------------------------------------------------------------------
 

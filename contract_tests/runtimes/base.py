@@ -81,6 +81,14 @@ class Instance(abc.ABC):
     def stop(self) -> None:
         """End the environment and everything the function started in it; safe to call twice."""
 
+    def output(self) -> list[str]:
+        """Every line the environment printed so far that the gate keeps, late ones too (none in process)."""
+        return []
+
+    def settle(self, quiet_s: float, limit_s: float) -> None:  # noqa: B027 - nothing to wait for in process
+        """Wait until the function has printed nothing for ``quiet_s`` (at most ``limit_s``): its background
+        threads' late lines (a queued log handler's) are then in :meth:`output`."""
+
 
 @dataclass(frozen=True)
 class RuntimeOptions:

@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -250,6 +250,20 @@ class ProcessInstance(Instance):
             result.error = timed_out(timeout_s)
         result.logs = self._output.since(first_line)
         return result
+
+    def output(self) -> list[str]:
+        with self.api.changed:
+            return self._output.since(0)
+
+    def settle(self, quiet_s: float, limit_s: float) -> None:
+        deadline = time.monotonic() + limit_s
+        seen = -1
+        while self.alive and time.monotonic() < deadline and self._output.count != seen:
+            seen = self._output.count
+            self.api.wait(self._printed_since(seen), min(quiet_s, max(0.0, deadline - time.monotonic())))
+
+    def _printed_since(self, count: int) -> Callable[[], bool]:
+        return lambda: self._output.count != count
 
     @staticmethod
     def _take_answer(result: Invocation, answer: Answer) -> None:
