@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -13,10 +14,18 @@ from contract_tests.errors import TargetError
 from contract_tests.runtimes.out_of_process import ProcessRuntime
 
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "python_client.py"
-ASK_INSTALLATION = (
-    "import sys; print('%d.%d' % sys.version_info[:2],"
-    " sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)"
-)
+#: Run by the function's interpreter (Python 3.9+): its version, the folders of its installation and of
+#: its import path, and where the handler's top-level package is found (an editable install maps it
+#: from anywhere): what its sandbox must show it. Finding a top-level spec imports nothing.
+ASK_INSTALLATION = """
+import importlib.util, json, sys
+top = sys.argv[1]
+spec = importlib.util.find_spec(top) if top else None
+found = list(spec.submodule_search_locations or []) if spec and spec.submodule_search_locations else []
+found += [spec.origin] if spec and spec.origin and not found else []
+folders = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path, *found]
+print(json.dumps(["%d.%d" % sys.version_info[:2], [folder for folder in folders if folder]]))
+"""
 
 
 class PythonRuntime(ProcessRuntime):
@@ -32,14 +41,15 @@ class PythonRuntime(ProcessRuntime):
 
     @functools.cached_property
     def _installation(self) -> tuple[str, list[str]]:
-        """The interpreter's version and the folders of its installation (its virtualenv's and its base's)."""
-        interpreter = self.interpreter()
-        if interpreter == sys.executable:
-            version = f"{sys.version_info.major}.{sys.version_info.minor}"
-            return version, [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
-        asked = [interpreter, "-I", "-c", ASK_INSTALLATION]
-        answer = subprocess.run(asked, capture_output=True, text=True, check=False).stdout.split()
-        return (answer[0], answer[1:]) if answer else ("", [])
+        """The interpreter's version, and the folders it reads (see ASK_INSTALLATION)."""
+        top = (self.target.module or "").split(".")[0]
+        asked = [self.interpreter(), "-I", "-c", ASK_INSTALLATION, top]
+        answer = subprocess.run(asked, capture_output=True, text=True, check=False, cwd=self.task_root).stdout
+        try:
+            version, folders = json.loads(answer)
+        except ValueError:
+            return "", []
+        return str(version), [str(folder) for folder in folders]
 
     @property
     def execution_env(self) -> str:  # type: ignore[override]

@@ -53,7 +53,8 @@ def filesystem(needed: Iterable[str], cwd: str) -> dict[str, Any]:
     """
     home = os.path.realpath(os.path.expanduser("~"))
     hidden = _hidden(home)
-    keep = {os.path.realpath(path) for path in needed if path}
+    # An import path may hold a path hook's name (an editable install's finder): only folders count.
+    keep = {os.path.realpath(path) for path in needed if path and os.path.isabs(path)}
     if not any(_under(place["path"], os.path.realpath(cwd)) for place in hidden):
         keep.add(os.path.realpath(cwd))
     # Bound back beneath a hidden place only; the widest first, so a narrower one is not hidden by it.

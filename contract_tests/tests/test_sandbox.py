@@ -261,3 +261,15 @@ def test_a_token_logged_after_the_answer_is_judged_with_its_environment() -> Non
             require_token_kept_secret(observation, later)
         settled = session.settled_output()  # type: ignore[union-attr]
     assert any(late_leak(events, lines) for events, lines in settled)
+
+
+def test_the_sandbox_shows_a_module_handler_where_its_interpreter_finds_it(tmp_path: Path) -> None:
+    """An editable install maps a package from anywhere (a clone under /tmp, a home folder): the sandbox
+    binds back where the function's interpreter finds the handler's package, not only its code directory."""
+    import reference_impl
+    from contract_tests.runtimes import RuntimeOptions, make_runtime
+    from contract_tests.targets import parse_target
+
+    runtime = make_runtime(None, parse_target("reference_impl.handler:lambda_handler", None), RuntimeOptions())
+    package = str(Path(reference_impl.__file__).resolve().parent)
+    assert package in runtime.program_paths()  # type: ignore[attr-defined]
