@@ -32,11 +32,9 @@ GATE = {
     "NODE_EXTRA_CA_CERTS": "the sandbox trusts its own certificate authority only",
     "SSL_CERT_FILE": "the sandbox trusts its own certificate authority only",
     "REQUESTS_CA_BUNDLE": "the sandbox trusts its own certificate authority only",
+    "CONNECT_CONTRACT_INSTANCE": "the gate marks each environment's processes with it, to end them all",
 }
-GATE_PREFIXES = {
-    "AWS_ENDPOINT_URL_": "the gate routes every AWS call through its observing proxy",
-    "CONNECT_CONTRACT_": "the gate's own variables",
-}
+GATE_PREFIXES = {"AWS_ENDPOINT_URL_": "the gate routes every AWS call through its observing proxy"}
 
 
 def refusal(name: str) -> str | None:

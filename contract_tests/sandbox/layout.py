@@ -55,8 +55,9 @@ def filesystem(needed: Iterable[str], cwd: str) -> dict[str, Any]:
     hidden = _hidden(home)
     # An import path may hold a path hook's name (an editable install's finder): only folders count.
     keep = {os.path.realpath(path) for path in needed if path and os.path.isabs(path)}
-    if not any(_under(place["path"], os.path.realpath(cwd)) for place in hidden):
-        keep.add(os.path.realpath(cwd))
+    working = os.path.realpath(cwd)
+    if not _under(home, working) and not any(_under(place["path"], working) for place in hidden):
+        keep.add(working)
     # Bound back beneath a hidden place only; the widest first, so a narrower one is not hidden by it.
     kept = sorted(
         (path for path in keep if any(_under(path, place["path"]) for place in hidden)),

@@ -126,7 +126,7 @@ def test_a_case_that_is_no_object_is_refused(run_cli: Any, tmp_path: Path) -> No
         ("AWS_ENDPOINT_URL", "observing proxy"),
         ("AWS_ENDPOINT_URL_DYNAMODB", "observing proxy"),
         ("AWS_CA_BUNDLE", "certificate authority"),
-        ("CONNECT_CONTRACT_INSTANCE", "the gate's own"),
+        ("CONNECT_CONTRACT_INSTANCE", "to end them all"),
     ],
 )
 def test_env_refuses_a_variable_of_lambda_or_of_the_gate(run_cli: Any, name: str, message: str) -> None:
