@@ -65,6 +65,8 @@ class Observation:
     #: printed so far: a line printed after an answer (a queued log handler's) belongs to the environment.
     environment_events: list[Any] = field(default_factory=list)
     environment_output: list[str] = field(default_factory=list)
+    #: The environment's previous event, and all it printed from that event's start to this one's.
+    previous: tuple[Any, list[str]] | None = None
 
     @property
     def all_calls(self) -> list[AwsCall]:
@@ -117,6 +119,14 @@ class Slot:
     stopped: bool = False
     #: The events this environment was given, in order: its output is judged against all of them.
     events: list[Any] = field(default_factory=list)
+    #: How many lines it had printed when each of them was sent.
+    starts: list[int] = field(default_factory=list)
+
+    def window(self, index: int) -> list[str]:
+        """What the environment printed from event ``index``'s start until the next event's (or until now):
+        that invocation's lines and the ones it printed after its answer."""
+        last = self.starts[index + 1] if index + 1 < len(self.starts) else None
+        return self.instance.output(self.starts[index], last)
 
     def stop(self) -> None:
         self.stopped = True
@@ -271,6 +281,7 @@ class CheckSession:
         """One invocation on ``slot``; calls arriving after it (late ones) still land in its record."""
         looked_up = len(slot.channel.unreachable_hosts)
         slot.events.append(event)
+        slot.starts.append(slot.instance.printed)
         with slot.channel.failing(fault) if fault is not None else nullcontext(), slot.channel.recording() as calls:
             invocation = slot.instance.invoke(event, self.settings.timeout_s)
         invocation.calls = calls
@@ -338,18 +349,20 @@ class CheckSession:
             environment=slot.environment,
             environment_events=list(slot.events),
             environment_output=slot.instance.output(),
+            previous=(slot.events[-2], slot.window(len(slot.events) - 2)) if len(slot.events) > 1 else None,
             **seen,
         )
 
     def settled_output(self, quiet_s: float = 0.2, limit_s: float = 1.0) -> list[tuple[list[Any], list[str]]]:
         """For each warm environment, the events it was given and all it printed, once it has been quiet for
         ``quiet_s``: what a clause judging output checks last, so no line escapes by coming late."""
-        settled = []
-        for slot in list(self._warm.values()):
-            if slot.events:
-                slot.instance.settle(quiet_s, limit_s)
-                settled.append((list(slot.events), slot.instance.output()))
-        return settled
+        return [(list(slot.events), slot.instance.output()) for slot in self._settled(quiet_s, limit_s)]
+
+    def _settled(self, quiet_s: float, limit_s: float) -> list[Slot]:
+        slots = [slot for slot in list(self._warm.values()) if slot.events]
+        for slot in slots:
+            slot.instance.settle(quiet_s, limit_s)
+        return slots
 
     # ---- the table ---------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -162,16 +163,53 @@ def require_input_refused(observation: Observation, contract: Contract, invalid:
     logs = observation.invocation.logs
     if not any(line.strip() for line in logs):
         raise Violation(f"{why}: the refusal must be logged (one line), but nothing was", wanted, observation.actual())
-    value = invalid.value
-    if isinstance(value, str) and len(value) > LOGGED_CHARACTERS:
-        pieces = {value[i : i + LOGGED_CHARACTERS + 1] for i in range(len(value) - LOGGED_CHARACTERS)}
-        if any(piece in line for line in logs for piece in pieces):
-            raise Violation(
-                f"{why}: a log line repeats more than {LOGGED_CHARACTERS} characters of the value "
-                "(quote a bounded, escaped prefix instead)",
-                wanted,
-                observation.actual(),
+    if repeats_too_much(invalid, logs):
+        raise Violation(
+            f"{why}: a log line repeats more than {LOGGED_CHARACTERS} characters of the value "
+            "(quote a bounded, escaped prefix instead)",
+            wanted,
+            observation.actual(),
+        )
+
+
+def _pieces(value: Any) -> set[str]:
+    if not isinstance(value, str) or len(value) <= LOGGED_CHARACTERS:
+        return set()
+    return {value[i : i + LOGGED_CHARACTERS + 1] for i in range(len(value) - LOGGED_CHARACTERS)}
+
+
+def repeats_too_much(invalid: InvalidInput, lines: list[str]) -> bool:
+    """Whether a line repeats more than LOGGED_CHARACTERS characters of the invalid value."""
+    pieces = _pieces(invalid.value)
+    return any(piece in line for line in lines for piece in pieces)
+
+
+def late_repetition(contract: Contract, events: list[Any], lines: list[str]) -> str | None:
+    """Why ``lines`` an environment printed (late ones too: after an answer, during a later connect) repeat
+    more than LOGGED_CHARACTERS characters of an invalid value any of its ``events`` carried; or None.
+
+    A run of characters another of its events also carried proves nothing (a handler may log valid values
+    in full, and a near miss can share them): only what that one value alone held counts.
+    """
+    queries = [
+        json.dumps([event.get("queryStringParameters"), event.get("multiValueQueryStringParameters")], default=str)
+        if isinstance(event, dict)
+        else ""
+        for event in events
+    ]
+    for index, event in enumerate(events):
+        invalid = contract.oracle.invalid_input(event) if isinstance(event, dict) else None
+        if invalid is None:
+            continue
+        others = queries[:index] + queries[index + 1 :]
+        unique = {piece for piece in _pieces(invalid.value) if not any(piece in other for other in others)}
+        if any(piece in line for line in lines for piece in unique):
+            return (
+                f"a line the environment printed repeats more than {LOGGED_CHARACTERS} characters of the invalid "
+                f"value of connect {index + 1} it was given ({invalid}), after that connect's answer: a log line "
+                "belongs to its environment, whenever it is written"
             )
+    return None
 
 
 def require_denied(observation: Observation, contract: Contract, denial: Denial) -> None:
@@ -196,6 +234,10 @@ def require_outcome(contract: Contract, event: dict[str, Any], observation: Obse
     A value that is both invalid (v3) and not the client's (v4) may be refused either way: checking
     who connects before what they sent, or the other way round, are both sound.
     """
+    if observation.previous is not None:  # what the environment printed since the previous connect began
+        late = late_repetition(contract, observation.environment_events, observation.previous[1])
+        if late is not None:
+            raise Violation(late, "no line repeating more of an invalid value", observation.actual())
     invalid, denial = contract.oracle.invalid_input(event), contract.oracle.denial(event)
     response = observation.invocation.response
     status = response.get("statusCode") if isinstance(response, dict) else None

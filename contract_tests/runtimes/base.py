@@ -81,9 +81,14 @@ class Instance(abc.ABC):
     def stop(self) -> None:
         """End the environment and everything the function started in it; safe to call twice."""
 
-    def output(self) -> list[str]:
-        """Every line the environment printed so far that the gate keeps, late ones too (none in process)."""
+    def output(self, first: int = 0, last: int | None = None) -> list[str]:
+        """The kept lines the environment printed, numbered from ``first`` up to ``last`` (none in process)."""
         return []
+
+    @property
+    def printed(self) -> int:
+        """How many lines the environment printed so far."""
+        return 0
 
     def settle(self, quiet_s: float, limit_s: float) -> None:  # noqa: B027 - nothing to wait for in process
         """Wait until the function has printed nothing for ``quiet_s`` (at most ``limit_s``): its background

@@ -251,9 +251,13 @@ class ProcessInstance(Instance):
         result.logs = self._output.since(first_line)
         return result
 
-    def output(self) -> list[str]:
+    def output(self, first: int = 0, last: int | None = None) -> list[str]:
         with self.api.changed:
-            return self._output.since(0)
+            return self._output.since(first) if last is None else self._output.between(first, last)
+
+    @property
+    def printed(self) -> int:
+        return self._output.count
 
     def settle(self, quiet_s: float, limit_s: float) -> None:
         deadline = time.monotonic() + limit_s

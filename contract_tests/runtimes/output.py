@@ -64,5 +64,12 @@ class BoundedOutput:
             lines += [line for _, line in tail]
         return lines
 
+    def between(self, first: int, last: int) -> list[str]:
+        """The kept lines numbered from ``first`` up to (not including) ``last``."""
+        return [line for number, line in self._numbered() if first <= number < last]
+
+    def _numbered(self) -> list[tuple[int, str]]:
+        return [*enumerate(self._head), *self._tail]
+
     def last(self, how_many: int) -> list[str]:
         return self.since(max(0, self.count - how_many))

@@ -339,3 +339,12 @@ def test_a_value_both_invalid_and_not_the_clients_may_be_refused_either_way(stat
     logs = ["refused: invalid clientId"]
     observation = Observation(Invocation(response={"statusCode": status, "body": "refused"}, logs=logs))
     require_outcome(CONTRACTS["v4"], event, observation)
+
+
+def test_a_handler_logging_off_the_request_path_is_judged_on_what_it_writes_not_when(run_cli: Any) -> None:
+    """Its lines arrive 300 ms after each answer, during later connects: valid clientIds in full, 32 characters
+    of a refused value. Judged with the environment's whole output, it conforms (its wrong twin,
+    wrong/v3/validation_logs_value_late.py, logs the whole value and is caught)."""
+    handler = f"{HANDLERS / 'correct_v3_async_logging.py'}:handler"
+    result = run_cli("check", "--contract", "v3", "--handler", handler, "--clause", "input-validation")
+    assert result.status == 0, result.out + result.err
