@@ -81,6 +81,9 @@ class AuthorizerCall:
     invocation: Invocation
     init_error: str | None = None
     ring: str | None = None
+    #: Every token the environment was given (this one last) and all it printed so far, late lines too.
+    environment_tokens: list[str | None] = field(default_factory=list)
+    environment_output: list[str] = field(default_factory=list)
 
     def actual(self) -> dict[str, Any]:
         shown: dict[str, Any] = {"token": self.token}
@@ -97,6 +100,7 @@ class AuthorizerCall:
 class _Warm:
     instance: Instance
     environment: Mapping[str, str]
+    tokens: list[str | None] = field(default_factory=list)
 
 
 @dataclass
@@ -161,9 +165,21 @@ class AuthorizerSession:
                 return AuthorizerCall(event, None, Invocation(), init_error=str(error), ring=configured)
         token = token_for(recipe, self.ring, int(time.time()))
         event = request_event(connect, token)
+        slot.tokens.append(token)
         invocation = slot.instance.invoke(event, self.settings.timeout_s)
+        output = slot.instance.output()
         if slot.instance.alive:
             self._warm[configured] = slot
         else:
             slot.instance.stop()
-        return AuthorizerCall(event, token, invocation, ring=configured)
+        return AuthorizerCall(
+            event, token, invocation, ring=configured, environment_tokens=list(slot.tokens), environment_output=output
+        )
+
+    def settled_output(self, quiet_s: float = 0.2, limit_s: float = 1.0) -> list[tuple[list[str | None], list[str]]]:
+        """For each warm environment, once quiet, the tokens it was given and all it printed."""
+        settled = []
+        for slot in list(self._warm.values()):
+            slot.instance.settle(quiet_s, limit_s)
+            settled.append((list(slot.tokens), slot.instance.output()))
+        return settled

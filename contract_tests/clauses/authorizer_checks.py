@@ -93,6 +93,22 @@ def require_token_unlogged(call: AuthorizerCall) -> None:
             "the token in no log line",
             call.actual(),
         )
+    late = late_token(call.environment_tokens, call.environment_output)
+    if late is not None:
+        raise Violation(
+            late, "the token in no log line", {**call.actual(), "environment_output": call.environment_output[-5:]}
+        )
+
+
+def late_token(tokens: list[str | None], lines: list[str]) -> str | None:
+    """What leaked when any line an environment printed (after an answer, say) holds any token it was given."""
+    for number, token in enumerate(tokens, start=1):
+        if token and any(leaks(line, token) for line in lines):
+            return (
+                f"a line the authorizer's environment printed after its answer holds the token of call {number}: "
+                "a log line belongs to its environment, whenever it is written"
+            )
+    return None
 
 
 def expected_allow(call: AuthorizerCall, recipe: Recipe) -> dict[str, Any]:

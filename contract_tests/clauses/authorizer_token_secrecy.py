@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 
 from contract_tests.authorizer_session import AuthorizerSession, everyday_handshake
-from contract_tests.clauses.authorizer_checks import require_token_unlogged
-from contract_tests.clauses.base import Clause, ClauseResult, run_property
+from contract_tests.clauses.authorizer_checks import late_token, require_token_unlogged
+from contract_tests.clauses.base import Clause, ClauseResult, Counterexample, Status, run_property
 from contract_tests.forgeries import everyday_recipe, forged_recipes, valid_recipes
 from contract_tests.strategies import plain_events
 
@@ -36,7 +36,15 @@ def _check(session: AuthorizerSession, contract: AuthorizerContract) -> ClauseRe
         {"token": {**everyday, "kind": "expired beyond the leeway"}, "connect": connect},
     ]
     examples = max(10, session.settings.examples // 2)
-    return run_property(CLAUSE, session, cases, _judge(session, contract), examples=examples, explicit=explicit)
+    result = run_property(CLAUSE, session, cases, _judge(session, contract), examples=examples, explicit=explicit)
+    if result.status is Status.PASSED:
+        for given, lines in session.settled_output():
+            late = late_token(given, lines)
+            if late is not None:
+                shown = {"environment_output": lines[-5:]}
+                example = Counterexample(explicit[0], "the token in no log line", shown)
+                return ClauseResult(CLAUSE, Status.FAILED, result.examples, late, example)
+    return result
 
 
 CLAUSE = Clause(
