@@ -273,3 +273,14 @@ def test_the_sandbox_shows_a_module_handler_where_its_interpreter_finds_it(tmp_p
     runtime = make_runtime(None, parse_target("reference_impl.handler:lambda_handler", None), RuntimeOptions())
     package = str(Path(reference_impl.__file__).resolve().parent)
     assert package in runtime.program_paths()  # type: ignore[attr-defined]
+
+
+def test_a_handler_that_stops_every_process_it_can_stops_only_itself(run_cli: Any) -> None:
+    """Never run uncontained: there SIGSTOP to -1 would stop the gate and every process of its user."""
+    handler = f"{HANDLERS / 'hostile' / 'stops_everything.py'}:handler"
+    started = time.monotonic()
+    argv = ["--handler", handler, "--sandbox", "on", "--clause", "response", "--examples", "1", "--timeout", "1"]
+    result = run_cli("check", *argv)
+    assert result.status == 1, result.out + result.err
+    assert "Task timed out after 1.00 seconds" in result.out
+    assert time.monotonic() - started < 60
