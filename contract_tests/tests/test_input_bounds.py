@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +149,27 @@ def test_a_region_is_a_region_name(run_cli: Any, region: str) -> None:
     result = run_cli("check", "--handler", "reference_impl.handler:lambda_handler", "--region", region)
     assert result.status == 2
     assert "is not an AWS region name" in result.err
+
+
+def test_a_machine_that_cannot_make_the_sandbox_is_said_so(
+    run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without util-linux's unshare: --sandbox on is exit 2 with the reason, auto runs and reports it uncontained."""
+    from contract_tests.sandbox import support
+
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    (bare / "python3").symlink_to(sys.executable)
+    monkeypatch.setenv("PATH", str(bare))
+    support._probe.cache_clear()
+    try:
+        argv = ["--handler", "reference_impl.handler:lambda_handler", "--clause", "response", "--examples", "1"]
+        refused = run_cli("check", *argv, "--sandbox", "on")
+        assert refused.status == 2
+        assert "--sandbox on: util-linux's unshare and setpriv are not on PATH" in refused.err
+        assert "Traceback" not in refused.err
+        uncontained = run_cli("check", *argv)
+        assert uncontained.status == 0, uncontained.out + uncontained.err
+        assert "sandbox: not contained (this machine cannot make the sandbox" in uncontained.out
+    finally:
+        support._probe.cache_clear()
