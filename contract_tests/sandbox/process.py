@@ -90,18 +90,30 @@ class SandboxedProcess:
         }
         data = json.dumps(config).encode()
         try:
-            ours.sendall(struct.pack("!I", len(data)) + data)
-            said, fds, _, _ = socket.recv_fds(ours, 64, max(1, len(listen)))
-        except OSError:
-            said, fds = b"", []
-        if said != b"listeners" or len(fds) != len(listen):
-            for fd in fds:
-                os.close(fd)
-            output = self.stdout.read().decode(errors="replace").strip() if self.stdout else ""
+            try:
+                ours.sendall(struct.pack("!I", len(data)) + data)
+                said, fds, _, _ = socket.recv_fds(ours, 64, max(1, len(listen)))
+            except OSError:
+                said, fds = b"", []
+            if said != b"listeners" or len(fds) != len(listen):
+                for fd in fds:
+                    os.close(fd)
+                raise SandboxError(f"the sandbox could not be laid out: {self._last_words()}")
+        except BaseException:  # an interrupt too: nothing of a half-made sandbox may outlive the gate's start
             self.kill()
-            raise SandboxError(f"the sandbox could not be laid out: {output or 'its first process ended'}")
+            raise
         self.listeners = [socket.socket(fileno=fd) for fd in fds]
         self.pid = self._popen.pid
+
+    def _last_words(self) -> str:
+        """What the first process printed before it ended (it ends once its end of the socket closes)."""
+        with contextlib.suppress(OSError):
+            self._control.shutdown(socket.SHUT_RDWR)
+        try:
+            output, _ = self._popen.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "its first process did not answer"
+        return output.decode(errors="replace").strip() or "its first process ended"
 
     @property
     def stdout(self) -> IO[bytes] | None:
