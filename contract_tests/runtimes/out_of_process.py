@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -329,8 +330,18 @@ class ProcessRuntime(Runtime):
         """What the program that runs the function reads besides the code (its interpreter's installation)."""
         return []
 
+    @functools.cached_property
+    def _plans(self) -> dict[str, SandboxPlan]:
+        return {}
+
     def sandbox_plan(self, region: str) -> SandboxPlan:
-        """The filesystem, files and variables of this function's sandboxes."""
+        """The filesystem, files and variables of this function's sandboxes, made once per region: every
+        environment start needs it, and it does not change during a check."""
+        if region not in self._plans:
+            self._plans[region] = self._new_sandbox_plan(region)
+        return self._plans[region]
+
+    def _new_sandbox_plan(self, region: str) -> SandboxPlan:
         task_root = self.task_root.resolve()
         needed = [str(task_root), str(CLIENTS), *self.program_paths(), *node_modules_above(task_root)]
         hosts = "".join(f"{LOOPBACK} {name}\n" for name in ["localhost", *endpoint_names(region)])
