@@ -65,8 +65,8 @@ class Observation:
     #: printed so far: a line printed after an answer (a queued log handler's) belongs to the environment.
     environment_events: list[Any] = field(default_factory=list)
     environment_output: list[str] = field(default_factory=list)
-    #: The environment's previous event, and all it printed from that event's start to this one's.
-    previous: tuple[Any, list[str]] | None = None
+    #: What the environment printed from its previous event's start to this one's (None for its first).
+    printed_since_previous: list[str] | None = None
 
     @property
     def all_calls(self) -> list[AwsCall]:
@@ -122,11 +122,10 @@ class Slot:
     #: How many lines it had printed when each of them was sent.
     starts: list[int] = field(default_factory=list)
 
-    def window(self, index: int) -> list[str]:
-        """What the environment printed from event ``index``'s start until the next event's (or until now):
-        that invocation's lines and the ones it printed after its answer."""
-        last = self.starts[index + 1] if index + 1 < len(self.starts) else None
-        return self.instance.output(self.starts[index], last)
+    def printed_since_previous(self) -> list[str] | None:
+        """What it printed from its previous event's start to its last one's: that invocation's lines and
+        the ones it printed after its answer; None while it was given one event."""
+        return self.instance.output(self.starts[-2], self.starts[-1]) if len(self.starts) > 1 else None
 
     def stop(self) -> None:
         self.stopped = True
@@ -349,20 +348,17 @@ class CheckSession:
             environment=slot.environment,
             environment_events=list(slot.events),
             environment_output=slot.instance.output(),
-            previous=(slot.events[-2], slot.window(len(slot.events) - 2)) if len(slot.events) > 1 else None,
+            printed_since_previous=slot.printed_since_previous(),
             **seen,
         )
 
     def settled_output(self, quiet_s: float = 0.2, limit_s: float = 1.0) -> list[tuple[list[Any], list[str]]]:
         """For each warm environment, the events it was given and all it printed, once it has been quiet for
         ``quiet_s``: what a clause judging output checks last, so no line escapes by coming late."""
-        return [(list(slot.events), slot.instance.output()) for slot in self._settled(quiet_s, limit_s)]
-
-    def _settled(self, quiet_s: float, limit_s: float) -> list[Slot]:
         slots = [slot for slot in list(self._warm.values()) if slot.events]
         for slot in slots:
             slot.instance.settle(quiet_s, limit_s)
-        return slots
+        return [(list(slot.events), slot.instance.output()) for slot in slots]
 
     # ---- the table ---------------------------------------------------------------------------
 

@@ -61,6 +61,15 @@ def leaks(text: str, token: str) -> bool:
     return len(token) >= SECRET_LENGTH and (token in text or (len(signature) >= SECRET_LENGTH and signature in text))
 
 
+def first_leaked(tokens: Sequence[str | None], lines: Sequence[str]) -> int | None:
+    """The 1-based number of the first of ``tokens`` some line of ``lines`` leaks, or None: an environment's
+    output judged against every token it was given, whenever each line was written."""
+    for number, token in enumerate(tokens, start=1):
+        if token and any(leaks(line, token) for line in lines):
+            return number
+    return None
+
+
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 

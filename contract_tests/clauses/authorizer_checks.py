@@ -9,7 +9,7 @@ from contract_tests.authorizer_session import AuthorizerCall
 from contract_tests.clauses.base import Violation
 from contract_tests.contract_schemas import as_json, errors
 from contract_tests.forgeries import Recipe
-from contract_tests.tokens import leaks
+from contract_tests.tokens import first_leaked, leaks
 
 NOT_ALLOWED = "no Allow: raise Unauthorized (401) or answer a Deny policy (403)"
 RESPONSE_SCHEMA = "v4/authorizer-response"
@@ -102,13 +102,13 @@ def require_token_unlogged(call: AuthorizerCall) -> None:
 
 def late_token(tokens: list[str | None], lines: list[str]) -> str | None:
     """What leaked when any line an environment printed (after an answer, say) holds any token it was given."""
-    for number, token in enumerate(tokens, start=1):
-        if token and any(leaks(line, token) for line in lines):
-            return (
-                f"a line the authorizer's environment printed after its answer holds the token of call {number}: "
-                "a log line belongs to its environment, whenever it is written"
-            )
-    return None
+    number = first_leaked(tokens, lines)
+    if number is None:
+        return None
+    return (
+        f"a line the authorizer's environment printed after its answer holds the token of call {number}: "
+        "a log line belongs to its environment, whenever it is written"
+    )
 
 
 def expected_allow(call: AuthorizerCall, recipe: Recipe) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from contract_tests.authorizer_session import AuthorizerSession, everyday_handshake
 from contract_tests.clauses.authorizer_checks import late_token, require_token_unlogged
-from contract_tests.clauses.base import Clause, ClauseResult, Counterexample, Status, run_property
+from contract_tests.clauses.base import Clause, ClauseResult, judge_settled_output, run_property
 from contract_tests.forgeries import everyday_recipe, forged_recipes, valid_recipes
 from contract_tests.strategies import plain_events
 
@@ -37,14 +37,8 @@ def _check(session: AuthorizerSession, contract: AuthorizerContract) -> ClauseRe
     ]
     examples = max(10, session.settings.examples // 2)
     result = run_property(CLAUSE, session, cases, _judge(session, contract), examples=examples, explicit=explicit)
-    if result.status is Status.PASSED:
-        for given, lines in session.settled_output():
-            late = late_token(given, lines)
-            if late is not None:
-                shown = {"environment_output": lines[-5:]}
-                example = Counterexample(explicit[0], "the token in no log line", shown)
-                return ClauseResult(CLAUSE, Status.FAILED, result.examples, late, example)
-    return result
+    expected = "the token in no log line"
+    return judge_settled_output(result, session.settled_output, late_token, lambda _: explicit[0], expected)
 
 
 CLAUSE = Clause(

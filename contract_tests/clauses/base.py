@@ -202,3 +202,25 @@ def run_two_sided(
     if not result.message:
         result.message = f"{counts[True]} {sides[0]}, {counts[False]} {sides[1]}"
     return result
+
+
+G = TypeVar("G")
+
+
+def judge_settled_output(
+    result: ClauseResult,
+    settled: Callable[[], Sequence[tuple[G, list[str]]]],
+    late: Callable[[G, list[str]], str | None],
+    example_of: Callable[[G], Any],
+    expected: Any,
+) -> ClauseResult:
+    """A passed clause judged once more on what each warm environment printed (``settled`` gives, once they
+    are quiet, what each was given and all it printed): a line written after the last example counts too."""
+    if result.status is not Status.PASSED:
+        return result
+    for inputs, lines in settled():
+        why = late(inputs, lines)
+        if why is not None:
+            example = Counterexample(example_of(inputs), expected, {"environment_output": lines[-5:]})
+            return ClauseResult(result.clause, Status.FAILED, result.examples, why, example)
+    return result

@@ -234,8 +234,8 @@ def require_outcome(contract: Contract, event: dict[str, Any], observation: Obse
     A value that is both invalid (v3) and not the client's (v4) may be refused either way: checking
     who connects before what they sent, or the other way round, are both sound.
     """
-    if observation.previous is not None:  # what the environment printed since the previous connect began
-        late = late_repetition(contract, observation.environment_events, observation.previous[1])
+    if observation.printed_since_previous is not None:
+        late = late_repetition(contract, observation.environment_events, observation.printed_since_previous)
         if late is not None:
             raise Violation(late, "no line repeating more of an invalid value", observation.actual())
     invalid, denial = contract.oracle.invalid_input(event), contract.oracle.denial(event)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from contract_tests.clauses.base import Clause, ClauseResult, Counterexample, Status, run_two_sided
+from contract_tests.clauses.base import Clause, ClauseResult, judge_settled_output, run_two_sided
 from contract_tests.clauses.checks import late_repetition, require_outcome
 from contract_tests.session import CheckSession
 from contract_tests.strategies import GeneratorBug, validated_parameter_cases, validated_parameter_events
@@ -42,14 +42,13 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
         explicit=validated_parameter_cases(),
         sides=("valid", "near misses"),
     )
-    if result.status is Status.PASSED:
-        for events, lines in session.settled_output():
-            late = late_repetition(contract, events, lines)
-            if late is not None:
-                shown = {"environment_output": lines[-5:]}
-                example = Counterexample(events[-1], "no line repeating more of an invalid value", shown)
-                return ClauseResult(CLAUSE, Status.FAILED, result.examples, late, example)
-    return result
+    return judge_settled_output(
+        result,
+        session.settled_output,
+        lambda events, lines: late_repetition(contract, events, lines),
+        lambda events: events[-1],
+        "no line repeating more of an invalid value",
+    )
 
 
 CLAUSE = Clause(

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from contract_tests.authenticated_events import token_cases, token_events
-from contract_tests.clauses.base import Clause, ClauseResult, Counterexample, Status, Violation, run_property
+from contract_tests.clauses.base import Clause, ClauseResult, Violation, judge_settled_output, run_property
 from contract_tests.clauses.checks import refusal_verdict
 from contract_tests.gateway import token_of
 from contract_tests.session import CheckSession, Observation
-from contract_tests.tokens import leaks
+from contract_tests.tokens import first_leaked, leaks
 
 if TYPE_CHECKING:
     from contract_tests.contracts import Contract
@@ -52,15 +52,15 @@ def require_token_kept_secret(observation: Observation, event: Any) -> None:
 def late_leak(events: list[Any], lines: list[str]) -> str | None:
     """What leaked when a line an environment printed at any time (after an answer, say, from a queued
     log handler) holds the token of any connect it was given; None if none does."""
-    for number, event in enumerate(events, start=1):
-        token = token_of(event)
-        if token and any(leaks(line, token) for line in lines):
-            connection = (event.get("requestContext") or {}).get("connectionId") if isinstance(event, dict) else None
-            return (
-                f"a line the environment printed after its answer holds the token of connect {number} it was given "
-                f"(connectionId {connection!r}): a log line belongs to its environment, whenever it is written"
-            )
-    return None
+    number = first_leaked([token_of(event) for event in events], lines)
+    if number is None:
+        return None
+    event = events[number - 1]
+    connection = (event.get("requestContext") or {}).get("connectionId") if isinstance(event, dict) else None
+    return (
+        f"a line the environment printed after its answer holds the token of connect {number} it was given "
+        f"(connectionId {connection!r}): a log line belongs to its environment, whenever it is written"
+    )
 
 
 def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str, dict[str, Any]]], None]:
@@ -75,12 +75,7 @@ def _check(session: CheckSession, contract: Contract) -> ClauseResult:
     examples = max(10, session.settings.examples // 2)
     judge = _judge(session, contract)
     result = run_property(CLAUSE, session, token_events(), judge, examples=examples, explicit=token_cases())
-    if result.status is Status.PASSED:
-        for events, lines in session.settled_output():
-            late = late_leak(events, lines)
-            if late is not None:
-                example = Counterexample(events[-1], WANTED, {"environment_output": lines[-5:]})
-                return ClauseResult(CLAUSE, Status.FAILED, result.examples, late, example)
+    result = judge_settled_output(result, session.settled_output, late_leak, lambda events: events[-1], WANTED)
     return refusal_verdict(result, session, contract)
 
 

@@ -37,7 +37,6 @@ class BoundedOutput:
         self._tail: deque[tuple[int, str]] = deque()
         self._tail_bytes, self._tail_room = 0, tail_bytes
         self.count = 0
-        self.dropped = 0
 
     def add(self, line: str) -> None:
         size = len(line.encode("utf-8", errors="replace")) + 1
@@ -51,7 +50,6 @@ class BoundedOutput:
         while self._tail_bytes > self._tail_room and len(self._tail) > 1:
             _, gone = self._tail.popleft()
             self._tail_bytes -= len(gone.encode("utf-8", errors="replace")) + 1
-            self.dropped += 1
 
     def since(self, first: int) -> list[str]:
         """The kept lines numbered ``first`` or later, a note where lines between them were dropped."""
