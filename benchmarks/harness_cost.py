@@ -27,8 +27,9 @@ from typing import Any
 
 import boto3
 
+from contract_tests.engine import run_check
+from contract_tests.engine.functions import backend_for
 from contract_tests.request import CheckRequest
-from contract_tests.runner import run_check
 from contract_tests.runtimes import make_runtime
 from contract_tests.session import CheckSession, CheckSettings
 from contract_tests.strategies import FIXED_CONTEXT, build_event
@@ -67,7 +68,7 @@ def floor_ms(runtime_name: str, invocations: int) -> float:
     target = parse_target(REFERENCE)
     request = CheckRequest(handler=REFERENCE, runtime=runtime_name)
     runtime = make_runtime(runtime_name, target, request.runtime_options())
-    with request.new_backend(runtime) as backend:
+    with backend_for(request, runtime) as backend:
         session = CheckSession(runtime, backend, CheckSettings())
         with session.opened():
             slot = session.start_instance()

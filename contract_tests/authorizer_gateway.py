@@ -18,6 +18,8 @@ from contract_tests.gateway import Delivery, identity_for, with_authorizer, with
 class AuthorizerInFront:
     """The gateway of ``check --contract v4 --authorizer TARGET``."""
 
+    guarded = True
+
     def __init__(self, session: AuthorizerSession) -> None:
         self.session = session
 

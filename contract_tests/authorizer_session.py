@@ -15,31 +15,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract_tests.contracts.authorizer import RING_VARIABLE
 from contract_tests.forgeries import Recipe, Ring, everyday_recipe, token_for
 from contract_tests.gateway import API_ACCOUNT, TOKEN_PARAMETER
+from contract_tests.observation import AuthorizerCall
 from contract_tests.runtimes import HandlerInitError, Instance, Invocation, Runtime
 from contract_tests.session import CheckSettings
-from contract_tests.strategies import FIXED_CONTEXT, build_event
-
-RING_VARIABLE = "CONNECT_JWT_KEYS"
-
-
-class RunRing:
-    """The run's own key ring, as opposed to any text a clause sets ``CONNECT_JWT_KEYS`` to."""
-
-
-RUN_RING = RunRing()
+from contract_tests.steps import RUN_RING, RunRing
+from contract_tests.strategies import everyday_handshake
 
 
 def key_ring(seed: int) -> Ring:
     """Three keys named as a rotation names them; drawn from the seed, so a re-run signs alike."""
     secret = hashlib.sha256(f"connect-contract ring {seed}".encode()).hexdigest()
     return {f"{2026 - n}-{11 - n:02d}": f"{secret[n * 8 :]}{secret[: n * 8]}" for n in range(3)}
-
-
-def everyday_handshake() -> dict[str, Any]:
-    """The fixed `$connect` handshake of agent-7: the explicit examples' and the first call's."""
-    return build_event(FIXED_CONTEXT, [("clientId", "agent-7")])
 
 
 def method_arn(context: Mapping[str, Any]) -> str:
@@ -70,30 +59,6 @@ def request_event(connect: Mapping[str, Any], token: str | None) -> dict[str, An
         "stageVariables": {},
         "requestContext": context,
     }
-
-
-@dataclass
-class AuthorizerCall:
-    """One call's round trip: the event and token sent, and the answer or the error."""
-
-    event: dict[str, Any]
-    token: str | None
-    invocation: Invocation
-    init_error: str | None = None
-    ring: str | None = None
-    #: Every token the environment was given (this one last) and all it printed so far, late lines too.
-    environment_tokens: list[str | None] = field(default_factory=list)
-    environment_output: list[str] = field(default_factory=list)
-
-    def actual(self) -> dict[str, Any]:
-        shown: dict[str, Any] = {"token": self.token}
-        if self.init_error:
-            shown["init_error"] = self.init_error
-        else:
-            shown["authorizer"] = self.invocation.summary()
-        if self.invocation.logs:
-            shown["authorizer_output"] = self.invocation.logs[-5:]
-        return shown
 
 
 @dataclass

@@ -141,14 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from contract_tests.engine import ClauseFinished, Event, run_check
     from contract_tests.github import write_github_outputs
     from contract_tests.junit import render_junit
     from contract_tests.report import clause_line, header, render_failures, summary
     from contract_tests.report_json import render_json
-    from contract_tests.runner import run_check
 
     request = CheckRequest(**request_values(lambda field: getattr(args, field)))
-    if request.seed is None:
+    if request.seed is None:  # drawn here once, so the header names the seed the run uses
         request = replace(request, seed=secrets.randbelow(2**32))
     machine_on_stdout = args.format != "text" and not args.output
     terminal = sys.stderr if machine_on_stdout else sys.stdout
@@ -159,7 +159,12 @@ def _check(args: argparse.Namespace) -> int:
         print(line, file=terminal, flush=True)
 
     say(header(request))
-    report = run_check(request, on_result=lambda result: say(clause_line(result)))
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, ClauseFinished):
+            say(clause_line(event.result))
+
+    report = run_check(request, on_event)
     say(render_failures(report))
     say(summary(report))
     rendered = {

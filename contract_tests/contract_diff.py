@@ -165,7 +165,7 @@ def _clause_changes(old: Contract, new: Contract) -> list[Change]:
             changes.append(
                 Change("clauses", clause_id, "added", f"{clause.number}: {clause.title}", BREAKING, UNAFFECTED)
             )
-        elif before[clause_id].check is not clause.check:
+        elif before[clause_id] != clause:
             changes.append(
                 Change("clauses", clause_id, "replaced", f"{clause.number}: {clause.title}", BREAKING, UNAFFECTED)
             )

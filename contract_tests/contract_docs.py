@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from contract_tests.clauses import judgement_for
 from contract_tests.contract_diff import BREAKING, attribute_facts, attribute_meaning, diff_contracts, dynamodb_type
 from contract_tests.contract_schemas import load_schema
 from contract_tests.contracts import AUTHORIZER_CONTRACTS, CONTRACTS, AuthorizerContract, Contract, ContractBase
@@ -134,7 +135,7 @@ def _clause_rows(contract: ContractBase) -> list[str]:
             introduced.setdefault(clause.id, version.name)
     rows = []
     for clause in contract.clauses:
-        module = sys.modules[clause.check.__module__]
+        module = sys.modules[judgement_for(clause).judge.__module__]
         doc = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
         numbered = re.match(r"(?:Authorizer c|C)lause \d+(?: \(v\d\))?: ", doc)
         promise = doc[numbered.end() :] if numbered else doc

@@ -135,11 +135,16 @@ class Delivery:
 class Gateway(Protocol):
     """How a handshake reaches `$connect`: straight through (v1-v3), or behind the authorizer (v4)."""
 
+    #: Whether an authorizer guards the route, so ``--authorizer`` can put the one under check there.
+    guarded: bool
+
     def deliver(self, event: Any) -> Delivery: ...
 
 
 class Direct:
     """A route without an authorizer: the event reaches `$connect` as generated."""
+
+    guarded = False
 
     def deliver(self, event: Any) -> Delivery:
         return Delivery(event)
@@ -147,6 +152,8 @@ class Direct:
 
 class SynthesizedAuthorizer:
     """A v4 route whose authorizer is correct by construction: the gate writes its context."""
+
+    guarded = True
 
     def deliver(self, event: Any) -> Delivery:
         return Delivery(authenticated(event))

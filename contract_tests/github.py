@@ -11,11 +11,9 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from contract_tests.clauses import ClauseResult, Status
 from contract_tests.errors import TargetError
 from contract_tests.inert_text import inert
-from contract_tests.report_json import verdict
-from contract_tests.runner import Report
+from contract_tests.results import ClauseResult, Report, Status
 from contract_tests.targets import HandlerTarget, parse_target
 
 _MARK = {Status.PASSED: "✅ pass", Status.FAILED: "❌ **fail**", Status.NOT_CHECKED: "⚪ not checked"}
@@ -99,7 +97,7 @@ def error_annotations(report: Report, workspace: Path) -> list[str]:
 def step_summary(report: Report) -> str:
     request = report.request
     lines = [
-        f"### connect-contract {request.contract}: `{request.handler}` {verdict(report)}",
+        f"### connect-contract {request.contract}: `{request.handler}` {report.verdict.value}",
         "",
         (f"Backend `{request.backend}`, " if request.uses_backend else "No backend (it stores nothing), ")
         + f"runtime `{request.runtime_name()}`, seed `{report.seed}`, "

@@ -5,10 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from contract_tests.clauses import Status
 from contract_tests.inert_text import inert
 from contract_tests.report import failure_details
-from contract_tests.runner import Report
+from contract_tests.results import Report, Status
 
 
 def render_junit(report: Report) -> str:

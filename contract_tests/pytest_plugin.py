@@ -21,11 +21,11 @@ from contract_tests.request import CheckRequest
 
 if TYPE_CHECKING:
     from contract_tests.backends import Backend
-    from contract_tests.clauses import Clause
-    from contract_tests.runner import OpenCheck
+    from contract_tests.contracts.clause import Clause
+    from contract_tests.engine import Check
 
 PREFIX = "connect-"
-_OPEN_CHECK = pytest.StashKey["OpenCheck | HarnessError | None"]()
+_OPEN_CHECK = pytest.StashKey["Check | HarnessError | None"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,9 +51,9 @@ class ContractClauseItem(pytest.Item):
         self.clause = clause
         self.add_marker("connect_contract")
 
-    def _open_check(self) -> OpenCheck:
+    def _open_check(self) -> Check:
         """The check shared by every clause item; a check that could not start fails the first item only."""
-        from contract_tests.runner import OpenCheck
+        from contract_tests.engine import open_check
 
         stash = self.config.stash
         check = stash.get(_OPEN_CHECK, None)
@@ -61,7 +61,7 @@ class ContractClauseItem(pytest.Item):
             pytest.skip(f"not run: the check could not start ({check})")
         if check is None:
             try:
-                check = OpenCheck(_request(self.config)).__enter__()
+                check = open_check(_request(self.config)).__enter__()
             except HarnessError as error:
                 stash[_OPEN_CHECK] = error
                 raise
@@ -69,14 +69,15 @@ class ContractClauseItem(pytest.Item):
         return check
 
     def runtest(self) -> None:
-        from contract_tests.clauses import Status
         from contract_tests.report import failure_details
-        from contract_tests.runner import Report
+        from contract_tests.results import Report, Status
 
         check = self._open_check()
         result = check.run_clause(self.clause)
         if result.status is Status.FAILED:
-            report = Report(check.request, check.seed, [result], containment=check.runtime.containment)
+            report = Report(
+                check.request, check.seed, [result], containment=check.runtime.containment, contract=check.contract
+            )
             saved = save(cases_of(report), Path(self.config.getoption("connect_failures_dir")))
             replay = f"\n  saved for replay: {saved[0]}" if saved else ""
             raise ClauseFailed(failure_details(report, result) + replay)
@@ -116,7 +117,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     request = _request(config)
     try:
-        clauses = request.selected_clauses()
+        from contract_tests.contracts import contract_named
+
+        clauses = contract_named(request.contract).select(request.clauses)
     except HarnessError as error:
         raise pytest.UsageError(str(error)) from None
     # Collected through the session, so they are counted and reported like any other test.

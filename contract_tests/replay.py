@@ -8,11 +8,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from contract_tests.clauses import Violation
+from contract_tests.engine import Check, plan
 from contract_tests.errors import HarnessError
 from contract_tests.failure_cases import FailureCase
 from contract_tests.request import CheckRequest
-from contract_tests.runner import OpenCheck
 
 
 @dataclass(frozen=True)
@@ -36,25 +35,13 @@ def replay(cases: Sequence[tuple[Path | None, FailureCase]], request: CheckReque
     for path, case in cases:
         groups.setdefault(_run_request(request, case), []).append((path, case))
     for run_request, group in groups.items():
-        with OpenCheck(run_request) as check:
+        with Check(plan(run_request)) as check:
             for path, case in group:
                 clause = check.contract.clauses_by_id.get(case.clause)
                 if clause is None:
                     raise HarnessError(f"{path or 'case'}: contract {case.contract} has no clause {case.clause!r}")
-                failure = check.blocking_failure
-                if failure is not None:
-                    why = failure.init_error or f"the connect failed on a valid event: {failure.invocation.error}"
-                    yield Replayed(path, case, False, why)
-                    continue
-                check.session.discard_instances()
-                try:
-                    clause.judge(check.session, check.contract)(case.example)
-                except Violation as violation:
-                    yield Replayed(path, case, False, violation.message)
-                else:
-                    yield Replayed(path, case, True)
-                finally:
-                    check.session.discard_instances()
+                why = check.replay(clause, case.example)
+                yield Replayed(path, case, why is None, why or "")
 
 
 def replay_case(case: dict[str, Any], handler: str, **options: Any) -> str | None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract_tests.clauses import ClauseResult, Status
 from contract_tests.inert_text import inert, inert_json
 from contract_tests.request import CheckRequest
-from contract_tests.runner import Report
+from contract_tests.results import ClauseResult, Report, Status, Verdict
 
 LONG_STRING = 400
 
@@ -92,13 +91,12 @@ def summary(report: Report) -> str:
     not_checked = sum(r.status is Status.NOT_CHECKED for r in report.results)
     checked = passed + len(report.failed)
     name = report.request.contract
-    total = len(report.request.contract_value().clauses)
-    if report.failed:
-        verdict = f"handler violates contract {name}"
-    elif report.whole_contract:
-        verdict = f"handler conforms to contract {name}"
-    else:
-        verdict = f"handler passes the {checked} of {total} clauses checked (no verdict on the whole contract)"
+    total = len(report.contract.clauses)
+    verdict = {
+        Verdict.VIOLATES: f"handler violates contract {name}",
+        Verdict.CONFORMS: f"handler conforms to contract {name}",
+        Verdict.PARTIAL: f"handler passes the {checked} of {total} clauses checked (no verdict on the whole contract)",
+    }[report.verdict]
     tail = f", {not_checked} not checked" if not_checked else ""
     counts = f"{checked} of {total} clauses checked: {passed} passed, {len(report.failed)} failed{tail}"
     lines = [f"{verdict} in {report.seconds:.1f}s", f"contract: {counts}", f"sandbox: {report.containment.describe()}"]

@@ -7,18 +7,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from contract_tests.clauses import ClauseResult, Status
 from contract_tests.inert_text import inert_json
-from contract_tests.runner import Report
+from contract_tests.results import ClauseResult, Report, Status
 
 FORMAT = 1
 _STATUS = {Status.PASSED: "passed", Status.FAILED: "failed", Status.NOT_CHECKED: "not-checked"}
-
-
-def verdict(report: Report) -> str:
-    if report.failed:
-        return "violates"
-    return "conforms" if report.whole_contract else "partial"
 
 
 def _clause(report: Report, result: ClauseResult) -> dict[str, Any]:
@@ -63,7 +56,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "clauses": list(request.clauses),
         },
         "seed": report.seed,
-        "verdict": verdict(report),
+        "verdict": report.verdict.value,
         "exit_status": report.exit_status,
         "seconds": round(report.seconds, 3),
         "clauses": [_clause(report, result) for result in report.results],

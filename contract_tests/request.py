@@ -19,10 +19,7 @@ from contract_tests.options import (
 from contract_tests.targets import parse_target
 
 if TYPE_CHECKING:
-    from contract_tests.backends import Backend
-    from contract_tests.clauses import Clause
-    from contract_tests.contracts import AnyContract
-    from contract_tests.runtimes import Runtime, RuntimeOptions
+    from contract_tests.runtimes import RuntimeOptions
 
 
 @dataclass(frozen=True)
@@ -66,25 +63,6 @@ class CheckRequest:
         return RuntimeOptions(
             interpreter=self.interpreter, memory_mb=self.memory, extra_environment=dict(self.env), sandbox=self.sandbox
         )
-
-    def new_backend(self, runtime: Runtime) -> Backend:
-        """The backend, not yet started. A function out of process cannot reach moto inside this one:
-        it gets moto's server, serving the model this process holds (as ``moto`` does, see MotoServer)."""
-        from contract_tests.backends import BackendOptions, make_backend
-        from contract_tests.backends.moto_server import MotoServer
-
-        options = BackendOptions(region=self.region, endpoint=self.endpoint, create_real_table=self.create_real_table)
-        if self.backend == "moto" and runtime.out_of_process:
-            return MotoServer(options, model_in_process=True)
-        return make_backend(self.backend, options)
-
-    def contract_value(self) -> AnyContract:
-        from contract_tests.contracts import contract_named
-
-        return contract_named(self.contract)
-
-    def selected_clauses(self) -> list[Clause]:
-        return self.contract_value().select(self.clauses)
 
     def _words(self, names: Sequence[str] | None = None) -> list[str]:
         return [

@@ -22,12 +22,10 @@ from contract_tests.backends.table import (
     run_table_name,
     scan_items,
 )
-from contract_tests.backends.table import (
-    TypedItem as TypedItem,  # the clauses judge items through the session, never the backend module
-)
 from contract_tests.errors import BackendError
 from contract_tests.gateway import Delivery, Direct, Gateway
 from contract_tests.lambda_runtime import TIMEOUT_S
+from contract_tests.observation import Observation, TypedItem
 from contract_tests.observers.base import Channel
 from contract_tests.observers.botocore_hooks import HookChannel
 from contract_tests.observers.proxy import ProxyChannel
@@ -43,59 +41,6 @@ class CheckSettings:
     seed: int = 0
     region: str = "us-east-1"
     timeout_s: float = TIMEOUT_S
-
-
-@dataclass
-class Observation:
-    """An example's full round trip: initialisation, invocation, and what the table held afterwards."""
-
-    invocation: Invocation
-    import_calls: list[AwsCall] = field(default_factory=list)
-    items: list[TypedItem] = field(default_factory=list)
-    init_error: str | None = None
-    #: The run's table was gone when the harness looked (the handler deleted it); it was created anew.
-    table_deleted: bool = False
-    #: The function's configuration for this invocation (what the oracle reads, e.g. CONNECTION_TTL_SECONDS).
-    environment: Mapping[str, str] = field(default_factory=dict)
-    #: The event as `$connect` got it, when a gateway changed it (v4: the authorizer's context added).
-    delivered: Any = None
-    #: The authorizer's own answer, when one ran before `$connect` (``--authorizer``).
-    authorizer_answer: Any = None
-    #: Every event the environment that ran this invocation was given (this one last), and every line it
-    #: printed so far: a line printed after an answer (a queued log handler's) belongs to the environment.
-    environment_events: list[Any] = field(default_factory=list)
-    environment_output: list[str] = field(default_factory=list)
-    #: What the environment printed from its previous event's start to this one's (None for its first).
-    printed_since_previous: list[str] | None = None
-
-    @property
-    def all_calls(self) -> list[AwsCall]:
-        return [*self.import_calls, *self.invocation.calls]
-
-    def actual(self) -> dict[str, Any]:
-        """What the report shows as 'actual' for this example."""
-        shown: dict[str, Any] = {}
-        context = self.delivered.get("requestContext") if isinstance(self.delivered, dict) else None
-        if isinstance(context, dict) and "authorizer" in context:
-            shown["requestContext.authorizer"] = context["authorizer"]
-        if self.authorizer_answer is not None:
-            shown["authorizer_answer"] = self.authorizer_answer
-        if self.init_error:
-            shown["init_error"] = self.init_error
-        else:
-            shown["handler"] = self.invocation.summary()
-        shown["stored_items"] = self.items
-        shown["aws_calls"] = [str(call) for call in self.all_calls]
-        if self.invocation.unreachable_hosts:
-            shown["unreachable_hosts"] = [
-                f"{host} (not reachable from the sandbox: only DynamoDB's endpoints are)"
-                for host in self.invocation.unreachable_hosts
-            ]
-        if self.table_deleted:
-            shown["table"] = "deleted during the example (the harness created it anew for the next one)"
-        if self.invocation.logs:
-            shown["handler_output"] = self.invocation.logs[-5:]
-        return shown
 
 
 #: Value in an ``environment`` override that removes the variable.

@@ -586,3 +586,8 @@ def non_string_parameter_cases() -> list[tuple[str, Any, Event]]:
         for name in QUERY_PARAMETERS
         for value in NON_STRING_VALUES
     ]
+
+
+def everyday_handshake() -> dict[str, Any]:
+    """The fixed `$connect` handshake of agent-7: the explicit examples' and the first call's."""
+    return build_event(FIXED_CONTEXT, [("clientId", "agent-7")])

@@ -1,29 +1,61 @@
-"""The v1 contract's clauses, in the order the report lists them."""
+"""Every clause's judgement, registered by the clause it judges: what the engine looks up to run one."""
 
 from __future__ import annotations
 
 from contract_tests.clauses import (
+    authentication,
+    authorizer_allow,
+    authorizer_forgeries,
+    authorizer_key_ring,
+    authorizer_token_secrecy,
     aws_calls,
+    expiry,
+    identity,
+    input_validation,
     isolation,
     item,
     malformed_events,
+    parameter_types,
     query_strings,
     response,
     storage_failure,
     table_unset,
+    token_secrecy,
+    ttl,
 )
-from contract_tests.clauses.base import Clause, ClauseResult, Counterexample, Status, Violation
+from contract_tests.clauses.judgement import AnyJudgement, Violation
+from contract_tests.contracts.clause import Clause
+from contract_tests.errors import HarnessError
 
-V1_CLAUSES: tuple[Clause, ...] = (
-    response.CLAUSE,
-    item.CLAUSE,
-    query_strings.CLAUSE,
-    malformed_events.CLAUSE,
-    storage_failure.CLAUSE,
-    table_unset.CLAUSE,
-    aws_calls.CLAUSE,
-    isolation.CLAUSE,
+_JUDGEMENTS: tuple[AnyJudgement, ...] = (
+    response.JUDGEMENT,
+    item.JUDGEMENT,
+    query_strings.JUDGEMENT,
+    malformed_events.JUDGEMENT,
+    storage_failure.JUDGEMENT,
+    table_unset.JUDGEMENT,
+    aws_calls.JUDGEMENT,
+    isolation.JUDGEMENT,
+    ttl.JUDGEMENT,
+    expiry.JUDGEMENT,
+    input_validation.JUDGEMENT,
+    parameter_types.JUDGEMENT,
+    authentication.JUDGEMENT,
+    identity.JUDGEMENT,
+    token_secrecy.JUDGEMENT,
+    authorizer_allow.JUDGEMENT,
+    authorizer_forgeries.JUDGEMENT,
+    authorizer_key_ring.JUDGEMENT,
+    authorizer_token_secrecy.JUDGEMENT,
 )
-CLAUSES_BY_ID = {clause.id: clause for clause in V1_CLAUSES}
+JUDGEMENTS = {(judgement.clause.binds, judgement.clause.id): judgement for judgement in _JUDGEMENTS}
 
-__all__ = ["CLAUSES_BY_ID", "V1_CLAUSES", "Clause", "ClauseResult", "Counterexample", "Status", "Violation"]
+
+def judgement_for(clause: Clause) -> AnyJudgement:
+    found = JUDGEMENTS.get((clause.binds, clause.id))
+    if found is None or found.clause != clause:
+        raise HarnessError(f"clause {clause.number} {clause.id} of the {clause.binds} contract has no judgement")
+    return found
+
+
+__all__ = ["JUDGEMENTS", "Violation", "judgement_for"]

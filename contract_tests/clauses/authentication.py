@@ -6,43 +6,30 @@ authorizer (or got another kind): the handler is the last line, and must not fal
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from contract_tests.authenticated_events import unauthenticated_cases, unauthenticated_events
-from contract_tests.clauses.base import Clause, ClauseResult, run_property
-from contract_tests.clauses.checks import refusal_verdict, require_nothing_written, require_refused
-from contract_tests.session import CheckSession
+from contract_tests.clauses.checks import require_nothing_written, require_refused
+from contract_tests.clauses.judgement import Property
+from contract_tests.contracts import Contract
+from contract_tests.contracts.v4 import AUTHENTICATION
+from contract_tests.observation import Observation
+from contract_tests.steps import Facts, Send
 
-if TYPE_CHECKING:
-    from contract_tests.contracts import Contract
-
-
-def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str, dict[str, Any]]], None]:
-    def example(case: tuple[str, dict[str, Any]]) -> None:
-        description, event = case
-        observation = session.connect(event, bypass_gateway=True)
-        why = f"the connect carries {description}, so no client is authenticated"
-        require_refused(observation, contract, why)
-        require_nothing_written(observation, why)
-
-    return example
+Case = tuple[str, dict[str, Any]]
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
-    judge = _judge(session, contract)
-    result = run_property(CLAUSE, session, unauthenticated_events(), judge, explicit=unauthenticated_cases())
-    return refusal_verdict(result, session, contract)
+def judge(case: Case, observation: Observation, contract: Contract, facts: Facts) -> None:
+    why = f"the connect carries {case[0]}, so no client is authenticated"
+    require_refused(observation, contract, why)
+    require_nothing_written(observation, why)
 
 
-CLAUSE = Clause(
-    13,
-    "authentication",
-    "a connect without the authorizer's clientId is refused, nothing stored",
-    _check,
-    _judge,
-    generates=(
-        "everyday connects sent past the authorizer: no requestContext.authorizer, one without clientId,"
-        " one whose clientId is empty"
-    ),
+JUDGEMENT = Property[Case, Observation, Contract](
+    clause=AUTHENTICATION,
+    cases=lambda facts: unauthenticated_events(),
+    explicit=lambda facts: unauthenticated_cases(),
+    step=lambda case: Send(case[1], bypass_gateway=True),
+    judge=judge,
+    refusal_control=True,
 )

@@ -6,44 +6,30 @@ within the 60 s leeway, sub a clientId, accounts 12-digit ids; other claims may 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hypothesis import strategies as st
 
-from contract_tests.authorizer_session import AuthorizerSession, everyday_handshake
 from contract_tests.clauses.authorizer_checks import require_exact_allow
-from contract_tests.clauses.base import Clause, ClauseResult, run_property
-from contract_tests.forgeries import everyday_recipe, valid_recipes
-from contract_tests.strategies import plain_events
-
-if TYPE_CHECKING:
-    from contract_tests.contracts.authorizer import AuthorizerContract
+from contract_tests.clauses.judgement import Property
+from contract_tests.contracts.authorizer import AUTHORIZER_CLAUSES, AuthorizerContract
+from contract_tests.forgeries import everyday_recipe
+from contract_tests.observation import AuthorizerCall
+from contract_tests.steps import Call, Facts
+from contract_tests.strategies import everyday_handshake, plain_events
+from contract_tests.token_strategies import valid_recipes
 
 Case = dict[str, Any]
 
 
-def _judge(session: AuthorizerSession, contract: AuthorizerContract) -> Callable[[Case], None]:
-    def example(case: Case) -> None:
-        require_exact_allow(session.call(case["token"], case["connect"]), case["token"])
-
-    return example
+def judge(case: Case, call: AuthorizerCall, contract: AuthorizerContract, facts: Facts) -> None:
+    require_exact_allow(call, case["token"])
 
 
-def _check(session: AuthorizerSession, contract: AuthorizerContract) -> ClauseResult:
-    cases = st.fixed_dictionaries({"token": valid_recipes(session.kids), "connect": plain_events()})
-    explicit = [{"token": everyday_recipe(kid), "connect": everyday_handshake()} for kid in session.kids]
-    return run_property(CLAUSE, session, cases, _judge(session, contract), explicit=explicit)
-
-
-CLAUSE = Clause(
-    1,
-    "allow",
-    "a valid token is allowed on exactly the methodArn, with its sub as principal and clientId, its accounts",
-    _check,
-    _judge,
-    generates=(
-        "tokens of any ring key, clientIds and 1-5 accounts, exp from 45 s past to 30 days ahead, nbf up to"
-        " 45 s ahead or none, with or without typ and extra claims, on everyday handshakes"
-    ),
+JUDGEMENT = Property[Case, AuthorizerCall, AuthorizerContract](
+    clause=AUTHORIZER_CLAUSES[0],
+    cases=lambda facts: st.fixed_dictionaries({"token": valid_recipes(facts.kids), "connect": plain_events()}),
+    explicit=lambda facts: [{"token": everyday_recipe(kid), "connect": everyday_handshake()} for kid in facts.kids],
+    step=lambda case: Call(case["token"], case["connect"]),
+    judge=judge,
 )

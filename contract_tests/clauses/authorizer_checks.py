@@ -5,10 +5,10 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Any
 
-from contract_tests.authorizer_session import AuthorizerCall
-from contract_tests.clauses.base import Violation
+from contract_tests.clauses.judgement import Violation
 from contract_tests.contract_schemas import as_json, errors
 from contract_tests.forgeries import Recipe
+from contract_tests.observation import AuthorizerCall
 from contract_tests.tokens import first_leaked, leaks
 
 NOT_ALLOWED = "no Allow: raise Unauthorized (401) or answer a Deny policy (403)"

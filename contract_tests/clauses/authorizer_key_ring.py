@@ -6,19 +6,19 @@ no verification at all: tokens signed with each of those, and with a well-formed
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from hypothesis import strategies as st
 
-from contract_tests.authorizer_session import RING_VARIABLE, AuthorizerSession, everyday_handshake
 from contract_tests.clauses.authorizer_checks import require_not_allowed
-from contract_tests.clauses.base import Clause, ClauseResult, Violation, run_property
+from contract_tests.clauses.judgement import Property, Violation
 from contract_tests.contract_schemas import as_json
+from contract_tests.contracts.authorizer import AUTHORIZER_CLAUSES, RING_VARIABLE, AuthorizerContract
 from contract_tests.forgeries import everyday_recipe
-
-if TYPE_CHECKING:
-    from contract_tests.contracts.authorizer import AuthorizerContract
+from contract_tests.observation import AuthorizerCall
+from contract_tests.steps import Call, Facts
+from contract_tests.strategies import everyday_handshake
 
 Case = dict[str, Any]
 #: Values of CONNECT_JWT_KEYS that name no usable key (None: the variable unset).
@@ -27,53 +27,39 @@ BROKEN_RINGS: tuple[str | None, ...] = (None, "", "not json", '["2026-11"]', '{"
 FALLBACK_SECRETS = ("", "secret", "dev-secret", "changeme", "ring")
 
 
-def _cases(session: AuthorizerSession) -> list[Case]:
-    kid = session.kids[0]
-    cases = []
+def cases(facts: Facts) -> list[Case]:
+    kid = facts.kids[0]
+    every = []
     for ring in BROKEN_RINGS:
         for secret in FALLBACK_SECRETS:
-            recipe = {**everyday_recipe(kid), "secret": session.ring[kid] if secret == "ring" else secret}
-            cases.append({"ring": ring, "token": recipe})
-    return cases
+            recipe = {**everyday_recipe(kid), "secret": facts.ring[kid] if secret == "ring" else secret}
+            every.append({"ring": ring, "token": recipe})
+    return every
 
 
-def _judge(session: AuthorizerSession, contract: AuthorizerContract) -> Callable[[Case], None]:
-    connect = everyday_handshake()
-
-    def example(case: Case) -> None:
-        call = session.call(case["token"], connect, ring_text=case["ring"])
-        try:
-            require_not_allowed(call, case["token"])
-        except Violation as violation:
-            ring = "unset" if case["ring"] is None else as_json(case["ring"])
-            secret = case["token"]["secret"]
-            violation.message = (
-                f"with {RING_VARIABLE} {ring} the authorizer allowed a token signed with"
-                f" {as_json(secret) if secret != session.ring[case['token']['kid']] else 'a key of another ring'}"
-            )
-            raise
-
-    return example
+def judge(case: Case, call: AuthorizerCall, contract: AuthorizerContract, facts: Facts) -> None:
+    try:
+        require_not_allowed(call, case["token"])
+    except Violation as violation:
+        ring = "unset" if case["ring"] is None else as_json(case["ring"])
+        secret = case["token"]["secret"]
+        violation.message = (
+            f"with {RING_VARIABLE} {ring} the authorizer allowed a token signed with"
+            f" {as_json(secret) if secret != facts.ring[case['token']['kid']] else 'a key of another ring'}"
+        )
+        raise
 
 
-def _check(session: AuthorizerSession, contract: AuthorizerContract) -> ClauseResult:
-    cases = _cases(session)
-    result = run_property(
-        CLAUSE, session, st.sampled_from(cases), _judge(session, contract), examples=1, explicit=cases
-    )
-    if not result.message:
-        result.message = f"{len(cases)} tokens under {len(BROKEN_RINGS)} broken rings, none allowed"
-    return result
+def passed(run: Sequence[Case], facts: Facts) -> str:
+    return f"{len(cases(facts))} tokens under {len(BROKEN_RINGS)} broken rings, none allowed"
 
 
-CLAUSE = Clause(
-    3,
-    "key-ring",
-    "a missing or malformed CONNECT_JWT_KEYS allows nobody (no default key, no empty key)",
-    _check,
-    _judge,
-    generates=(
-        "the ring unset, empty, not JSON, a list, an empty or non-string key, no keys; tokens signed with"
-        " an empty key, common default secrets, and a real ring key"
-    ),
+JUDGEMENT = Property[Case, AuthorizerCall, AuthorizerContract](
+    clause=AUTHORIZER_CLAUSES[2],
+    cases=lambda facts: st.sampled_from(cases(facts)),
+    explicit=cases,
+    step=lambda case: Call(case["token"], everyday_handshake(), ring_text=case["ring"]),
+    judge=judge,
+    examples=lambda examples: 1,
+    passed=passed,
 )

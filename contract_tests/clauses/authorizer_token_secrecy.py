@@ -2,50 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hypothesis import strategies as st
 
-from contract_tests.authorizer_session import AuthorizerSession, everyday_handshake
 from contract_tests.clauses.authorizer_checks import late_token, require_token_unlogged
-from contract_tests.clauses.base import Clause, ClauseResult, judge_settled_output, run_property
-from contract_tests.forgeries import everyday_recipe, forged_recipes, valid_recipes
-from contract_tests.strategies import plain_events
-
-if TYPE_CHECKING:
-    from contract_tests.contracts.authorizer import AuthorizerContract
+from contract_tests.clauses.judgement import LateOutput, Property
+from contract_tests.contracts.authorizer import AUTHORIZER_CLAUSES, AuthorizerContract
+from contract_tests.forgeries import everyday_recipe
+from contract_tests.observation import AuthorizerCall
+from contract_tests.steps import Call, Facts
+from contract_tests.strategies import everyday_handshake, plain_events
+from contract_tests.token_strategies import forged_recipes, valid_recipes
 
 Case = dict[str, Any]
 
 
-def _judge(session: AuthorizerSession, contract: AuthorizerContract) -> Callable[[Case], None]:
-    def example(case: Case) -> None:
-        require_token_unlogged(session.call(case["token"], case["connect"]))
-
-    return example
+def judge(case: Case, call: AuthorizerCall, contract: AuthorizerContract, facts: Facts) -> None:
+    require_token_unlogged(call)
 
 
-def _check(session: AuthorizerSession, contract: AuthorizerContract) -> ClauseResult:
-    tokens = st.one_of(valid_recipes(session.kids), forged_recipes(session.kids))
-    cases = st.fixed_dictionaries({"token": tokens, "connect": plain_events()})
+def explicit(facts: Facts) -> list[Case]:
     connect = everyday_handshake()
-    everyday = everyday_recipe(session.kids[0])
-    explicit = [
+    everyday = everyday_recipe(facts.kids[0])
+    return [
         {"token": everyday, "connect": connect},
         {"token": {**everyday, "kind": "expired beyond the leeway"}, "connect": connect},
     ]
-    examples = max(10, session.settings.examples // 2)
-    result = run_property(CLAUSE, session, cases, _judge(session, contract), examples=examples, explicit=explicit)
-    expected = "the token in no log line"
-    return judge_settled_output(result, session.settled_output, late_token, lambda _: explicit[0], expected)
 
 
-CLAUSE = Clause(
-    4,
-    "token-secrecy",
-    "no output line holds the token or its signature, whether it is allowed or refused",
-    _check,
-    _judge,
-    generates="valid and forged tokens on everyday handshakes",
+JUDGEMENT = Property[Case, AuthorizerCall, AuthorizerContract](
+    clause=AUTHORIZER_CLAUSES[3],
+    cases=lambda facts: st.fixed_dictionaries(
+        {"token": st.one_of(valid_recipes(facts.kids), forged_recipes(facts.kids)), "connect": plain_events()}
+    ),
+    explicit=explicit,
+    step=lambda case: Call(case["token"], case["connect"]),
+    judge=judge,
+    examples=lambda examples: max(10, examples // 2),
+    late=LateOutput(
+        lambda tokens, lines, contract: late_token(tokens, lines),
+        lambda tokens, facts: explicit(facts)[0],
+        "the token in no log line",
+    ),
 )

@@ -6,11 +6,10 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from contract_tests.clauses.base import ClauseResult, Status, Violation
+from contract_tests.clauses.judgement import Violation
 from contract_tests.contract_schemas import as_json, errors
 from contract_tests.expected import PARAMETERS, Denial, InvalidInput, Window, query_parameters
-from contract_tests.session import CheckSession, Observation
-from contract_tests.strategies import no_query_cases
+from contract_tests.observation import Observation
 
 if TYPE_CHECKING:
     from contract_tests.contracts import Contract
@@ -76,22 +75,17 @@ def rejected_writes(observation: Observation) -> list[str]:
     ]
 
 
-def refusal_verdict(
-    result: ClauseResult, session: CheckSession, contract: Contract, rejected: Sequence[str] = ()
-) -> ClauseResult:
+def refusal_notes(message: str, rejected: Sequence[str], control_refused: bool) -> str:
     """A refusal clause's pass, with what it rests on: rejected writes seen, and whether valid connects get in.
 
     A handler that refuses everything passes every refusal clause; one control connect tells the reader so.
     """
-    if result.status is not Status.PASSED:
-        return result
-    notes = [result.message]
+    notes = [message]
     if rejected:
         notes.append(f"{len(rejected)} writes rejected by DynamoDB stored nothing (e.g. {rejected[0]})")
-    if is_refusal(session.connect(no_query_cases()[0]), contract):
+    if control_refused:
         notes.append("passed only by refusing: the handler refuses a valid connect too (see clause 1)")
-    result.message = "; ".join(note for note in notes if note)
-    return result
+    return "; ".join(note for note in notes if note)
 
 
 def _windows(contract: Contract, observation: Observation) -> dict[str, Window]:

@@ -6,62 +6,43 @@ the item for "no parameters", are both correct.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import (
     is_refusal,
-    refusal_verdict,
-    rejected_writes,
     require_accepted,
     require_item,
     require_nothing_written,
     require_refused,
 )
+from contract_tests.clauses.judgement import Property
+from contract_tests.contracts import Contract
+from contract_tests.contracts.v1 import V1_CLAUSES
 from contract_tests.expected import has_identity
-from contract_tests.session import CheckSession, Observation
+from contract_tests.observation import Observation
+from contract_tests.steps import Facts, Send
 from contract_tests.strategies import malformed_corner_cases, malformed_events
 
-if TYPE_CHECKING:
-    from contract_tests.contracts import Contract
+Case = tuple[str, Any]
 
 
-def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str, Any]], Observation]:
-    def example(case: tuple[str, Any]) -> Observation:
-        description, event = case
-        observation = session.connect(event)
-        why = f"the event is malformed ({description})"
-        if not has_identity(event) or is_refusal(observation, contract):
-            require_refused(observation, contract, why)
-            require_nothing_written(observation, why)
-        else:
-            require_accepted(observation, contract)
-            require_item(contract, event, observation)
-        return observation
-
-    return example
+def judge(case: Case, observation: Observation, contract: Contract, facts: Facts) -> None:
+    description, event = case
+    why = f"the event is malformed ({description})"
+    if not has_identity(event) or is_refusal(observation, contract):
+        require_refused(observation, contract, why)
+        require_nothing_written(observation, why)
+    else:
+        require_accepted(observation, contract)
+        require_item(contract, event, observation)
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
-    rejected: list[str] = []
-    judge = _judge(session, contract)
-
-    def example(case: tuple[str, Any]) -> None:
-        rejected.extend(rejected_writes(judge(case)))
-
-    result = run_property(CLAUSE, session, malformed_events(), example, explicit=malformed_corner_cases())
-    return refusal_verdict(result, session, contract, rejected)
-
-
-CLAUSE = Clause(
-    4,
-    "malformed-events",
-    "events without a usable identity are refused and nothing is stored",
-    _check,
-    _judge,
-    generates=(
-        "every named mutation of the fields a handler reads: event, requestContext or connectionId "
-        "missing, empty or of another type; both query maps not an object"
-    ),
+JUDGEMENT = Property[Case, Observation, Contract](
+    clause=V1_CLAUSES[3],
+    cases=lambda facts: malformed_events(),
+    explicit=lambda facts: malformed_corner_cases(),
+    step=lambda case: Send(case[1]),
+    judge=judge,
+    refusal_control=True,
+    notes_rejected_writes=True,
 )

@@ -6,19 +6,18 @@ tend to log the whole event). The token's signature counts as the token: it is t
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from contract_tests.authenticated_events import token_cases, token_events
-from contract_tests.clauses.base import Clause, ClauseResult, Violation, judge_settled_output, run_property
-from contract_tests.clauses.checks import refusal_verdict
+from contract_tests.clauses.judgement import LateOutput, Property, Violation
+from contract_tests.contracts import Contract
+from contract_tests.contracts.v4 import TOKEN_SECRECY
 from contract_tests.gateway import token_of
-from contract_tests.session import CheckSession, Observation
+from contract_tests.observation import Observation
+from contract_tests.steps import Facts, Send
 from contract_tests.tokens import first_leaked, leaks
 
-if TYPE_CHECKING:
-    from contract_tests.contracts import Contract
-
+Case = tuple[str, dict[str, Any]]
 WANTED = "the token in no stored attribute and no log line"
 
 
@@ -63,27 +62,17 @@ def late_leak(events: list[Any], lines: list[str]) -> str | None:
     )
 
 
-def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str, dict[str, Any]]], None]:
-    def example(case: tuple[str, dict[str, Any]]) -> None:
-        _, event = case
-        require_token_kept_secret(session.connect(event), event)
-
-    return example
+def judge(case: Case, observation: Observation, contract: Contract, facts: Facts) -> None:
+    require_token_kept_secret(observation, case[1])
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
-    examples = max(10, session.settings.examples // 2)
-    judge = _judge(session, contract)
-    result = run_property(CLAUSE, session, token_events(), judge, examples=examples, explicit=token_cases())
-    result = judge_settled_output(result, session.settled_output, late_leak, lambda events: events[-1], WANTED)
-    return refusal_verdict(result, session, contract)
-
-
-CLAUSE = Clause(
-    15,
-    "token-secrecy",
-    "the token parameter is never stored and never logged, on stored and on refused connects",
-    _check,
-    _judge,
-    generates="connects carrying a signed token, accepted or refused with 403 for another clientId or account",
+JUDGEMENT = Property[Case, Observation, Contract](
+    clause=TOKEN_SECRECY,
+    cases=lambda facts: token_events(),
+    explicit=lambda facts: token_cases(),
+    step=lambda case: Send(case[1]),
+    judge=judge,
+    examples=lambda examples: max(10, examples // 2),
+    late=LateOutput(lambda events, lines, contract: late_leak(events, lines), lambda events, facts: events[-1], WANTED),
+    refusal_control=True,
 )

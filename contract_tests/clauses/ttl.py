@@ -2,45 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hypothesis import strategies as st
 
-from contract_tests.clauses.base import Clause, ClauseResult, run_property
 from contract_tests.clauses.checks import require_outcome
+from contract_tests.clauses.judgement import Property
+from contract_tests.contracts import Contract
+from contract_tests.contracts.v2 import TTL
 from contract_tests.expected import TTL_VARIABLE
-from contract_tests.session import UNSET, CheckSession
+from contract_tests.observation import Observation
+from contract_tests.steps import UNSET, Facts, Send
 from contract_tests.strategies import no_query_cases, plain_events
-
-if TYPE_CHECKING:
-    from contract_tests.contracts import Contract
 
 #: Unset (the default applies), two seconds, a minute, an hour, the default spelled out, a day, a week.
 #: Two seconds, not one: an item whose TTL ends within the second it was written in could be deleted
 #: by a sweep (DynamoDB Local's own, or another check's on a shared LocalStack) before it is read.
 TTL_SETTINGS: tuple[str | None, ...] = (UNSET, "2", "60", "3600", "7200", "86400", "604800")
 
-
-def _judge(session: CheckSession, contract: Contract) -> Callable[[tuple[str | None, dict[str, Any]]], None]:
-    def example(case: tuple[str | None, dict[str, Any]]) -> None:
-        ttl, event = case
-        require_outcome(contract, event, session.connect(event, environment={TTL_VARIABLE: ttl}))
-
-    return example
+Case = tuple[str | None, dict[str, Any]]
 
 
-def _check(session: CheckSession, contract: Contract) -> ClauseResult:
-    every_setting_once = [(ttl, no_query_cases()[0]) for ttl in TTL_SETTINGS]
-    strategy = st.tuples(st.sampled_from(TTL_SETTINGS), plain_events())
-    return run_property(CLAUSE, session, strategy, _judge(session, contract), explicit=every_setting_once)
+def judge(case: Case, observation: Observation, contract: Contract, facts: Facts) -> None:
+    require_outcome(contract, case[1], observation)
 
 
-CLAUSE = Clause(
-    9,
-    "ttl",
-    f"expiresAt = the handler's clock in epoch seconds + {TTL_VARIABLE} (default 7200)",
-    _check,
-    _judge,
-    generates="everyday events under CONNECTION_TTL_SECONDS unset, 2, 60, 3600, 7200, 86400 and 604800",
+JUDGEMENT = Property[Case, Observation, Contract](
+    clause=TTL,
+    cases=lambda facts: st.tuples(st.sampled_from(TTL_SETTINGS), plain_events()),
+    explicit=lambda facts: [(ttl, no_query_cases()[0]) for ttl in TTL_SETTINGS],
+    step=lambda case: Send(case[1], environment={TTL_VARIABLE: case[0]}),
+    judge=judge,
 )

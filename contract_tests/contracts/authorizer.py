@@ -5,18 +5,60 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from contract_tests.clauses import authorizer_allow, authorizer_forgeries, authorizer_key_ring, authorizer_token_secrecy
 from contract_tests.contracts.base import ContractBase
+from contract_tests.contracts.clause import Clause
+from contract_tests.forgeries import FORGERIES
+
+#: The authorizer's key ring: a JSON object {kid: secret}.
+RING_VARIABLE = "CONNECT_JWT_KEYS"
 
 
 @dataclass(frozen=True, kw_only=True)
 class AuthorizerContract(ContractBase):
     """A contract for the authorizer function: no table, no oracle; the gate plays API Gateway and the issuer."""
 
+    kind: ClassVar[str] = "authorizer"
     function: ClassVar[str] = "REQUEST authorizer"
     #: The `$connect` contract whose route this authorizer guards.
     guards: str
 
+
+AUTHORIZER_CLAUSES = (
+    Clause(
+        1,
+        "allow",
+        "a valid token is allowed on exactly the methodArn, with its sub as principal and clientId, its accounts",
+        "tokens of any ring key, clientIds and 1-5 accounts, exp from 45 s past to 30 days ahead, nbf up to"
+        " 45 s ahead or none, with or without typ and extra claims, on everyday handshakes",
+        binds="authorizer",
+    ),
+    Clause(
+        2,
+        "forgeries",
+        "no forged token is allowed: refused with an 'Unauthorized' error (401) or a Deny (403), never an Allow",
+        f"10 forgeries per example of {len(FORGERIES)} classes: expired or not yet valid beyond the leeway,"
+        " other or missing audience, kid unknown or missing, a key outside the ring or another ring key, alg"
+        " none/None/NONE, HS512, HS384, RS256 over an HMAC, another sub, widened accounts or a later exp under"
+        " the old signature, flipped signature, payload or header bits, another token's signature, truncated,"
+        " re-encoded, joined, empty or missing tokens, claims breaking the claims schema",
+        binds="authorizer",
+    ),
+    Clause(
+        3,
+        "key-ring",
+        "a missing or malformed CONNECT_JWT_KEYS allows nobody (no default key, no empty key)",
+        "the ring unset, empty, not JSON, a list, an empty or non-string key, no keys; tokens signed with"
+        " an empty key, common default secrets, and a real ring key",
+        binds="authorizer",
+    ),
+    Clause(
+        4,
+        "token-secrecy",
+        "no output line holds the token or its signature, whether it is allowed or refused",
+        "valid and forged tokens on everyday handshakes",
+        binds="authorizer",
+    ),
+)
 
 AUTHORIZER = AuthorizerContract(
     name="authorizer",
@@ -27,12 +69,7 @@ AUTHORIZER = AuthorizerContract(
         "refusal": "v4/authorizer-refusal",
         "claims": "v4/token-claims",
     },
-    clauses=(
-        authorizer_allow.CLAUSE,
-        authorizer_forgeries.CLAUSE,
-        authorizer_key_ring.CLAUSE,
-        authorizer_token_secrecy.CLAUSE,
-    ),
+    clauses=AUTHORIZER_CLAUSES,
     guards="v4",
     decisions=(
         "A token is a JWT signed HS256 with the key of CONNECT_JWT_KEYS (a JSON object {kid: secret}) its"

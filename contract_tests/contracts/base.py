@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import ClassVar
 
-from contract_tests.clauses.base import Clause
+from contract_tests.contracts.clause import Clause
 from contract_tests.errors import HarnessError
 from contract_tests.expected import Oracle
 from contract_tests.gateway import Direct, Gateway
@@ -18,7 +18,8 @@ from contract_tests.table_definition import TableDefinition
 class ContractBase:
     """What every contract has, whatever function it binds: named clauses over named schemas."""
 
-    #: The function a contract of this kind binds, as the listings name it.
+    #: The kind of function a contract of this kind binds (its clauses' ``binds``), and as listings name it.
+    kind: ClassVar[str] = "connect"
     function: ClassVar[str] = "$connect handler"
 
     name: str
@@ -35,6 +36,15 @@ class ContractBase:
     @property
     def clauses_by_id(self) -> dict[str, Clause]:
         return {clause.id: clause for clause in self.clauses}
+
+    @property
+    def guarded(self) -> bool:
+        """Whether an authorizer stands in front of the function, so ``--authorizer`` can be the one there."""
+        return False
+
+    def configuration_errors(self, environment: Mapping[str, str]) -> list[str]:
+        """Problems with the function's own configuration that leave the contract's answer undefined."""
+        return []
 
     def schema(self, role: str) -> str:
         if role not in self.schemas:
@@ -59,6 +69,13 @@ class Contract(ContractBase):
     table: TableDefinition = field(default_factory=TableDefinition)
     #: How a handshake reaches `$connect`: directly, or behind the authorizer (v4 on).
     gateway: Gateway = field(default_factory=Direct, compare=False)
+
+    @property
+    def guarded(self) -> bool:
+        return self.gateway.guarded
+
+    def configuration_errors(self, environment: Mapping[str, str]) -> list[str]:
+        return self.oracle.configuration_errors(environment)
 
     def derive(
         self,

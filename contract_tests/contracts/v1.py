@@ -2,10 +2,65 @@
 
 from __future__ import annotations
 
-from contract_tests.clauses import V1_CLAUSES
 from contract_tests.contracts.base import Contract
+from contract_tests.contracts.clause import Clause
 from contract_tests.expected import Oracle
 from contract_tests.table_definition import TableDefinition
+
+V1_CLAUSES = (
+    Clause(
+        1,
+        "response",
+        "valid connect answers statusCode 200, body 'connected'",
+        "everyday events: each of clientId/account/region present or not; query maps absent, null or {}",
+    ),
+    Clause(
+        2,
+        "item",
+        "valid connect stores exactly the contract's item (types, defaults, time windows)",
+        "the same everyday events",
+    ),
+    Clause(
+        3,
+        "query-strings",
+        "empty, repeated, unknown, encoded, unicode and URL-limit parameters are read as API Gateway sends them",
+        "empty, repeated, unknown and case-variant keys; whitespace; already-decoded % and +; "
+        "unicode incl. astral plane; leading zeros; a URL at exactly 4096 characters",
+    ),
+    Clause(
+        4,
+        "malformed-events",
+        "events without a usable identity are refused and nothing is stored",
+        "every named mutation of the fields a handler reads: event, requestContext or connectionId "
+        "missing, empty or of another type; both query maps not an object",
+    ),
+    Clause(
+        5,
+        "storage-failure",
+        "a storage failure never answers 200 'connected'",
+        "every DynamoDB call failing (throttling, internal error, 503, connection error, read time-"
+        "out); a table that does not exist; over HTTP a dead endpoint",
+    ),
+    Clause(
+        6,
+        "table-unset",
+        "CONNECTIONS_TABLE unset: refused, no write to any table",
+        "everyday events with CONNECTIONS_TABLE removed before the cold start",
+    ),
+    Clause(
+        7,
+        "aws-calls",
+        "only dynamodb:PutItem (and GetItem) on CONNECTIONS_TABLE",
+        "everyday and hard events; every AWS call recorded, at import time included",
+        fresh_start=True,
+    ),
+    Clause(
+        8,
+        "isolation",
+        "no state leaks between connects in one warm container",
+        "stateful runs: up to 8 connects in one warm environment",
+    ),
+)
 
 V1 = Contract(
     name="v1",

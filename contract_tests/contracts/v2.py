@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-from contract_tests.clauses import expiry, ttl
+from contract_tests.contracts.clause import Clause
 from contract_tests.contracts.v1 import V1
-from contract_tests.expected import TtlOracle
+from contract_tests.expected import TTL_VARIABLE, TtlOracle
 from contract_tests.table_definition import TableDefinition
+
+#: expiry's TTL: two seconds, so that no sweep (the backend's own, or another check's on a shared
+#: LocalStack) can delete an item between its write and the read that proves it was stored.
+SHORT_TTL_S = 2
+
+TTL = Clause(
+    9,
+    "ttl",
+    f"expiresAt = the handler's clock in epoch seconds + {TTL_VARIABLE} (default 7200)",
+    "everyday events under CONNECTION_TTL_SECONDS unset, 2, 60, 3600, 7200, 86400 and 604800",
+)
+EXPIRY = Clause(
+    10,
+    "expiry",
+    "items really expire: the backend's TTL sweep deletes them",
+    f"ten accepted corner-case events with CONNECTION_TTL_SECONDS={SHORT_TTL_S}, then the backend's TTL sweep",
+    requires=frozenset({"ttl-expiry"}),
+)
 
 V2 = V1.derive(
     "v2",
@@ -13,7 +31,7 @@ V2 = V1.derive(
     schemas={"item": "v2/item"},
     oracle=TtlOracle(),
     table=TableDefinition(ttl_attribute="expiresAt"),
-    add=(ttl.CLAUSE, expiry.CLAUSE),
+    add=(TTL, EXPIRY),
     decisions=(
         "expiresAt is integer epoch seconds in [floor(start/1000) + TTL, ceil(end/1000) + TTL] of the"
         " invocation, so it may be rounded either way.",

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from contract_tests.clauses import authentication, identity, token_secrecy
+from contract_tests.contracts.clause import Clause
 from contract_tests.contracts.v3 import V3
 from contract_tests.expected import AuthenticatingOracle
 from contract_tests.gateway import SynthesizedAuthorizer
+
+AUTHENTICATION = Clause(
+    13,
+    "authentication",
+    "a connect without the authorizer's clientId is refused, nothing stored",
+    "everyday connects sent past the authorizer: no requestContext.authorizer, one without clientId,"
+    " one whose clientId is empty",
+)
+IDENTITY = Clause(
+    14,
+    "identity",
+    "the authorizer's clientId is stored; a query clientId or account not the client's is refused with 403",
+    "an authenticated client with 1-4 accounts, and a query with no, its own, another, an extended or"
+    " a case-changed clientId, and no, one of its, or another account",
+)
+TOKEN_SECRECY = Clause(
+    15,
+    "token-secrecy",
+    "the token parameter is never stored and never logged, on stored and on refused connects",
+    "connects carrying a signed token, accepted or refused with 403 for another clientId or account",
+)
 
 V4 = V3.derive(
     "v4",
@@ -13,7 +34,7 @@ V4 = V3.derive(
     " is refused with 403; the token is never stored or logged",
     schemas={"event": "v4/connect-event", "item": "v4/item"},
     oracle=AuthenticatingOracle("v3/item"),
-    add=(authentication.CLAUSE, identity.CLAUSE, token_secrecy.CLAUSE),
+    add=(AUTHENTICATION, IDENTITY, TOKEN_SECRECY),
     gateway=SynthesizedAuthorizer(),
     decisions=(
         "Every connect is judged as the v4 route delivers it: with a token query parameter and the"

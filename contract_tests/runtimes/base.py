@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import abc
 import functools
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,30 +15,10 @@ from typing import Any
 
 from contract_tests.aws_calls import AwsCall
 from contract_tests.lambda_runtime import lambda_environment
+from contract_tests.observation import Invocation as Invocation  # what a runtime gives back
 from contract_tests.sandbox.addresses import Listener
 from contract_tests.sandbox.support import Containment
 from contract_tests.targets import HandlerTarget
-
-
-@dataclass
-class Invocation:
-    """What one call of the handler did: its answer or its error, its AWS calls, its output."""
-
-    response: Any = None
-    error: str | None = None
-    #: The function error's own errorMessage, which API Gateway reads: an authorizer's "Unauthorized" is its 401.
-    error_message: str | None = None
-    calls: list[AwsCall] = field(default_factory=list)
-    logs: list[str] = field(default_factory=list)
-    #: Hosts the function looked up and could not reach from its sandbox.
-    unreachable_hosts: list[str] = field(default_factory=list)
-    started_ms: int = 0
-    finished_ms: int = 0
-
-    def summary(self) -> str:
-        if self.error is not None:
-            return f"raised {self.error}"
-        return f"returned {json.dumps(self.response, ensure_ascii=False)}"
 
 
 class HandlerInitError(Exception):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from contract_tests.sandbox.process import SandboxedProcess, SandboxError
-
 
 @dataclass(frozen=True)
 class Containment:
@@ -28,6 +26,7 @@ class Containment:
 def _probe() -> str:
     """Empty when a trivial function runs sandboxed here; else what stopped it."""
     from contract_tests.sandbox.layout import HOSTS_FILE, RESOLV_FILE, filesystem
+    from contract_tests.sandbox.process import SandboxedProcess, SandboxError
 
     files = {HOSTS_FILE: "127.0.0.1 localhost\n", RESOLV_FILE: "nameserver 127.0.0.1\n"}
     try:
@@ -43,6 +42,8 @@ def containment(mode: str) -> Containment:
     """``off``: never; ``on``: always, or SandboxError (exit 2) saying why not; ``auto``: where it works."""
     if mode == "off":
         return Containment(False, "--sandbox off")
+    from contract_tests.sandbox.process import SandboxError  # a report reads Containment without the machinery
+
     problem = _probe()
     if not problem:
         return Containment(True)

@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 
-from contract_tests.authorizer_session import AuthorizerCall, method_arn
+from contract_tests.authorizer_session import method_arn
 from contract_tests.clauses.authorizer_checks import allows, gateway_error
 from contract_tests.contracts import AUTHORIZER_CONTRACTS
-from contract_tests.forgeries import FORGERIES, VALID, everyday_recipe, forged_recipes, token_for
+from contract_tests.forgeries import FORGERIES, VALID, everyday_recipe, token_for
+from contract_tests.observation import AuthorizerCall
 from contract_tests.runtimes.base import Invocation
 from contract_tests.tests.conftest import HANDLERS, caught_clause
+from contract_tests.token_strategies import forged_recipes
 
 WRONG_AUTHORIZERS = [
     *sorted((HANDLERS / "wrong" / "authorizer").glob("*.py")),
@@ -174,7 +176,7 @@ def test_validate_reads_the_authorizer_contracts_roles_and_names_the_ones_it_lac
 def test_the_github_summary_of_an_authorizer_check_names_no_backend() -> None:
     from contract_tests.github import step_summary
     from contract_tests.request import CheckRequest
-    from contract_tests.runner import Report
+    from contract_tests.results import Report
 
     request = CheckRequest(handler="reference_impl.authorizer:lambda_handler", contract="authorizer")
     summary = step_summary(Report(request, seed=1))

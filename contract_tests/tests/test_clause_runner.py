@@ -11,14 +11,31 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
-from contract_tests.clauses import V1_CLAUSES, Status, Violation
-from contract_tests.clauses import base as clauses_base
-from contract_tests.clauses.base import FLAKY_NOTE, run_property
+from contract_tests.clauses import Violation
+from contract_tests.contracts.v1 import V1_CLAUSES
+from contract_tests.engine import properties
+from contract_tests.engine.properties import FLAKY_NOTE
+from contract_tests.engine.run import property_result
 from contract_tests.errors import BackendError
+from contract_tests.results import ClauseResult, Status
 from contract_tests.session import CheckSettings
 from contract_tests.tests.conftest import HANDLERS
 
 SESSION: Any = SimpleNamespace(settings=CheckSettings(examples=50, seed=1), discard_instances=lambda: None)
+
+
+def run_property(clause: Any, session: Any, strategy: Any, check: Any, *, explicit: Any = ()) -> ClauseResult:
+    """The engine's property search, as a clause's run makes it (the session's examples and seed)."""
+    settings = session.settings
+    return property_result(
+        clause,
+        strategy,
+        check,
+        examples=settings.examples,
+        seed_value=settings.seed,
+        explicit=explicit,
+        on_violation=session.discard_instances,
+    )
 
 
 def test_a_flaky_failure_is_a_failed_clause_not_a_crash() -> None:
@@ -50,7 +67,7 @@ def test_a_backend_lost_mid_clause_is_its_error_whatever_hypothesis_concluded(mo
             run()
         raise FlakyFailure("Inconsistent results from replaying a test case!", [ValueError("replayed")])
 
-    monkeypatch.setattr(clauses_base, "first_violation", inconsistent_replay)
+    monkeypatch.setattr(properties, "first_violation", inconsistent_replay)
 
     def backend_gone(_: int) -> None:
         raise BackendError("backend 'moto-server' stopped answering")

@@ -12,7 +12,7 @@ import pytest
 
 from contract_tests import strategies
 from contract_tests.backends import BackendOptions, make_backend
-from contract_tests.clauses import V1_CLAUSES
+from contract_tests.contracts.v1 import V1_CLAUSES
 from contract_tests.runtimes import RuntimeOptions, make_runtime
 from contract_tests.session import CheckSession, CheckSettings
 from contract_tests.targets import parse_target

@@ -82,7 +82,7 @@ def test_starting_imports_nothing_heavy(code: str) -> None:
 def test_importing_the_harness_changes_no_botocore_state() -> None:
     probe = (
         "import botocore.handlers as h; before = list(h.BUILTIN_HANDLERS); "
-        "import contract_tests.session, contract_tests.runner, contract_tests.pytest_plugin; "
+        "import contract_tests.session, contract_tests.engine, contract_tests.pytest_plugin; "
         "print(h.BUILTIN_HANDLERS == before)"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

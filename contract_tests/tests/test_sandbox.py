@@ -243,14 +243,16 @@ def test_a_token_logged_after_the_answer_is_judged_with_its_environment() -> Non
     """A queued log handler writes the event 300 ms after the answer, during the next connect or after the
     last one: the line still belongs to the environment, and is judged against every token it was given."""
     from contract_tests.authenticated_events import token_cases
-    from contract_tests.clauses.base import Violation
+    from contract_tests.clauses import Violation
     from contract_tests.clauses.token_secrecy import late_leak, require_token_kept_secret
+    from contract_tests.engine import open_check
+    from contract_tests.engine.functions import ConnectHandler
     from contract_tests.request import CheckRequest
-    from contract_tests.runner import OpenCheck
 
     handler = f"{HANDLERS / 'wrong' / 'v4' / 'token_logged_late.py'}:handler"
-    with OpenCheck(CheckRequest(handler=handler, contract="v4", examples=1, seed=1)) as check:
-        session = check.session
+    with open_check(CheckRequest(handler=handler, contract="v4", examples=1, seed=1)) as check:
+        assert isinstance(check.function, ConnectHandler)
+        session = check.function.session
         first = token_cases()[0][1]
         session.connect(first)
         time.sleep(0.5)  # the first connect's line arrives before the second connect starts
@@ -259,7 +261,7 @@ def test_a_token_logged_after_the_answer_is_judged_with_its_environment() -> Non
         assert not any("later-connect=" in line for line in observation.invocation.logs)
         with pytest.raises(Violation, match="holds the token of connect"):
             require_token_kept_secret(observation, later)
-        settled = session.settled_output()  # type: ignore[union-attr]
+        settled = session.settled_output()
     assert any(late_leak(events, lines) for events, lines in settled)
 
 

@@ -332,8 +332,8 @@ def test_a_stated_identity_is_kept_and_judged() -> None:
 @pytest.mark.parametrize("status", [400, 403])
 def test_a_value_both_invalid_and_not_the_clients_may_be_refused_either_way(status: int) -> None:
     from contract_tests.clauses.checks import require_outcome
+    from contract_tests.observation import Observation
     from contract_tests.runtimes import Invocation
-    from contract_tests.session import Observation
 
     event = strategies.build_event(strategies.FIXED_CONTEXT, [("clientId", "agent 7")])
     logs = ["refused: invalid clientId"]

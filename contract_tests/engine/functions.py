@@ -1,0 +1,236 @@
+"""The functions a contract can bind, one class per kind, chosen by the contract's ``kind``: each opens
+its session, tells the run its facts, and performs a clause's steps on it. A new kind of function is a
+class here and an entry in ``FUNCTIONS``; the engine never asks which kind it has."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any, ClassVar, Protocol
+
+from contract_tests.authorizer_gateway import AuthorizerInFront
+from contract_tests.authorizer_session import AuthorizerSession
+from contract_tests.aws_calls import Fault
+from contract_tests.backends import Backend, BackendOptions, make_backend
+from contract_tests.backends.moto_server import MotoServer
+from contract_tests.clauses.checks import ACCEPTED, is_refusal
+from contract_tests.clauses.judgement import Expiry, Violation, WarmSequence
+from contract_tests.clauses.storage_failure import ENDPOINT_DOWN
+from contract_tests.contracts import Contract, ContractBase
+from contract_tests.engine import scenarios
+from contract_tests.engine.plan import Plan
+from contract_tests.errors import HarnessError
+from contract_tests.gateway import Gateway
+from contract_tests.observation import AuthorizerCall, Observation
+from contract_tests.request import CheckRequest
+from contract_tests.runtimes import Runtime, make_runtime
+from contract_tests.session import CheckSession, CheckSettings, Overrides
+from contract_tests.steps import Call, Facts, Send
+from contract_tests.strategies import no_query_cases
+
+# Every call fails either way; over the wire the SDK's retries (with back-off) would only make each example slower.
+ONE_ATTEMPT = {"AWS_MAX_ATTEMPTS": "1"}
+
+
+class Function(Protocol):
+    """One function under check, its session open."""
+
+    #: What one step is called in a report ("connect", "call").
+    noun: ClassVar[str]
+    facts: Facts
+    warnings: list[str]
+
+    def perform(self, step: Any) -> Any:
+        """One step (the clause's ``Send`` or ``Call``) performed and observed."""
+
+    def first(self) -> Any:
+        """The first step of every check, a valid one: what shows that every step would fail."""
+
+    def control(self) -> tuple[Any, Any]:
+        """The first step's example as a report shows it, and what the contract expects of it."""
+
+    def refused_in_front(self, first: Any) -> bool:
+        """Whether a function in front of this one refused the first, valid step."""
+
+    def refuses_valid(self, contract: ContractBase) -> bool:
+        """Whether a valid step is refused now (a refusal clause's pass may rest on refusing everything)."""
+
+    def discard_instances(self) -> None: ...
+
+    def settled_output(self) -> list[tuple[list[Any], list[str]]]: ...
+
+    def capabilities(self) -> frozenset[str]:
+        """What the backend behind the function can do (``contracts.clause.CAPABILITIES``)."""
+
+    def warm_sequences(
+        self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int
+    ) -> tuple[Violation | None, int, str]:
+        """The warm-sequence scenario: the shrunk Violation or None, environments run, a pass's message."""
+
+    def replay_warm_sequence(self, judgement: WarmSequence[Any, Any], contract: ContractBase, case: Any) -> None: ...
+
+    def expire(self, judgement: Expiry[Any, Any], contract: ContractBase, events: list[dict[str, Any]]) -> None:
+        """The expiry scenario: raises the Violation of an item that outlived its TTL."""
+
+
+def backend_for(request: CheckRequest, runtime: Runtime) -> Backend:
+    """The backend, not yet started. A function out of process cannot reach moto inside this one:
+    it gets moto's server, serving the model this process holds (as ``moto`` does, see MotoServer)."""
+    options = BackendOptions(
+        region=request.region, endpoint=request.endpoint, create_real_table=request.create_real_table
+    )
+    if request.backend == "moto" and runtime.out_of_process:
+        return MotoServer(options, model_in_process=True)
+    return make_backend(request.backend, options)
+
+
+class ConnectHandler:
+    """A `$connect` handler: a backend with the run's table, the contract's gateway in front."""
+
+    noun: ClassVar[str] = "connect"
+
+    def __init__(self, plan: Plan, runtime: Runtime, settings: CheckSettings, stack: ExitStack) -> None:
+        contract = plan.contract
+        assert isinstance(contract, Contract)  # the kind registered for "connect" contracts
+        backend = stack.enter_context(backend_for(plan.request, runtime))
+        gateway = self._gateway(plan, contract, settings, stack)
+        self.session = CheckSession(runtime, backend, settings, contract.table, gateway)
+        stack.enter_context(self.session.opened())
+        self.warnings = self.session.warnings
+        self._failures = self._storage_failures()
+        failures = {name: why for name, (_, _, why) in self._failures.items()}
+        self.facts = Facts(settings.examples, table=self.session.table, failures=failures, backend=backend.name)
+
+    @staticmethod
+    def _gateway(plan: Plan, contract: Contract, settings: CheckSettings, stack: ExitStack) -> Gateway:
+        """The contract's gateway, or with ``--authorizer`` that function in front of `$connect`."""
+        if plan.authorizer is None:
+            return contract.gateway
+        kind = "inprocess" if plan.request.runtime == "inprocess" else None
+        runtime = make_runtime(kind, plan.authorizer, plan.request.runtime_options())
+        return AuthorizerInFront(stack.enter_context(AuthorizerSession(runtime, settings).opened()))
+
+    def _storage_failures(self) -> dict[str, tuple[Fault | None, Overrides, str]]:
+        """Every storage failure this run can make: the observer's injected faults, a table that does not
+        exist, and (where the function has an endpoint to lose) a dead endpoint."""
+        session = self.session
+        failures: dict[str, tuple[Fault | None, Overrides, str]] = {
+            fault.name: (fault, ONE_ATTEMPT, f"every DynamoDB call failed with {fault.error_code} ({fault.name})")
+            for fault in session.faults
+        }
+        missing_table = f"{session.table}-missing"
+        failures["table-missing"] = (
+            None,
+            {"CONNECTIONS_TABLE": missing_table},
+            f"CONNECTIONS_TABLE names a table that does not exist ({missing_table})",
+        )
+        outage = session.endpoint_outage()
+        if outage is not None:
+            overrides, what = outage
+            failures[ENDPOINT_DOWN] = (
+                None,
+                {**overrides, **ONE_ATTEMPT},
+                f"the DynamoDB endpoint stopped answering ({what})",
+            )
+        return failures
+
+    def perform(self, step: Send) -> Observation:
+        if step.failure is None:
+            return self.session.connect(step.event, environment=step.environment, bypass_gateway=step.bypass_gateway)
+        if step.failure not in self._failures:
+            raise HarnessError(
+                f"this run cannot make the storage failure {step.failure!r}: {', '.join(self._failures)}"
+            )
+        fault, overrides, _ = self._failures[step.failure]
+        environment = {**overrides, **(step.environment or {})}
+        return self.session.connect(step.event, fault=fault, environment=environment)
+
+    def first(self) -> Observation:
+        return self.perform(Send(no_query_cases()[0]))
+
+    def control(self) -> tuple[Any, Any]:
+        return no_query_cases()[0], ACCEPTED
+
+    def refused_in_front(self, first: Observation) -> bool:
+        return first.authorizer_answer is not None
+
+    def refuses_valid(self, contract: ContractBase) -> bool:
+        assert isinstance(contract, Contract)
+        return is_refusal(self.first(), contract)
+
+    def discard_instances(self) -> None:
+        self.session.discard_instances()
+
+    def settled_output(self) -> list[tuple[list[Any], list[str]]]:
+        return self.session.settled_output()
+
+    def capabilities(self) -> frozenset[str]:
+        return self.session.backend.capabilities
+
+    def warm_sequences(
+        self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int
+    ) -> tuple[Violation | None, int, str]:
+        assert isinstance(contract, Contract)
+        return scenarios.warm_sequences(self.session, judgement, contract, self.facts, seed)
+
+    def replay_warm_sequence(self, judgement: WarmSequence[Any, Any], contract: ContractBase, case: Any) -> None:
+        assert isinstance(contract, Contract)
+        scenarios.replay_warm_sequence(self.session, judgement, contract, self.facts, case)
+
+    def expire(self, judgement: Expiry[Any, Any], contract: ContractBase, events: list[dict[str, Any]]) -> None:
+        assert isinstance(contract, Contract)
+        scenarios.expire(self.session, judgement, contract, self.facts, events)
+
+
+class Authorizer:
+    """A REQUEST authorizer: no backend and no table; the run's key ring signs every token."""
+
+    noun: ClassVar[str] = "call"
+
+    def __init__(self, plan: Plan, runtime: Runtime, settings: CheckSettings, stack: ExitStack) -> None:
+        self.session = stack.enter_context(AuthorizerSession(runtime, settings).opened())
+        self.warnings = self.session.warnings
+        self.facts = Facts(settings.examples, ring=dict(self.session.ring))
+
+    def perform(self, step: Call) -> AuthorizerCall:
+        return self.session.call(dict(step.recipe), step.connect, ring_text=step.ring_text)
+
+    def first(self) -> AuthorizerCall:
+        control = self.session.control_case()
+        return self.session.call(control["token"], control["connect"])
+
+    def control(self) -> tuple[Any, Any]:
+        return self.session.control_case(), "an Allow"
+
+    def refused_in_front(self, first: AuthorizerCall) -> bool:
+        return False
+
+    def refuses_valid(self, contract: ContractBase) -> bool:
+        raise HarnessError("a refusal control is a $connect clause's: an authorizer has no valid step to refuse")
+
+    def discard_instances(self) -> None:
+        self.session.discard_instances()
+
+    def settled_output(self) -> list[tuple[list[Any], list[str]]]:
+        return [(list(tokens), lines) for tokens, lines in self.session.settled_output()]
+
+    def capabilities(self) -> frozenset[str]:
+        return frozenset()
+
+    def warm_sequences(
+        self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int
+    ) -> tuple[Violation | None, int, str]:
+        raise HarnessError(f"clause {judgement.clause.id}: an authorizer has no warm sequence of connects")
+
+    def replay_warm_sequence(self, judgement: WarmSequence[Any, Any], contract: ContractBase, case: Any) -> None:
+        raise HarnessError(f"clause {judgement.clause.id}: an authorizer has no warm sequence of connects")
+
+    def expire(self, judgement: Expiry[Any, Any], contract: ContractBase, events: list[dict[str, Any]]) -> None:
+        raise HarnessError(f"clause {judgement.clause.id}: an authorizer stores nothing to expire")
+
+
+#: The function each kind of contract binds (``ContractBase.kind``).
+FUNCTIONS: dict[str, Callable[[Plan, Runtime, CheckSettings, ExitStack], Function]] = {
+    "connect": ConnectHandler,
+    "authorizer": Authorizer,
+}

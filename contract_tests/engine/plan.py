@@ -1,0 +1,43 @@
+"""A check's plan, resolved once from what it was asked: the contract and its clauses, the seed, the
+targets. Everything after reads the plan; nothing looks the contract up or parses a target again."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from contract_tests.contracts import ContractBase, contract_named
+from contract_tests.contracts.clause import Clause
+from contract_tests.errors import HarnessError
+from contract_tests.request import CheckRequest
+from contract_tests.targets import HandlerTarget, parse_target
+
+
+@dataclass(frozen=True)
+class Plan:
+    request: CheckRequest
+    contract: ContractBase
+    #: The clauses to run, in the contract's order.
+    clauses: tuple[Clause, ...]
+    seed: int
+    target: HandlerTarget
+    #: ``--authorizer``: the function put in front of `$connect`.
+    authorizer: HandlerTarget | None = None
+
+
+def plan(request: CheckRequest, *, all_clauses: bool = False) -> Plan:
+    """Resolve ``request``; HarnessError (exit 2) says what is wrong with it. ``all_clauses`` plans every
+    clause whatever ``--clause`` named (a replay judges saved cases of any)."""
+    if request.examples < 1:
+        raise HarnessError("--examples must be at least 1")
+    contract = contract_named(request.contract)
+    problems = contract.configuration_errors(dict(request.env))
+    if problems:
+        raise HarnessError(f"contract {contract.name}: --env {problems[0]}")
+    if request.authorizer is not None and not contract.guarded:
+        raise HarnessError(f"--authorizer: contract {contract.name} has no authorizer in front of $connect (v4 has)")
+    clauses = contract.select(() if all_clauses else request.clauses)
+    seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
+    target = parse_target(request.handler, request.code_dir)
+    authorizer = parse_target(request.authorizer, request.code_dir) if request.authorizer is not None else None
+    return Plan(request, contract, tuple(clauses), seed, target, authorizer)

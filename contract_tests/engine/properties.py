@@ -1,0 +1,102 @@
+"""How the engine runs a ``Property`` judgement with hypothesis: explicit cases first, then generated
+ones, a Violation shrunk and kept, the harness's own errors (a backend gone) never taken for a verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Flaky
+
+from contract_tests.clauses.judgement import Violation
+from contract_tests.errors import HarnessError
+
+T = TypeVar("T")
+
+FLAKY_NOTE = " (flaky: the same input passed when replayed, so the answer depends on more than the event)"
+
+
+def first_violation(run: Callable[[], None], seen: Sequence[Violation] = ()) -> Violation | None:
+    """Run a hypothesis test; return the (shrunk) Violation it ended on, else None.
+
+    A handler whose answer is not a function of its input makes hypothesis report flakiness
+    instead; that is still the handler's failure, reported with the last Violation ``seen``.
+    """
+    try:
+        run()
+    except Violation as violation:
+        return violation
+    except Flaky as error:
+        inner = [e for e in getattr(error, "exceptions", ()) if isinstance(e, Violation)]
+        candidates = inner or list(seen)
+        if not candidates:
+            raise
+        candidates[-1].message += FLAKY_NOTE
+        return candidates[-1]
+    return None
+
+
+def hypothesis_settings(examples: int) -> settings:
+    """Quiet, database-free, deadline-free runs: the report, not hypothesis, prints the failure."""
+    return settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        report_multiple_bugs=False,
+        print_blob=False,
+        verbosity=Verbosity.quiet,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+    )
+
+
+def search(
+    strategy: st.SearchStrategy[T],
+    check_example: Callable[[T], None],
+    *,
+    examples: int,
+    seed_value: int,
+    explicit: Sequence[T] = (),
+    on_violation: Callable[[], None] = lambda: None,
+) -> tuple[Violation | None, int]:
+    """Run ``check_example`` on ``explicit`` cases, then generated ones: the shrunk Violation it ended on
+    (or None) and how many examples ran. ``on_violation`` runs after each failing example (the next one
+    starts in a fresh environment: a failure never depends on an earlier one)."""
+    count = 0
+    aborted: list[HarnessError] = []
+    seen: list[Violation] = []
+
+    def body(case: T) -> None:
+        nonlocal count
+        if aborted:  # the backend or target failed: replay the same error at once while hypothesis winds down
+            raise aborted[0]
+        count += 1
+        try:
+            check_example(case)
+        except Violation as violation:
+            violation.example = case
+            seen.append(violation)
+            on_violation()
+            raise
+        except HarnessError as error:
+            aborted.append(error)
+            raise
+
+    test: Any = given(strategy)(body)
+    for case in reversed(explicit):
+        test = example(case)(test)
+    test = seed(seed_value)(hypothesis_settings(examples)(test))
+    try:
+        violation = first_violation(test, seen)
+    except Exception:
+        # Once the backend or target is gone every example fails, earlier passing ones too, which
+        # hypothesis may report as an inconsistent replay: the harness's own error is what happened.
+        if aborted:
+            raise aborted[0] from None
+        raise
+    if aborted:
+        raise aborted[0]
+    return violation, count

@@ -1,0 +1,281 @@
+"""The engine: an open check (runtime, backend, session) that runs any clause of its contract on the
+function the contract binds, through the clause's declared judgement; and a whole check as events."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
+
+from contract_tests.clauses import judgement_for
+from contract_tests.clauses.checks import refusal_notes, rejected_writes
+from contract_tests.clauses.judgement import AnyJudgement, Expiry, Property, Violation, WarmSequence
+from contract_tests.contracts.clause import CAPABILITIES, Clause
+from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event
+from contract_tests.engine.functions import FUNCTIONS, Function
+from contract_tests.engine.plan import Plan, plan
+from contract_tests.engine.properties import search
+from contract_tests.errors import HarnessError
+from contract_tests.request import CheckRequest
+from contract_tests.results import ClauseResult, Counterexample, Report, Status
+from contract_tests.runtimes import make_runtime
+from contract_tests.runtimes.base import TIMED_OUT
+from contract_tests.session import CheckSettings
+from contract_tests.state_home import state_home
+
+
+@contextmanager
+def _hypothesis_storage() -> Iterator[None]:
+    """Keep hypothesis's caches out of the user's working directory, for the length of a check."""
+    previous = storage_directory(intent_to_write=False).home_directory
+    set_hypothesis_home_dir(state_home() / "hypothesis")
+    try:
+        yield
+    finally:
+        set_hypothesis_home_dir(previous)
+
+
+def _verdict(clause: Clause, violation: Violation | None, examples: int, passed: str = "") -> ClauseResult:
+    if violation is None:
+        return ClauseResult(clause, Status.PASSED, examples, passed)
+    counterexample = Counterexample(violation.example, violation.expected, violation.actual)
+    return ClauseResult(clause, Status.FAILED, examples, violation.message, counterexample)
+
+
+def property_result(
+    clause: Clause,
+    strategy: Any,
+    check_example: Callable[[Any], None],
+    *,
+    examples: int,
+    seed_value: int,
+    explicit: Sequence[Any] = (),
+    on_violation: Callable[[], None] = lambda: None,
+) -> ClauseResult:
+    """A property search's verdict on ``clause``: passed, or failed on the shrunk counterexample."""
+    violation, count = search(
+        strategy, check_example, examples=examples, seed_value=seed_value, explicit=explicit, on_violation=on_violation
+    )
+    return _verdict(clause, violation, count)
+
+
+class Check:
+    """A started backend and opened session, ready to run clauses one at a time (CLI, pytest plugin, replay)."""
+
+    def __init__(self, resolved: Plan) -> None:
+        self.plan = resolved
+        self.request = resolved.request
+        self.contract = resolved.contract
+        self.seed = resolved.seed
+        self.runtime = make_runtime(self.request.runtime, resolved.target, self.request.runtime_options())
+        self._stack = ExitStack()
+        self.function: Function
+        #: The first step, when it showed that every step fails: an init error, a time-out on a valid
+        #: event, or (in front of `$connect`) an authorizer refusing a valid handshake.
+        self.blocking_failure: Any = None
+        self._blocking_failure_reported = False
+
+    def __enter__(self) -> Check:
+        request = self.request
+        try:
+            self._stack.enter_context(_hypothesis_storage())
+            settings = CheckSettings(
+                examples=request.examples, seed=self.seed, region=request.region, timeout_s=request.timeout
+            )
+            self.function = FUNCTIONS[self.contract.kind](self.plan, self.runtime, settings, self._stack)
+            # One cold start first: a target that cannot be found stops here (exit 2), and a function
+            # that cannot initialise is judged once instead of failing every example of every clause.
+            first = self.function.first()
+            timed_out = (first.invocation.error or "").startswith(TIMED_OUT)
+            if first.init_error or timed_out or self.function.refused_in_front(first):
+                self.blocking_failure = first
+        except BaseException as error:
+            self._stack.__exit__(type(error), error, error.__traceback__)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.function.warnings
+
+    def blocking_reason(self) -> str | None:
+        """Why every step fails, as a replayed case reports it; None when the first step did not show so."""
+        failure = self.blocking_failure
+        if failure is None:
+            return None
+        return str(
+            failure.init_error or f"the {self.function.noun} failed on a valid event: {failure.invocation.error}"
+        )
+
+    # ---- running clauses -------------------------------------------------------------------------
+
+    def run_clause(self, clause: Clause) -> ClauseResult:
+        started = time.perf_counter()
+        if clause.fresh_start:
+            self.function.discard_instances()
+        if self.blocking_failure is not None:
+            result = self._blocking_failure_result(clause)
+        else:
+            result = self._run(judgement_for(clause))
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _missing_capability(self, clause: Clause) -> str | None:
+        missing = sorted(clause.requires - self.function.capabilities())
+        return CAPABILITIES[missing[0]] if missing else None
+
+    def _run(self, judgement: AnyJudgement) -> ClauseResult:
+        clause = judgement.clause
+        missing = self._missing_capability(clause)
+        if missing is not None:
+            backend = self.function.facts.backend
+            message = f"not checked on this backend: {backend} does not {missing}"
+            return ClauseResult(clause, Status.NOT_CHECKED, 0, message)
+        if isinstance(judgement, Property):
+            return self._property(judgement)
+        if isinstance(judgement, WarmSequence):
+            violation, count, passed = self.function.warm_sequences(judgement, self.contract, self.seed)
+            return _verdict(clause, violation, count, passed)
+        events = judgement.events(self.contract)
+        try:
+            self.function.expire(judgement, self.contract, events)
+        except Violation as violation:
+            return _verdict(clause, violation, len(events))
+        return _verdict(
+            clause, None, len(events), f"{len(events)} items deleted by {self.function.facts.backend}'s TTL sweep"
+        )
+
+    def _property(self, judgement: Property[Any, Any, Any]) -> ClauseResult:
+        function, contract, facts = self.function, self.contract, self.function.facts
+        cases: list[Any] = []
+        sides = {True: 0, False: 0}
+        rejected: list[str] = []
+
+        def example(case: Any) -> None:
+            cases.append(case)
+            observation = function.perform(judgement.step(case))
+            side = judgement.judge(case, observation, contract, facts)
+            if judgement.sides is not None:
+                sides[bool(side)] += 1
+            if judgement.notes_rejected_writes:
+                rejected.extend(rejected_writes(observation))
+
+        result = property_result(
+            judgement.clause,
+            judgement.cases(facts),
+            example,
+            examples=judgement.examples(facts.examples),
+            seed_value=self.seed,
+            explicit=judgement.explicit(facts),
+            on_violation=function.discard_instances,
+        )
+        if result.status is not Status.PASSED:
+            return result
+        if judgement.sides is not None:
+            result.message = f"{sides[True]} {judgement.sides[0]}, {sides[False]} {judgement.sides[1]}"
+        elif judgement.passed is not None:
+            result.message = judgement.passed(cases, facts)
+        late = judgement.late
+        if late is not None:
+            for inputs, lines in function.settled_output():
+                why = late.why(inputs, lines, contract)
+                if why is not None:
+                    shown = Counterexample(
+                        late.example(inputs, facts), late.expected, {"environment_output": lines[-5:]}
+                    )
+                    return ClauseResult(result.clause, Status.FAILED, result.examples, why, shown)
+        if judgement.refusal_control:
+            result.message = refusal_notes(result.message, rejected, function.refuses_valid(contract))
+        return result
+
+    def _blocking_failure_result(self, clause: Clause) -> ClauseResult:
+        """Reported once, on the first clause run; the other clauses are not run (every example would end so).
+
+        This is also how a clause stops early on a handler that never answers: one time-out, not hundreds.
+        """
+        failure = self.blocking_failure
+        noun = self.function.noun
+        if self._blocking_failure_reported:
+            if failure.init_error:
+                why = "the handler fails to initialise"
+            elif self.function.refused_in_front(failure):
+                why = "the authorizer refuses a valid handshake"
+            else:
+                why = f"the handler times out on a valid {noun}"
+            return ClauseResult(clause, Status.NOT_CHECKED, 0, f"{why}, so every {noun} fails (see above)")
+        self._blocking_failure_reported = True
+        message = failure.init_error or f"the {noun} failed on a valid event: {failure.invocation.error}"
+        case, expected = self.function.control()
+        example = Counterexample(case, expected, failure.actual(), judged_by=self.contract.clauses[0].id)
+        return ClauseResult(clause, Status.FAILED, 1, message, example)
+
+    # ---- replaying one saved case ----------------------------------------------------------------
+
+    def replay(self, clause: Clause, case: Any) -> str | None:
+        """Why a saved example of ``clause`` still fails, through the clause's own judgement; None once fixed."""
+        why = self.blocking_reason()
+        if why is not None:
+            return why
+        judgement = judgement_for(clause)
+        missing = self._missing_capability(clause)
+        if missing is not None:
+            raise HarnessError(
+                f"{self.function.facts.backend} cannot {missing}: replay {clause.id} on a backend that can"
+            )
+        function = self.function
+        function.discard_instances()
+        try:
+            if isinstance(judgement, Property):
+                judgement.judge(case, function.perform(judgement.step(case)), self.contract, function.facts)
+            elif isinstance(judgement, WarmSequence):
+                function.replay_warm_sequence(judgement, self.contract, case)
+            elif isinstance(judgement, Expiry):
+                function.expire(judgement, self.contract, [case])
+        except Violation as violation:
+            return violation.message
+        finally:
+            function.discard_instances()
+        return None
+
+
+def open_check(request: CheckRequest) -> Check:
+    """The check ``request`` asks for, planned (not yet started: use it as a context manager)."""
+    return Check(plan(request))
+
+
+def execute(request: CheckRequest) -> Iterator[Event]:
+    """Run a whole check, one event at a time; the last is CheckFinished with the report.
+    HarnessError means no verdict (exit 2)."""
+    started = time.perf_counter()
+    resolved = plan(request)
+    with Check(resolved) as check:
+        report = Report(
+            request,
+            check.seed,
+            warnings=check.warnings,
+            containment=check.runtime.containment,
+            contract=resolved.contract,
+        )
+        for clause in resolved.clauses:
+            yield ClauseStarted(clause)
+            result = check.run_clause(clause)
+            report.results.append(result)
+            yield ClauseFinished(result)
+    report.seconds = time.perf_counter() - started
+    yield CheckFinished(report)
+
+
+def run_check(request: CheckRequest, on_event: Callable[[Event], None] | None = None) -> Report:
+    """Run a whole check and return its report, telling ``on_event`` of each event as it comes."""
+    for event in execute(request):
+        if on_event is not None:
+            on_event(event)
+        if isinstance(event, CheckFinished):
+            return event.report
+    raise AssertionError("a check always ends with CheckFinished")

@@ -1,0 +1,176 @@
+"""The scenarios a `$connect` clause can ask the engine for, beyond one independent case at a time: a
+stateful run of connects in one warm environment, and connects left to the backend's TTL sweep."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from hypothesis import seed
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
+
+from contract_tests.clauses.judgement import Expiry, Violation, WarmSequence, WarmStep
+from contract_tests.contracts import Contract
+from contract_tests.engine.properties import first_violation, hypothesis_settings
+from contract_tests.expected import TTL_VARIABLE
+from contract_tests.observation import Observation, TypedItem
+from contract_tests.runtimes import HandlerInitError
+from contract_tests.session import CheckSession
+from contract_tests.steps import Facts
+from contract_tests.strategies import EMPTY_QUERY_STYLES, Pairs, build_event, plain_pairs, request_contexts
+
+#: How a warm sequence is saved as one example: its connects, in order.
+EXAMPLE_KEY = "connects_in_one_warm_container"
+CONTROL_KEY = "connect-contract-expiry-control="
+#: DynamoDB Local sweeps about every 10 s; a sweep that has not come in this long is a broken backend.
+SWEEP_DEADLINE_S = 45.0
+
+
+class WarmContainer:
+    """One execution environment: the handler imported once, then invoked connect after connect."""
+
+    def __init__(
+        self, session: CheckSession, judgement: WarmSequence[Observation, Contract], contract: Contract, facts: Facts
+    ) -> None:
+        self.session = session
+        self.judgement = judgement
+        self.contract = contract
+        self.facts = facts
+        self.connects: list[dict[str, Any]] = []
+        self.stored: dict[str, TypedItem] = {}
+        session.clear()
+        try:
+            self.slot = session.fresh_instance()
+        except HandlerInitError as error:
+            violation = Violation(str(error), "a handler that initialises", {"init_error": str(error)})
+            violation.example = {EXAMPLE_KEY: []}
+            raise violation from error
+
+    def connect(self, event: dict[str, Any]) -> None:
+        # API Gateway never reuses a connection id; shrinking would otherwise make them all equal.
+        connection_id = f"warm-{len(self.connects):03d}="
+        event = {**event, "requestContext": {**event["requestContext"], "connectionId": connection_id}}
+        self.connects.append(event)
+        session = self.session
+        delivered, refused, seen = session.deliver(event)
+        invocation = refused or session.invoke(self.slot, delivered)
+        items = {item["connectionId"]["S"]: item for item in session.stored_items() if "connectionId" in item}
+        observation = Observation(
+            invocation,
+            items=[items[connection_id]] if connection_id in items else [],
+            environment=self.slot.environment,
+            **seen,
+        )
+        step = WarmStep(event, len(self.connects), dict(self.stored), items)
+        try:
+            self.judgement.judge(step, observation, self.contract, self.facts)
+        except Violation as violation:
+            violation.example = {EXAMPLE_KEY: list(self.connects)}
+            raise
+        self.stored[connection_id] = items[connection_id]
+
+    def stop(self) -> None:
+        self.session.retire(self.slot)
+
+
+def replay_warm_sequence(
+    session: CheckSession,
+    judgement: WarmSequence[Observation, Contract],
+    contract: Contract,
+    facts: Facts,
+    case: dict[str, Any],
+) -> None:
+    """One saved sequence again, in a new environment; raises its Violation if it still fails."""
+    container = WarmContainer(session, judgement, contract, facts)
+    try:
+        for event in case[EXAMPLE_KEY]:
+            container.connect(event)
+    finally:
+        container.stop()
+        session.clear()
+
+
+def warm_sequences(
+    session: CheckSession,
+    judgement: WarmSequence[Observation, Contract],
+    contract: Contract,
+    facts: Facts,
+    seed_value: int,
+) -> tuple[Violation | None, int, str]:
+    """Stateful runs; the shrunk Violation (or None), how many environments ran, and a pass's message."""
+    containers = judgement.containers(facts.examples)
+    count = 0
+    seen: list[Violation] = []
+
+    class Machine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            nonlocal count
+            count += 1
+            try:
+                self.container = WarmContainer(session, judgement, contract, facts)
+            except Violation as violation:
+                seen.append(violation)
+                raise
+
+        # One request context per container, so shrinking works on what can leak (the query strings):
+        # a context drawn per connect made a leak's shrinking cost ~200 containers of ~0.3 s each.
+        @initialize(context=request_contexts())
+        def arrive(self, context: dict[str, Any]) -> None:
+            self.context = context
+
+        @rule(pairs=plain_pairs(), style=st.sampled_from(EMPTY_QUERY_STYLES))
+        def connect(self, pairs: Pairs, style: str) -> None:
+            try:
+                self.container.connect(build_event(self.context, pairs, style))
+            except Violation as violation:
+                seen.append(violation)
+                raise
+
+        def teardown(self) -> None:
+            if hasattr(self, "container"):
+                self.container.stop()
+
+    settings = hypothesis_settings(containers)
+    settings = type(settings)(settings, stateful_step_count=judgement.steps)
+    machine = seed(seed_value)(Machine)
+    try:
+        violation = first_violation(lambda: run_state_machine_as_test(machine, settings=settings), seen)
+    finally:
+        session.clear()
+    return violation, count, f"{count} warm containers, up to {judgement.steps} connects each"
+
+
+def expire(
+    session: CheckSession,
+    judgement: Expiry[Observation, Contract],
+    contract: Contract,
+    facts: Facts,
+    events: list[dict[str, Any]],
+) -> None:
+    """Connect ``events`` with the judgement's short TTL, let the backend sweep, and raise if any item
+    outlived it. A control item expires no later than any correct item, so once the backend's sweep
+    removed it, every correctly expiring item went with it."""
+    ttl_attribute = session.table_definition.ttl_attribute or "expiresAt"
+    environment = {TTL_VARIABLE: str(judgement.ttl_s)}
+    session.clear()
+    latest_s = 0
+    try:
+        for event in events:
+            observation = session.connect(event, environment=environment, keep=True)
+            try:
+                judgement.judge(event, observation, contract, facts)
+            except Violation as missing:
+                missing.example = event
+                raise
+            latest_s = max(latest_s, math.ceil(observation.invocation.finished_ms / 1000) + judgement.ttl_s)
+        session.put_item({"connectionId": {"S": CONTROL_KEY}, ttl_attribute: {"N": str(latest_s)}})
+        time.sleep(max(0.0, latest_s + 1 - time.time()))
+        keys = [event["requestContext"]["connectionId"] for event in events]
+        left = session.expire_items(keys, CONTROL_KEY, SWEEP_DEADLINE_S)
+    finally:
+        session.clear()
+    if left:
+        raise judgement.survivors(events, left, latest_s, contract, facts)

@@ -1,0 +1,87 @@
+"""What a check concluded, as one model every renderer (text, JSON, JUnit, GitHub) reads: each clause's
+result, and the verdict and exit status, computed here once."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from contract_tests.contracts import ContractBase, contract_named
+from contract_tests.contracts.clause import Clause
+from contract_tests.request import CheckRequest
+from contract_tests.sandbox.support import Containment
+
+
+class Status(enum.Enum):
+    PASSED = "pass"
+    FAILED = "FAIL"
+    NOT_CHECKED = "not checked"
+
+
+class Verdict(enum.Enum):
+    """What a run may claim: a partial run (a clause not checked) never conforms."""
+
+    CONFORMS = "conforms"
+    VIOLATES = "violates"
+    PARTIAL = "partial"
+
+
+@dataclass
+class Counterexample:
+    """The minimal failing input, with what the contract expected and what the handler did."""
+
+    example: Any
+    expected: Any
+    actual: Any
+    #: The clause whose judgement re-runs ``example``, when not the failed clause's own (an init error
+    #: is reported on the first clause run, whatever it is, but any valid connect shows it).
+    judged_by: str | None = None
+
+
+@dataclass
+class ClauseResult:
+    clause: Clause
+    status: Status
+    examples: int = 0
+    message: str = ""
+    counterexample: Counterexample | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    request: CheckRequest
+    seed: int
+    results: list[ClauseResult] = field(default_factory=list)
+    seconds: float = 0.0
+    #: Problems after the verdict (e.g. a table that could not be deleted); they never change it.
+    warnings: list[str] = field(default_factory=list)
+    #: Whether the function ran sandboxed, and if not, why.
+    containment: Containment = field(default_factory=lambda: Containment(False, "not started"))
+    #: The contract checked; by default the one the request names.
+    contract: ContractBase = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.contract is None:
+            self.contract = contract_named(self.request.contract)
+
+    @property
+    def failed(self) -> list[ClauseResult]:
+        return [r for r in self.results if r.status is Status.FAILED]
+
+    @property
+    def whole_contract(self) -> bool:
+        """Whether every clause of the contract ran to a pass or a failure."""
+        checked = {r.clause.id for r in self.results if r.status is not Status.NOT_CHECKED}
+        return checked == {clause.id for clause in self.contract.clauses}
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.failed:
+            return Verdict.VIOLATES
+        return Verdict.CONFORMS if self.whole_contract else Verdict.PARTIAL
+
+    @property
+    def exit_status(self) -> int:
+        return 1 if self.verdict is Verdict.VIOLATES else 0

@@ -1,0 +1,63 @@
+"""What a clause asks the engine to do with one case, and what the engine tells clauses of the run.
+
+A step is data: the engine performs it on the function the clause binds (``Send`` to a `$connect`
+handler, ``Call`` to an authorizer) and hands back an observation to judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Value in an ``environment`` override that removes the variable.
+UNSET = None
+
+Overrides = Mapping[str, str | None]
+
+
+class RunRing:
+    """The run's own key ring, as opposed to any text a clause sets ``CONNECT_JWT_KEYS`` to."""
+
+
+RUN_RING = RunRing()
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send ``event`` to `$connect` through the contract's gateway, in an environment configured by
+    ``environment`` (``UNSET`` removes a variable), while the storage ``failure`` named (one of
+    ``Facts.failures``) happens; ``bypass_gateway`` sends it as a route without the authorizer would."""
+
+    event: Any
+    environment: Overrides | None = None
+    failure: str | None = None
+    bypass_gateway: bool = False
+
+
+@dataclass(frozen=True)
+class Call:
+    """Mint ``recipe``'s token now and send the authorizer the REQUEST event of ``connect`` carrying it,
+    with ``CONNECT_JWT_KEYS`` set to ``ring_text`` (None unsets it; by default the run's ring)."""
+
+    recipe: Mapping[str, Any]
+    connect: Mapping[str, Any]
+    ring_text: str | RunRing | None = RUN_RING
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a run knows that cases and judgements may depend on, fixed before the first clause."""
+
+    examples: int
+    #: `$connect`: the run's table, and the storage failures this run can make (name: what fails).
+    table: str = ""
+    failures: Mapping[str, str] = field(default_factory=dict)
+    #: The backend's name, as a report names it.
+    backend: str = ""
+    #: The authorizer: the run's key ring (kid: secret), in rotation order.
+    ring: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def kids(self) -> tuple[str, ...]:
+        return tuple(self.ring)
