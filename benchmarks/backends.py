@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.backends.localstack import LocalStack
 from contract_tests.runtimes import RuntimeOptions, make_runtime
-from contract_tests.session import CheckSession, CheckSettings
+from contract_tests.session import CheckSettings, ConnectSession
 from contract_tests.strategies import plain_events
 from contract_tests.targets import parse_target
 
@@ -63,7 +63,7 @@ def measure(name: str, data: list[dict[str, object]]) -> dict[str, str]:
     with backend:
         start_s = time.perf_counter() - started
         runtime = make_runtime("inprocess", parse_target(REFERENCE), RuntimeOptions())
-        session = CheckSession(runtime, backend, CheckSettings())
+        session = ConnectSession(runtime, backend, CheckSettings())
         with session.opened():
             session.connect(data[0])
             began = time.perf_counter()

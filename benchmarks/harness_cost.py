@@ -31,7 +31,7 @@ from contract_tests.engine import run_check
 from contract_tests.engine.functions import backend_for
 from contract_tests.request import CheckRequest
 from contract_tests.runtimes import make_runtime
-from contract_tests.session import CheckSession, CheckSettings
+from contract_tests.session import CheckSettings, ConnectSession
 from contract_tests.strategies import FIXED_CONTEXT, build_event
 from contract_tests.targets import parse_target
 
@@ -40,9 +40,9 @@ REFERENCE = "reference_impl.handler:lambda_handler"
 STAGES = {
     "generation (strategies)": ("strategies.py", "build_event"),
     "event validation (jsonschema)": ("strategies.py", "validated"),
-    "handler start (imports, init)": ("session.py", "start_instance"),
-    "handler invocation": ("session.py", "invoke"),
-    "read-back and reset (scan, delete)": ("session.py", "observe"),
+    "handler start (imports, init)": ("session/connect.py", "start_instance"),
+    "handler invocation": ("session/connect.py", "invoke"),
+    "read-back and reset (scan, delete)": ("session/connect.py", "observe"),
     "judging (schemas, oracle)": ("checks.py", "require_item"),
 }
 
@@ -69,7 +69,7 @@ def floor_ms(runtime_name: str, invocations: int) -> float:
     request = CheckRequest(handler=REFERENCE, runtime=runtime_name)
     runtime = make_runtime(runtime_name, target, request.runtime_options())
     with backend_for(request, runtime) as backend:
-        session = CheckSession(runtime, backend, CheckSettings())
+        session = ConnectSession(runtime, backend, CheckSettings())
         with session.opened():
             slot = session.start_instance()
             client = backend.client()
@@ -91,20 +91,20 @@ def floor_ms(runtime_name: str, invocations: int) -> float:
 def _counted_check(request: CheckRequest) -> tuple[float, int]:
     """Seconds of a whole check, and how many handler invocations it made."""
     calls = 0
-    original = CheckSession.invoke
+    original = ConnectSession.invoke
 
-    def counting(self: CheckSession, *args: Any, **kwargs: Any) -> Any:
+    def counting(self: ConnectSession, *args: Any, **kwargs: Any) -> Any:
         nonlocal calls
         calls += 1
         return original(self, *args, **kwargs)
 
-    CheckSession.invoke = counting  # type: ignore[method-assign]
+    ConnectSession.invoke = counting  # type: ignore[method-assign]
     try:
         started = time.perf_counter()
         report = run_check(request)
         seconds = time.perf_counter() - started
     finally:
-        CheckSession.invoke = original  # type: ignore[method-assign]
+        ConnectSession.invoke = original  # type: ignore[method-assign]
     if report.failed:
         raise SystemExit(f"the reference handler failed {report.failed[0].clause.id}: {report.failed[0].message}")
     return seconds, calls

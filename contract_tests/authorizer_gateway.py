@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract_tests.authorizer_session import AuthorizerSession
 from contract_tests.clauses.authorizer_checks import allows
 from contract_tests.forgeries import everyday_recipe
 from contract_tests.gateway import Delivery, identity_for, with_authorizer, with_token
+from contract_tests.session import AuthorizerSession
 
 
 class AuthorizerInFront:

@@ -9,7 +9,6 @@ from contextlib import ExitStack
 from typing import Any, ClassVar, Protocol
 
 from contract_tests.authorizer_gateway import AuthorizerInFront
-from contract_tests.authorizer_session import AuthorizerSession
 from contract_tests.aws_calls import Fault
 from contract_tests.backends import Backend, BackendOptions, make_backend
 from contract_tests.backends.moto_server import MotoServer
@@ -24,8 +23,8 @@ from contract_tests.gateway import Gateway
 from contract_tests.observation import AuthorizerCall, Observation
 from contract_tests.request import CheckRequest
 from contract_tests.runtimes import Runtime, make_runtime
-from contract_tests.session import CheckSession, CheckSettings, Overrides
-from contract_tests.steps import Call, Facts, Send
+from contract_tests.session import AuthorizerSession, CheckSettings, ConnectSession
+from contract_tests.steps import Call, Facts, Overrides, Send
 from contract_tests.strategies import no_query_cases
 
 # Every call fails either way; over the wire the SDK's retries (with back-off) would only make each example slower.
@@ -94,7 +93,7 @@ class ConnectHandler:
         assert isinstance(contract, Contract)  # the kind registered for "connect" contracts
         backend = stack.enter_context(backend_for(plan.request, runtime))
         gateway = self._gateway(plan, contract, settings, stack)
-        self.session = CheckSession(runtime, backend, settings, contract.table, gateway)
+        self.session = ConnectSession(runtime, backend, settings, contract.table, gateway)
         stack.enter_context(self.session.opened())
         self.warnings = self.session.warnings
         self._failures = self._storage_failures()

@@ -17,7 +17,7 @@ from contract_tests.engine.properties import first_violation, hypothesis_setting
 from contract_tests.expected import TTL_VARIABLE
 from contract_tests.observation import Observation, TypedItem
 from contract_tests.runtimes import HandlerInitError
-from contract_tests.session import CheckSession
+from contract_tests.session import ConnectSession
 from contract_tests.steps import Facts
 from contract_tests.strategies import EMPTY_QUERY_STYLES, Pairs, build_event, plain_pairs, request_contexts
 
@@ -32,7 +32,7 @@ class WarmContainer:
     """One execution environment: the handler imported once, then invoked connect after connect."""
 
     def __init__(
-        self, session: CheckSession, judgement: WarmSequence[Observation, Contract], contract: Contract, facts: Facts
+        self, session: ConnectSession, judgement: WarmSequence[Observation, Contract], contract: Contract, facts: Facts
     ) -> None:
         self.session = session
         self.judgement = judgement
@@ -60,7 +60,7 @@ class WarmContainer:
         observation = Observation(
             invocation,
             items=[items[connection_id]] if connection_id in items else [],
-            environment=self.slot.environment,
+            environment=self.slot.variables,
             **seen,
         )
         step = WarmStep(event, len(self.connects), dict(self.stored), items)
@@ -76,7 +76,7 @@ class WarmContainer:
 
 
 def replay_warm_sequence(
-    session: CheckSession,
+    session: ConnectSession,
     judgement: WarmSequence[Observation, Contract],
     contract: Contract,
     facts: Facts,
@@ -93,7 +93,7 @@ def replay_warm_sequence(
 
 
 def warm_sequences(
-    session: CheckSession,
+    session: ConnectSession,
     judgement: WarmSequence[Observation, Contract],
     contract: Contract,
     facts: Facts,
@@ -144,7 +144,7 @@ def warm_sequences(
 
 
 def expire(
-    session: CheckSession,
+    session: ConnectSession,
     judgement: Expiry[Observation, Contract],
     contract: Contract,
     facts: Facts,

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from contract_tests.authorizer_session import method_arn
 from contract_tests.clauses.authorizer_checks import allows, gateway_error
 from contract_tests.contracts import AUTHORIZER_CONTRACTS
 from contract_tests.forgeries import FORGERIES, VALID, everyday_recipe, token_for
 from contract_tests.observation import AuthorizerCall
 from contract_tests.runtimes.base import Invocation
+from contract_tests.session.authorizer import method_arn
 from contract_tests.tests.conftest import HANDLERS, caught_clause
 from contract_tests.token_strategies import forged_recipes
 

@@ -100,7 +100,7 @@ def test_aws_code_path_creates_and_deletes_its_table(
         monkeypatch.setenv(name, value)
     # Other test processes check on the same LocalStack: this check's own table is the one to look for.
     table, named = f"connect-contract-aws-path-{os.getpid()}", []
-    monkeypatch.setattr("contract_tests.session.run_table_name", lambda: named.append(table) or table)
+    monkeypatch.setattr("contract_tests.session.connect.run_table_name", lambda: named.append(table) or table)
     client = plain_client(localstack_endpoint, "us-east-1")
     result = run_cli(
         "check",

@@ -14,7 +14,7 @@ from contract_tests import strategies
 from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.contracts.v1 import V1_CLAUSES
 from contract_tests.runtimes import RuntimeOptions, make_runtime
-from contract_tests.session import CheckSession, CheckSettings
+from contract_tests.session import CheckSettings, ConnectSession
 from contract_tests.targets import parse_target
 from contract_tests.tests.conftest import (
     FIXTURES,
@@ -145,7 +145,7 @@ def test_run_table_matches_the_table_fixture() -> None:
     definition = load_json(FIXTURES / "tables" / "connections.json")
     target = parse_target("reference_impl.handler:lambda_handler")
     with make_backend("moto", BackendOptions()) as backend:
-        session = CheckSession(make_runtime("inprocess", target, RuntimeOptions()), backend, CheckSettings())
+        session = ConnectSession(make_runtime("inprocess", target, RuntimeOptions()), backend, CheckSettings())
         with session.opened():
             table = backend.client().describe_table(TableName=session.table)["Table"]
     assert table["KeySchema"] == definition["KeySchema"]
@@ -163,7 +163,7 @@ def test_the_handler_writes_to_each_runs_own_table(tmp_path: Path) -> None:
     seen: list[str] = []
     with make_backend("moto", BackendOptions()) as backend:
         for _ in range(2):
-            session = CheckSession(make_runtime("inprocess", target, RuntimeOptions()), backend, CheckSettings())
+            session = ConnectSession(make_runtime("inprocess", target, RuntimeOptions()), backend, CheckSettings())
             with session.opened():
                 observation = session.connect(strategies.no_query_cases()[0])
                 assert observation.invocation.response["tables"] == [session.table]

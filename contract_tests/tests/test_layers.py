@@ -20,7 +20,6 @@ MACHINERY = (
     "contract_tests.sandbox",
     "contract_tests.localstack",
     "contract_tests.session",
-    "contract_tests.authorizer_session",
     "contract_tests.engine",
     "contract_tests.clauses",
 )

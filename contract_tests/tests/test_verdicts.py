@@ -50,7 +50,7 @@ def test_a_cleanup_error_never_replaces_the_verdict(run_cli: Any, monkeypatch: p
     def refuse(client: Any, name: str) -> None:
         raise BackendError(f"could not delete table {name!r}: access denied")
 
-    monkeypatch.setattr("contract_tests.session.delete_table", refuse)
+    monkeypatch.setattr("contract_tests.session.connect.delete_table", refuse)
     result = run_cli("check", "--handler", CORRECT, "--examples", "5", "--clause", "response")
     assert result.status == 0, result.out + result.err
     assert "warning: could not delete table" in result.out and "delete it yourself" in result.out

@@ -283,13 +283,13 @@ def test_junit_names_the_version(run_cli: Any, tmp_path: Path) -> None:
 def test_the_run_table_has_ttl_on_expires_at_from_v2() -> None:
     from contract_tests.backends import make_backend
     from contract_tests.runtimes import RuntimeOptions, make_runtime
-    from contract_tests.session import CheckSession, CheckSettings
+    from contract_tests.session import CheckSettings, ConnectSession
     from contract_tests.targets import parse_target
 
     target = parse_target("reference_impl.handler:lambda_handler_v2")
     with make_backend("moto", BackendOptions()) as backend:
         runtime = make_runtime("inprocess", target, RuntimeOptions())
-        session = CheckSession(runtime, backend, CheckSettings(), CONTRACTS["v2"].table)
+        session = ConnectSession(runtime, backend, CheckSettings(), CONTRACTS["v2"].table)
         with session.opened():
             ttl = backend.client().describe_time_to_live(TableName=session.table)["TimeToLiveDescription"]
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiresAt"}

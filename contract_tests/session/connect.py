@@ -1,17 +1,14 @@
-"""One check's shared state: the handler's environment, the run's table, its execution environments,
-and one example's round trip (start or reuse an instance, invoke it, observe the table)."""
+"""A `$connect` handler's session: its configuration, the run's table, its execution environments, and one
+step's round trip (through the gateway, start or reuse an environment, invoke it, observe the table)."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
 from typing import Any
 
-from contract_tests.aws_calls import AwsCall, Fault
+from contract_tests.aws_calls import Fault
 from contract_tests.backends.base import Backend
 from contract_tests.backends.table import (
     TableGone,
@@ -24,62 +21,23 @@ from contract_tests.backends.table import (
 )
 from contract_tests.errors import BackendError
 from contract_tests.gateway import Delivery, Direct, Gateway
-from contract_tests.lambda_runtime import TIMEOUT_S
 from contract_tests.observation import Observation, TypedItem
 from contract_tests.observers.base import Channel
 from contract_tests.observers.botocore_hooks import HookChannel
 from contract_tests.observers.proxy import ProxyChannel
-from contract_tests.runtimes import HandlerInitError, Instance, Invocation, Runtime
+from contract_tests.runtimes import HandlerInitError, Invocation, Runtime
+from contract_tests.session.environments import Environment, EnvironmentPool
+from contract_tests.session.settings import CheckSettings
+from contract_tests.steps import Overrides
 from contract_tests.table_definition import TableDefinition
 
-
-@dataclass(frozen=True)
-class CheckSettings:
-    """How hard to look: examples per property clause, and the seed that makes a run repeatable."""
-
-    examples: int = 100
-    seed: int = 0
-    region: str = "us-east-1"
-    timeout_s: float = TIMEOUT_S
-
-
-#: Value in an ``environment`` override that removes the variable.
-UNSET = None
 #: An ``environment`` override that is no variable: the environment's DynamoDB endpoint refuses every
 #: connection (for a sandboxed function, whatever endpoint its SDK chose).
 ENDPOINT_DOWN = "<the DynamoDB endpoint is down>"
 
-Overrides = Mapping[str, str | None]
 
-
-@dataclass
-class Slot:
-    """An execution environment and the channel that observes it."""
-
-    instance: Instance
-    channel: Channel
-    init_calls: list[AwsCall]
-    environment: Mapping[str, str]
-
-    stopped: bool = False
-    #: The events this environment was given, in order: its output is judged against all of them.
-    events: list[Any] = field(default_factory=list)
-    #: How many lines it had printed when each of them was sent.
-    starts: list[int] = field(default_factory=list)
-
-    def printed_since_previous(self) -> list[str] | None:
-        """What it printed from its previous event's start to its last one's: that invocation's lines and
-        the ones it printed after its answer; None while it was given one event."""
-        return self.instance.output(self.starts[-2], self.starts[-1]) if len(self.starts) > 1 else None
-
-    def stop(self) -> None:
-        self.stopped = True
-        self.instance.stop()
-        self.channel.close()
-
-
-class CheckSession:
-    """Owns the run's table, environment and execution environments; clauses call :meth:`connect`."""
+class ConnectSession:
+    """Owns the run's table, the handler's configuration and its execution environments; one step is :meth:`connect`."""
 
     def __init__(
         self,
@@ -97,13 +55,7 @@ class CheckSession:
         self.table_definition = table_definition or TableDefinition()
         self.table = run_table_name()
         self._client = backend.client()
-        self._warm: dict[tuple[tuple[str, str | None], ...], Slot] = {}
-        #: Every environment started and not yet stopped, so that none outlives the check, whatever path dropped it.
-        self._started: list[Slot] = []
-        self._started_lock = threading.Lock()
-        #: Out of process, environments are started ahead and stopped behind on another core (see fresh_instance).
-        self._background: ThreadPoolExecutor | None = None
-        self._spare: Future[Slot] | None = None
+        self.environments = EnvironmentPool(start_ahead=runtime.out_of_process)
         #: Cleanup problems that must not replace a verdict; the face shows them as warnings.
         self.warnings: list[str] = []
 
@@ -134,22 +86,13 @@ class CheckSession:
         return environment
 
     @contextmanager
-    def opened(self) -> Iterator[CheckSession]:
+    def opened(self) -> Iterator[ConnectSession]:
         """Create the run's table; afterwards stop every execution environment and delete the table."""
         create_table(self._client, self.table, self.table_definition)
         try:
             yield self
         finally:
-            background, self._background, spare, self._spare = self._background, None, self._spare, None
-            if spare is not None:
-                spare.cancel()
-            if background is not None:
-                background.shutdown(wait=True)
-            with self._started_lock:
-                started, self._started, self._warm = self._started, [], {}
-            for slot in started:
-                if not slot.stopped:
-                    slot.stop()
+            self.environments.close()
             # Neither a failed delete nor a table the handler already removed may replace the verdict.
             try:
                 delete_table(self._client, self.table)
@@ -177,7 +120,7 @@ class CheckSession:
             return None
         return {"AWS_ENDPOINT_URL_DYNAMODB": dead, "AWS_ENDPOINT_URL": dead}, f"{dead} refuses connections"
 
-    def start_instance(self, overrides: Overrides | None = None) -> Slot:
+    def start_instance(self, overrides: Overrides | None = None) -> Environment:
         """A new execution environment; HandlerInitError (with its calls) if the function fails to initialise."""
         channel = self._channel(down=ENDPOINT_DOWN in (overrides or {}))
         environment = self.function_environment(overrides, channel.environment())
@@ -189,48 +132,30 @@ class CheckSession:
                 if isinstance(error, HandlerInitError):
                     error.calls = list(init_calls)
                 raise
-        slot = Slot(instance, channel, init_calls, environment)
-        with self._started_lock:
-            self._started = [*(s for s in self._started if not s.stopped), slot]
-        return slot
+        return self.environments.started(Environment(instance, channel, init_calls, environment))
 
-    def fresh_instance(self) -> Slot:
-        """A new environment with the base configuration, for clauses that use many one after another.
+    def fresh_instance(self) -> Environment:
+        """A new environment with the base configuration, for clauses that use many one after another."""
+        return self.environments.fresh(self.start_instance)
 
-        Out of process the next one starts while this one is in use, and a finished one is stopped
-        in the background (see :meth:`retire`): a start costs ~200 ms of a core the gate leaves idle.
-        """
-        if not self.runtime.out_of_process:
-            return self.start_instance()
-        if self._background is None:
-            self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="environments")
-        spare, self._spare = self._spare, self._background.submit(self.start_instance)
-        return spare.result() if spare is not None else self.start_instance()
-
-    def retire(self, slot: Slot) -> None:
-        """Stop ``slot``, in the background when environments are processes; the check's end waits for it."""
-        if self._background is None:
-            slot.stop()
-        else:
-            slot.stopped = True  # nothing may use it any more; the session's end waits for the stop
-            self._background.submit(slot.stop)
+    def retire(self, environment: Environment) -> None:
+        self.environments.retire(environment)
 
     def discard_instances(self) -> None:
         """Stop the warm environments (after a violation, so the next example starts clean)."""
-        slots, self._warm = list(self._warm.values()), {}
-        for slot in slots:
-            slot.stop()
+        self.environments.discard()
 
-    def invoke(self, slot: Slot, event: Any, fault: Fault | None = None) -> Invocation:
-        """One invocation on ``slot``; calls arriving after it (late ones) still land in its record."""
-        looked_up = len(slot.channel.unreachable_hosts)
-        slot.events.append(event)
-        slot.starts.append(slot.instance.printed)
-        with slot.channel.failing(fault) if fault is not None else nullcontext(), slot.channel.recording() as calls:
-            invocation = slot.instance.invoke(event, self.settings.timeout_s)
+    def invoke(self, environment: Environment, event: Any, fault: Fault | None = None) -> Invocation:
+        """One invocation in ``environment``; calls arriving after it (late ones) still land in its record."""
+        channel = environment.channel
+        assert channel is not None  # a `$connect` handler's environments are all observed
+        looked_up = len(channel.unreachable_hosts)
+        environment.give(event)
+        with channel.failing(fault) if fault is not None else nullcontext(), channel.recording() as calls:
+            invocation = environment.instance.invoke(event, self.settings.timeout_s)
         invocation.calls = calls
         # An A and an AAAA query, and an SDK's retries, for one host: named once.
-        invocation.unreachable_hosts = list(dict.fromkeys(slot.channel.unreachable_hosts[looked_up:]))
+        invocation.unreachable_hosts = list(dict.fromkeys(channel.unreachable_hosts[looked_up:]))
         return invocation
 
     # ---- one example -------------------------------------------------------------------------
@@ -267,43 +192,34 @@ class CheckSession:
         if refused is not None:
             return self.observe(refused, keep=keep, environment=self.function_environment(environment), **seen)
         key = tuple(sorted((environment or {}).items()))
-        slot = self._warm.pop(key, None)
-        fresh = slot is None or not slot.instance.alive
-        if fresh:
-            if slot is not None:
-                slot.stop()
+        warm = self.environments.take(key)
+        if warm is None:
             try:
-                slot = self.start_instance(environment)
+                warm = self.start_instance(environment)
             except HandlerInitError as error:
                 environment_seen = self.function_environment(environment)
                 return self.observe(
                     Invocation(), init_error=str(error), import_calls=error.calls, environment=environment_seen, **seen
                 )
-        assert slot is not None
-        invocation = self.invoke(slot, event, fault)
-        if slot.instance.alive:
-            self._warm[key] = slot
+            import_calls = warm.init_calls
         else:
-            slot.stop()
-        import_calls = slot.init_calls if fresh else []
+            import_calls = []
+        invocation = self.invoke(warm, event, fault)
+        self.environments.keep(key, warm)
         return self.observe(
             invocation,
             keep=keep,
             import_calls=import_calls,
-            environment=slot.environment,
-            environment_events=list(slot.events),
-            environment_output=slot.instance.output(),
-            printed_since_previous=slot.printed_since_previous(),
+            environment=warm.variables,
+            environment_events=list(warm.given),
+            environment_output=warm.instance.output(),
+            printed_since_previous=warm.printed_since_previous(),
             **seen,
         )
 
     def settled_output(self, quiet_s: float = 0.2, limit_s: float = 1.0) -> list[tuple[list[Any], list[str]]]:
-        """For each warm environment, the events it was given and all it printed, once it has been quiet for
-        ``quiet_s``: what a clause judging output checks last, so no line escapes by coming late."""
-        slots = [slot for slot in list(self._warm.values()) if slot.events]
-        for slot in slots:
-            slot.instance.settle(quiet_s, limit_s)
-        return [(list(slot.events), slot.instance.output()) for slot in slots]
+        """For each warm environment, the events it was given and all it printed, once quiet."""
+        return self.environments.settled_output(quiet_s, limit_s)
 
     # ---- the table ---------------------------------------------------------------------------
 

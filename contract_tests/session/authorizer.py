@@ -1,4 +1,4 @@
-"""One authorizer check's shared state: the run's key ring, the authorizer's warm environments, one call.
+"""An authorizer's session: the run's key ring, the authorizer's execution environments, one call.
 
 The gate plays API Gateway: it sends the REQUEST event a `$connect` handshake makes, carrying a token
 minted from a recipe at call time with this run's ring. An authorizer calls no AWS service, so
@@ -12,15 +12,15 @@ import json
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from contract_tests.contracts.authorizer import RING_VARIABLE
 from contract_tests.forgeries import Recipe, Ring, everyday_recipe, token_for
 from contract_tests.gateway import API_ACCOUNT, TOKEN_PARAMETER
 from contract_tests.observation import AuthorizerCall
-from contract_tests.runtimes import HandlerInitError, Instance, Invocation, Runtime
-from contract_tests.session import CheckSettings
+from contract_tests.runtimes import HandlerInitError, Invocation, Runtime
+from contract_tests.session.environments import Environment, EnvironmentPool
+from contract_tests.session.settings import CheckSettings
 from contract_tests.steps import RUN_RING, RunRing
 from contract_tests.strategies import everyday_handshake
 
@@ -61,25 +61,15 @@ def request_event(connect: Mapping[str, Any], token: str | None) -> dict[str, An
     }
 
 
-@dataclass
-class _Warm:
-    instance: Instance
-    environment: Mapping[str, str]
-    tokens: list[str | None] = field(default_factory=list)
-
-
-@dataclass
 class AuthorizerSession:
-    """Owns the ring and the environments; clauses call :meth:`call` with a recipe and a `$connect` event."""
+    """Owns the ring and the environments; one step is :meth:`call`, a recipe on a `$connect` handshake."""
 
-    runtime: Runtime
-    settings: CheckSettings
-    ring: Ring = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    _warm: dict[str | None, _Warm] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.ring = self.ring or key_ring(self.settings.seed)
+    def __init__(self, runtime: Runtime, settings: CheckSettings) -> None:
+        self.runtime = runtime
+        self.settings = settings
+        self.ring: Ring = key_ring(settings.seed)
+        self.warnings: list[str] = []
+        self.environments = EnvironmentPool(start_ahead=False)
 
     @property
     def kids(self) -> tuple[str, ...]:
@@ -103,12 +93,10 @@ class AuthorizerSession:
         try:
             yield self
         finally:
-            self.discard_instances()
+            self.environments.close()
 
     def discard_instances(self) -> None:
-        warm, self._warm = list(self._warm.values()), {}
-        for slot in warm:
-            slot.instance.stop()
+        self.environments.discard()
 
     def call(
         self, recipe: Recipe, connect: Mapping[str, Any], *, ring_text: str | RunRing | None = RUN_RING
@@ -118,33 +106,26 @@ class AuthorizerSession:
         ``ring_text`` is the function's ``CONNECT_JWT_KEYS`` (None unsets it); by default the run's ring.
         """
         configured = json.dumps(self.ring) if isinstance(ring_text, RunRing) else ring_text
-        slot = self._warm.pop(configured, None)
-        if slot is None or not slot.instance.alive:
-            if slot is not None:
-                slot.instance.stop()
-            environment = self.environment(configured)
+        warm = self.environments.take(configured)
+        if warm is None:
+            variables = self.environment(configured)
             try:
-                slot = _Warm(self.runtime.start(environment), environment)
+                instance = self.runtime.start(variables)
             except HandlerInitError as error:
                 event = request_event(connect, None)
                 return AuthorizerCall(event, None, Invocation(), init_error=str(error), ring=configured)
+            # An authorizer calls no AWS service: nothing to observe but its answer and its output.
+            warm = self.environments.started(Environment(instance, None, [], variables))
         token = token_for(recipe, self.ring, int(time.time()))
         event = request_event(connect, token)
-        slot.tokens.append(token)
-        invocation = slot.instance.invoke(event, self.settings.timeout_s)
-        output = slot.instance.output()
-        if slot.instance.alive:
-            self._warm[configured] = slot
-        else:
-            slot.instance.stop()
+        warm.give(token)
+        invocation = warm.instance.invoke(event, self.settings.timeout_s)
+        output = warm.instance.output()
+        self.environments.keep(configured, warm)
         return AuthorizerCall(
-            event, token, invocation, ring=configured, environment_tokens=list(slot.tokens), environment_output=output
+            event, token, invocation, ring=configured, environment_tokens=list(warm.given), environment_output=output
         )
 
     def settled_output(self, quiet_s: float = 0.2, limit_s: float = 1.0) -> list[tuple[list[str | None], list[str]]]:
         """For each warm environment, once quiet, the tokens it was given and all it printed."""
-        settled = []
-        for slot in list(self._warm.values()):
-            slot.instance.settle(quiet_s, limit_s)
-            settled.append((list(slot.tokens), slot.instance.output()))
-        return settled
+        return self.environments.settled_output(quiet_s, limit_s)

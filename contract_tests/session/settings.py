@@ -1,0 +1,17 @@
+"""How hard a check looks, and where and how long its function runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contract_tests.lambda_runtime import TIMEOUT_S
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """How hard to look: examples per property clause, and the seed that makes a run repeatable."""
+
+    examples: int = 100
+    seed: int = 0
+    region: str = "us-east-1"
+    timeout_s: float = TIMEOUT_S
