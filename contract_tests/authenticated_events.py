@@ -6,6 +6,7 @@ Each yields ``(description, event)``; the event carries the identity it is judge
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from hypothesis import strategies as st
@@ -26,6 +27,7 @@ from contract_tests.tokens import AUDIENCE, signed
 Event = dict[str, Any]
 
 
+@functools.cache
 @st.composite
 def identities(draw: st.DrawFn) -> Identity:
     accounts = draw(st.lists(account_ids(), min_size=1, max_size=4, unique=True))
@@ -57,6 +59,7 @@ def _unauthenticated(event: Event, kind: str) -> Event:
     return event
 
 
+@functools.cache
 @st.composite
 def unauthenticated_events(draw: st.DrawFn) -> tuple[str, Event]:
     """Everyday connects a v3 handler stores, but with no authenticated client on them."""
@@ -74,6 +77,7 @@ def _other_case(client_id: str) -> str | None:
     return swapped if swapped != client_id else None
 
 
+@functools.cache
 @st.composite
 def identity_events(draw: st.DrawFn) -> tuple[str, Event]:
     """An authenticated client, and a query that is its own (half the time) or names another client or account."""
@@ -137,6 +141,7 @@ def token_cases() -> list[tuple[str, Event]]:
     ]
 
 
+@functools.cache
 @st.composite
 def token_events(draw: st.DrawFn) -> tuple[str, Event]:
     """Connects carrying a realistic token, stored or refused: neither may keep or print it."""

@@ -144,7 +144,7 @@ def _check(args: argparse.Namespace) -> int:
     from contract_tests.engine import ClauseFinished, Event, run_check
     from contract_tests.github import write_github_outputs
     from contract_tests.junit import render_junit
-    from contract_tests.report import clause_line, header, render_failures, summary
+    from contract_tests.report import clause_line, header, render_failures, render_text, summary
     from contract_tests.report_json import render_json
 
     request = CheckRequest(**request_values(lambda field: getattr(args, field)))
@@ -152,13 +152,11 @@ def _check(args: argparse.Namespace) -> int:
         request = replace(request, seed=secrets.randbelow(2**32))
     machine_on_stdout = args.format != "text" and not args.output
     terminal = sys.stderr if machine_on_stdout else sys.stdout
-    text: list[str] = []
 
     def say(line: str) -> None:
-        text.append(line)
         print(line, file=terminal, flush=True)
 
-    say(header(request))
+    say(header(request, request.seed))
 
     def on_event(event: Event) -> None:
         if isinstance(event, ClauseFinished):
@@ -168,7 +166,7 @@ def _check(args: argparse.Namespace) -> int:
     say(render_failures(report))
     say(summary(report))
     rendered = {
-        "text": lambda: "\n".join(text) + "\n",
+        "text": lambda: render_text(report),
         "json": lambda: render_json(report),
         "junit": lambda: render_junit(report),
     }
@@ -315,18 +313,15 @@ def _run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
         return EXIT_CONFORMS
-    from contract_tests.contracts import AUTHORIZER_CONTRACTS, CONTRACTS, contract_named
+    from contract_tests.contracts import CONTRACTS, EVERY_CONTRACT, contract_named
 
     if args.command == "clauses":
         for clause in contract_named(args.contract).clauses:
             print(f"{clause.number} {clause.id:<17} {clause.title}")
     elif args.command == "contracts":
-        for contract in CONTRACTS.values():
-            parent = f" (= {contract.parent} + changes)" if contract.parent else ""
-            print(f"{contract.name}  {len(contract.clauses):>2} clauses{parent}: {contract.summary}")
-        for other in AUTHORIZER_CONTRACTS.values():
-            guarding = f"the {other.function} of {other.guards}"
-            print(f"{other.name}  {len(other.clauses):>2} clauses ({guarding}): {other.summary}")
+        for contract in EVERY_CONTRACT.values():
+            lineage = f" ({contract.lineage})" if contract.lineage else ""
+            print(f"{contract.name}  {len(contract.clauses):>2} clauses{lineage}: {contract.summary}")
     else:
         from contract_tests.contract_diff import diff_contracts, render_diff
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from contract_tests.clauses import judgement_for
 from contract_tests.contract_diff import BREAKING, attribute_facts, attribute_meaning, diff_contracts, dynamodb_type
 from contract_tests.contract_schemas import load_schema
-from contract_tests.contracts import AUTHORIZER_CONTRACTS, CONTRACTS, AuthorizerContract, Contract, ContractBase
-from contract_tests.expected import TTL_VARIABLE
+from contract_tests.contracts import EVERY_CONTRACT, AuthorizerContract, Contract, ContractBase
 from contract_tests.forgeries import FORGERIES
+from contract_tests.oracle import TTL_VARIABLE
 from contract_tests.schema_files import SCHEMA_FILES
 from contract_tests.strategies import FIXED_CONTEXT, build_event
 
@@ -129,8 +130,11 @@ def _worked_example(contract: Contract) -> list[str]:
 
 
 def _clause_rows(contract: ContractBase) -> list[str]:
+    ancestry = [contract]
+    while ancestry[-1].parent:
+        ancestry.append(EVERY_CONTRACT[ancestry[-1].parent])
     introduced: dict[str, str] = {}
-    for version in CONTRACTS.values() if isinstance(contract, Contract) else (contract,):
+    for version in reversed(ancestry):
         for clause in version.clauses:
             introduced.setdefault(clause.id, version.name)
     rows = []
@@ -304,31 +308,31 @@ def change_page(old: Contract, new: Contract) -> str:
 def index_page() -> str:
     lines = [GENERATED, "", "# The data contract, version by version", ""]
     lines += ["| version | summary | clauses | changes |", "|---|---|---|---|"]
-    for contract in CONTRACTS.values():
+    for contract in EVERY_CONTRACT.values():
         changes = (
             f"[{contract.parent} → {contract.name}]({contract.parent}-to-{contract.name}.md)"
             if contract.parent
-            else "—"
+            else contract.lineage or "—"
         )
         link = f"[{contract.name}]({contract.name}.md)"
         lines.append(f"| {link} | {_cell(contract.summary)} | {len(contract.clauses)} | {changes} |")
-    for other in AUTHORIZER_CONTRACTS.values():
-        link = f"[{other.name}]({other.name}.md)"
-        lines.append(
-            f"| {link} | {_cell(other.summary)} | {len(other.clauses)} | the {other.function} of {other.guards} |"
-        )
     return "\n".join([*lines, ""])
+
+
+#: The page of a contract of each kind: what a kind's function is bound by differs (an item, a token).
+PAGES: dict[str, Callable[[Any], str]] = {"connect": version_page, "authorizer": authorizer_page}
+#: The page of a change from one version of a kind to the next.
+CHANGE_PAGES: dict[str, Callable[[Any, Any], str]] = {"connect": change_page}
 
 
 def pages() -> dict[str, str]:
     """Every generated page by file name."""
     generated = {"README.md": index_page()}
-    for contract in CONTRACTS.values():
-        generated[f"{contract.name}.md"] = version_page(contract)
+    for contract in EVERY_CONTRACT.values():
+        generated[f"{contract.name}.md"] = PAGES[contract.kind](contract)
         if contract.parent:
-            generated[f"{contract.parent}-to-{contract.name}.md"] = change_page(CONTRACTS[contract.parent], contract)
-    for other in AUTHORIZER_CONTRACTS.values():
-        generated[f"{other.name}.md"] = authorizer_page(other)
+            older = EVERY_CONTRACT[contract.parent]
+            generated[f"{contract.parent}-to-{contract.name}.md"] = CHANGE_PAGES[contract.kind](older, contract)
     return generated
 
 

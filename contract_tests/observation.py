@@ -103,6 +103,9 @@ class AuthorizerCall:
     #: Every token the environment was given (this one last) and all it printed so far, late lines too.
     environment_tokens: list[str | None] = field(default_factory=list)
     environment_output: list[str] = field(default_factory=list)
+    #: What the environment printed from its previous call's start to this one's (None for its first): each
+    #: line is judged once against every token, here or (the last ones) once the environment is quiet.
+    printed_since_previous: list[str] | None = None
 
     def actual(self) -> dict[str, Any]:
         shown: dict[str, Any] = {"token": self.token}

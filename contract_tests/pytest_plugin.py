@@ -22,10 +22,10 @@ from contract_tests.request import CheckRequest
 if TYPE_CHECKING:
     from contract_tests.backends import Backend
     from contract_tests.contracts.clause import Clause
-    from contract_tests.engine import Check
+    from contract_tests.engine import Run
 
 PREFIX = "connect-"
-_OPEN_CHECK = pytest.StashKey["Check | HarnessError | None"]()
+_OPEN_RUN = pytest.StashKey["Run | HarnessError | None"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,33 +51,31 @@ class ContractClauseItem(pytest.Item):
         self.clause = clause
         self.add_marker("connect_contract")
 
-    def _open_check(self) -> Check:
+    def _open_run(self) -> Run:
         """The check shared by every clause item; a check that could not start fails the first item only."""
-        from contract_tests.engine import open_check
+        from contract_tests.engine import open_run
 
         stash = self.config.stash
-        check = stash.get(_OPEN_CHECK, None)
-        if isinstance(check, HarnessError):
-            pytest.skip(f"not run: the check could not start ({check})")
-        if check is None:
+        run = stash.get(_OPEN_RUN, None)
+        if isinstance(run, HarnessError):
+            pytest.skip(f"not run: the check could not start ({run})")
+        if run is None:
             try:
-                check = open_check(_request(self.config)).__enter__()
+                run = open_run(_request(self.config)).__enter__()
             except HarnessError as error:
-                stash[_OPEN_CHECK] = error
+                stash[_OPEN_RUN] = error
                 raise
-            stash[_OPEN_CHECK] = check
-        return check
+            stash[_OPEN_RUN] = run
+        return run
 
     def runtest(self) -> None:
         from contract_tests.report import failure_details
         from contract_tests.results import Report, Status
 
-        check = self._open_check()
-        result = check.run_clause(self.clause)
+        run = self._open_run()
+        result = run.run_clause(self.clause)
         if result.status is Status.FAILED:
-            report = Report(
-                check.request, check.seed, [result], containment=check.runtime.containment, contract=check.contract
-            )
+            report = Report(run.request, run.seed, [result], containment=run.runtime.containment, contract=run.contract)
             saved = save(cases_of(report), Path(self.config.getoption("connect_failures_dir")))
             replay = f"\n  saved for replay: {saved[0]}" if saved else ""
             raise ClauseFailed(failure_details(report, result) + replay)
@@ -129,10 +127,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 def _close_check(config: pytest.Config) -> None:
-    check = config.stash.get(_OPEN_CHECK, None)
-    config.stash[_OPEN_CHECK] = None
-    if check is not None and not isinstance(check, HarnessError):
-        check.__exit__(None, None, None)
+    run = config.stash.get(_OPEN_RUN, None)
+    config.stash[_OPEN_RUN] = None
+    if run is not None and not isinstance(run, HarnessError):
+        run.__exit__(None, None, None)
 
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from contract_tests.engine import Check, plan
+from contract_tests.engine import Run, plan
 from contract_tests.errors import HarnessError
 from contract_tests.failure_cases import FailureCase
 from contract_tests.request import CheckRequest
@@ -35,12 +35,12 @@ def replay(cases: Sequence[tuple[Path | None, FailureCase]], request: CheckReque
     for path, case in cases:
         groups.setdefault(_run_request(request, case), []).append((path, case))
     for run_request, group in groups.items():
-        with Check(plan(run_request)) as check:
+        with Run(plan(run_request)) as run:
             for path, case in group:
-                clause = check.contract.clauses_by_id.get(case.clause)
+                clause = run.contract.clauses_by_id.get(case.clause)
                 if clause is None:
                     raise HarnessError(f"{path or 'case'}: contract {case.contract} has no clause {case.clause!r}")
-                why = check.replay(clause, case.example)
+                why = run.replay(clause, case.example)
                 yield Replayed(path, case, why is None, why or "")
 
 

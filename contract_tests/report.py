@@ -54,11 +54,11 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-def header(request: CheckRequest) -> str:
+def header(request: CheckRequest, seed: int | None) -> str:
     where = f"on backend {request.backend}" if request.uses_backend else "(no backend: it stores nothing)"
     return (
         f"connect-contract {request.contract}: checking {request.handler} ({request.runtime_name()} runtime) "
-        f"{where} (seed {request.seed}, {request.examples} examples per property clause)"
+        f"{where} (seed {seed}, {request.examples} examples per property clause)"
     )
 
 
@@ -108,3 +108,9 @@ def render_failures(report: Report) -> str:
     if not report.failed:
         return ""
     return "\nFAILURES\n\n" + "\n\n".join(failure_details(report, r) for r in report.failed) + "\n"
+
+
+def render_text(report: Report) -> str:
+    """The whole text report: what the terminal showed line by line while the check ran."""
+    lines = [header(report.request, report.seed), *(clause_line(r) for r in report.results)]
+    return "\n".join([*lines, render_failures(report), summary(report)]) + "\n"

@@ -1,12 +1,15 @@
 """Hypothesis strategies for `$connect` events, composed from small named pieces.
 
 Generation is composed by hand (``from_schema`` on whole events costs ~10x more per example than
-the backend work it drives) and kept true to the schema by validating every event it yields.
+the backend work it drives) and kept true to the schema by validating every event it yields. Each
+factory is cached: hypothesis validates a strategy on its first draw, and one made anew at every draw
+(a ``.map`` is never reused) cost more than the invocation it fed.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import ipaddress
 import time
 from typing import Any
@@ -15,7 +18,7 @@ from urllib.parse import urlencode
 from hypothesis import strategies as st
 
 from contract_tests.contract_schemas import as_json, errors, load_schema, python_regex, validator
-from contract_tests.expected import query_parameters
+from contract_tests.oracle import query_parameters
 
 MAX_URL_LENGTH = 4096
 QUERY_PARAMETERS = ("clientId", "account", "region")
@@ -36,6 +39,7 @@ def _request_context_const(name: str) -> Any:
 # ---- pieces of a valid event -------------------------------------------------------------
 
 
+@functools.cache
 def connection_ids() -> st.SearchStrategy[str]:
     """Ids shaped like API Gateway's: 12 random bytes in base64, e.g. ``L0SM9cOFvHcCIhw=``."""
     return st.binary(min_size=12, max_size=12).map(lambda b: base64.b64encode(b).decode()[:15] + "=")
@@ -55,14 +59,17 @@ def _spelled(number: int, alphabet: str, length: int) -> str:
     return "".join(digits)
 
 
+@functools.cache
 def _fixed_text(alphabet: str, length: int) -> st.SearchStrategy[str]:
     return st.integers(0, len(alphabet) ** length - 1).map(lambda n: _spelled(n, alphabet, length))
 
 
+@functools.cache
 def api_ids() -> st.SearchStrategy[str]:
     return _fixed_text(_API_ID_ALPHABET, 10)
 
 
+@functools.cache
 def source_ips() -> st.SearchStrategy[str]:
     return st.one_of(
         st.just(""),
@@ -75,11 +82,13 @@ def source_ips() -> st.SearchStrategy[str]:
 _GENERATION_EPOCH_MS = int(time.time() * 1000)
 
 
+@functools.cache
 def request_times() -> st.SearchStrategy[int]:
     """Epoch-ms request times within the day before the run started."""
     return st.integers(min_value=0, max_value=86_400_000).map(lambda ago: _GENERATION_EPOCH_MS - ago)
 
 
+@functools.cache
 def authorizers() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {"principalId": st.text(min_size=1, max_size=20), "integrationLatency": st.integers(0, 500)},
@@ -87,6 +96,7 @@ def authorizers() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+@functools.cache
 @st.composite
 def request_contexts(draw: st.DrawFn, connection_id: str | None = None) -> dict[str, Any]:
     """A ``requestContext`` whose times, ids and domain agree with one another."""
@@ -180,11 +190,13 @@ def validated(event: Event) -> Event:
     return event
 
 
+@functools.cache
 def account_ids() -> st.SearchStrategy[str]:
     """Twelve digits, leading zeros included."""
     return st.integers(0, 10**12 - 1).map(lambda n: f"{n:012d}")
 
 
+@functools.cache
 def client_ids() -> st.SearchStrategy[str]:
     return st.one_of(
         st.integers(0, 999_999).map(lambda n: f"agent-{n}"),
@@ -193,6 +205,7 @@ def client_ids() -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
 @st.composite
 def plain_pairs(draw: st.DrawFn) -> Pairs:
     """Everyday query strings: each of clientId/account/region present or not, realistic values."""
@@ -200,24 +213,29 @@ def plain_pairs(draw: st.DrawFn) -> Pairs:
     return [(name, draw(values[name])) for name in QUERY_PARAMETERS if draw(st.booleans())]
 
 
+@functools.cache
 def whitespace_values() -> st.SearchStrategy[str]:
     return st.sampled_from([" ", "  ", "\t", " agent ", "a b", "\u00a0", "\u3000x"])
 
 
+@functools.cache
 def percent_and_plus_values() -> st.SearchStrategy[str]:
     """Already-decoded text that a second decoding would change."""
     return st.sampled_from(["%20", "a%2Bb", "100%", "%41", "a+b", "+", "%25", "x%2Fy%3D"])
 
 
+@functools.cache
 def unicode_values() -> st.SearchStrategy[str]:
     """Any text but lone surrogates (the URL is UTF-8), astral-plane characters included."""
     return st.one_of(st.text(min_size=1, max_size=30), st.sampled_from(["\U0001f680", "계정", "\U0001d518\U0001d52b"]))
 
 
+@functools.cache
 def leading_zero_values() -> st.SearchStrategy[str]:
     return st.from_regex(r"\A0[0-9]{1,11}\Z")
 
 
+@functools.cache
 def hard_values() -> st.SearchStrategy[str]:
     return st.one_of(
         st.just(""),
@@ -230,6 +248,7 @@ def hard_values() -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
 def odd_keys() -> st.SearchStrategy[str]:
     """Keys a handler must ignore: case variants of the contract's keys (distinct keys) and unknown ones."""
     return st.one_of(
@@ -240,11 +259,13 @@ def odd_keys() -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
 def known_parameter(name: str) -> st.SearchStrategy[Pairs]:
     """One contract parameter: absent, once, or repeated (API Gateway keeps the last value)."""
     return st.lists(hard_values(), max_size=3).map(lambda values: [(name, v) for v in values])
 
 
+@functools.cache
 @st.composite
 def hard_pairs(draw: st.DrawFn) -> Pairs:
     """Query strings with empty, repeated, unknown and oddly encoded parameters, in any order."""
@@ -253,6 +274,7 @@ def hard_pairs(draw: st.DrawFn) -> Pairs:
     return draw(st.permutations(pairs))
 
 
+@functools.cache
 @st.composite
 def url_limit_events(draw: st.DrawFn) -> Event:
     """One parameter whose value fills the URL to exactly the 4096-character limit."""
@@ -310,6 +332,7 @@ def query_corner_cases() -> list[Event]:
 # ---- whole events --------------------------------------------------------------------------
 
 
+@functools.cache
 @st.composite
 def plain_events(draw: st.DrawFn, connection_id: str | None = None) -> Event:
     """Valid events with everyday query strings, or none in any of its three spellings."""
@@ -317,6 +340,7 @@ def plain_events(draw: st.DrawFn, connection_id: str | None = None) -> Event:
     return build_event(context, draw(plain_pairs()), draw(st.sampled_from(EMPTY_QUERY_STYLES)))
 
 
+@functools.cache
 @st.composite
 def _hard_query_events(draw: st.DrawFn) -> Event:
     context = draw(request_contexts())
@@ -324,11 +348,13 @@ def _hard_query_events(draw: st.DrawFn) -> Event:
     return build_event(context, pairs, draw(st.sampled_from(EMPTY_QUERY_STYLES)))
 
 
+@functools.cache
 def hard_query_events() -> st.SearchStrategy[Event]:
     """Valid events across the hard corners of the query-string space, the URL limit included."""
     return st.one_of(_hard_query_events(), url_limit_events())
 
 
+@functools.cache
 def any_valid_events() -> st.SearchStrategy[Event]:
     return st.one_of(plain_events(), hard_query_events())
 
@@ -410,6 +436,7 @@ def malformed(base: Event, description: str, mutate: Any) -> tuple[str, Any]:
     return description, event
 
 
+@functools.cache
 @st.composite
 def malformed_events(draw: st.DrawFn) -> tuple[str, Any]:
     """A description and an event the schema rejects in a field the handler must read."""
@@ -438,6 +465,7 @@ LOOKALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "
 CONTROL_CHARACTERS = ("\x00", "\t", "\n", "\r", "\x1b", "\x7f", "\u2028")
 
 
+@functools.cache
 def valid_values(rule: str, schema: str = "v3/item") -> st.SearchStrategy[str]:
     """Values the rule in ``schema``'s definitions accepts, generated from its own pattern."""
     pattern = python_regex(load_schema(schema)["definitions"][rule]["pattern"])
@@ -452,6 +480,7 @@ def _swap_one(value: str, table: dict[str, str], position: int) -> str | None:
     return None
 
 
+@functools.cache
 @st.composite
 def near_misses(draw: st.DrawFn, rule: str) -> tuple[str, str]:
     """A description and a value one small step outside ``rule``: what a loose check lets through."""
@@ -538,6 +567,7 @@ def with_parameters(event: Event, values: dict[str, Any]) -> Event:
     return event
 
 
+@functools.cache
 @st.composite
 def validated_parameter_events(draw: st.DrawFn) -> tuple[str, Event]:
     """Everyday events whose parameters are drawn from both sides of v3's rules, one near miss or none."""
@@ -569,6 +599,7 @@ def validated_parameter_cases() -> list[tuple[str, Event]]:
 NON_STRING_VALUES: tuple[Any, ...] = (123456789012, 1.5, True, ["123456789012"], {"S": "x"}, None, 0, False, [], {})
 
 
+@functools.cache
 @st.composite
 def non_string_parameter_events(draw: st.DrawFn) -> tuple[str, Any, Event]:
     """A valid event with one parameter's value replaced by a non-string in both query maps."""

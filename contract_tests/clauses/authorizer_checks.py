@@ -93,7 +93,7 @@ def require_token_unlogged(call: AuthorizerCall) -> None:
             "the token in no log line",
             call.actual(),
         )
-    late = late_token(call.environment_tokens, call.environment_output)
+    late = late_token(call.environment_tokens, call.printed_since_previous or [])
     if late is not None:
         raise Violation(
             late, "the token in no log line", {**call.actual(), "environment_output": call.environment_output[-5:]}

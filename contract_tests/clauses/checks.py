@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.judgement import Violation
 from contract_tests.contract_schemas import as_json, errors
-from contract_tests.expected import PARAMETERS, Denial, InvalidInput, Window, query_parameters
 from contract_tests.observation import Observation
+from contract_tests.oracle import PARAMETERS, Denial, InvalidInput, Window, query_parameters
 
 if TYPE_CHECKING:
     from contract_tests.contracts import Contract

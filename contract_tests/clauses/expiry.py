@@ -12,8 +12,8 @@ from contract_tests.clauses.checks import require_accepted
 from contract_tests.clauses.judgement import Expiry, Violation
 from contract_tests.contracts import Contract
 from contract_tests.contracts.v2 import EXPIRY, SHORT_TTL_S
-from contract_tests.expected import TTL_VARIABLE
 from contract_tests.observation import Observation, TypedItem
+from contract_tests.oracle import TTL_VARIABLE
 from contract_tests.steps import Facts
 from contract_tests.strategies import query_corner_cases
 

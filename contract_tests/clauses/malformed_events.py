@@ -18,8 +18,8 @@ from contract_tests.clauses.checks import (
 from contract_tests.clauses.judgement import Property
 from contract_tests.contracts import Contract
 from contract_tests.contracts.v1 import V1_CLAUSES
-from contract_tests.expected import has_identity
 from contract_tests.observation import Observation
+from contract_tests.oracle import has_identity
 from contract_tests.steps import Facts, Send
 from contract_tests.strategies import malformed_corner_cases, malformed_events
 

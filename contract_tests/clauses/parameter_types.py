@@ -20,8 +20,8 @@ from contract_tests.clauses.judgement import Property
 from contract_tests.contract_schemas import as_json
 from contract_tests.contracts import Contract
 from contract_tests.contracts.v3 import PARAMETER_TYPES
-from contract_tests.expected import query_parameters
 from contract_tests.observation import Observation
+from contract_tests.oracle import query_parameters
 from contract_tests.steps import Facts, Send
 from contract_tests.strategies import non_string_parameter_cases, non_string_parameter_events, with_parameters
 

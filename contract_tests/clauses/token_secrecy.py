@@ -41,7 +41,7 @@ def require_token_kept_secret(observation: Observation, event: Any) -> None:
             WANTED,
             observation.actual(),
         )
-    late = late_leak(observation.environment_events, observation.environment_output)
+    late = late_leak(observation.environment_events, observation.printed_since_previous or [])
     if late is not None:
         raise Violation(
             late, WANTED, {**observation.actual(), "environment_output": observation.environment_output[-5:]}

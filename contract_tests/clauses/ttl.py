@@ -10,8 +10,8 @@ from contract_tests.clauses.checks import require_outcome
 from contract_tests.clauses.judgement import Property
 from contract_tests.contracts import Contract
 from contract_tests.contracts.v2 import TTL
-from contract_tests.expected import TTL_VARIABLE
 from contract_tests.observation import Observation
+from contract_tests.oracle import TTL_VARIABLE
 from contract_tests.steps import UNSET, Facts, Send
 from contract_tests.strategies import no_query_cases, plain_events
 

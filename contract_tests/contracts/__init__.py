@@ -18,14 +18,14 @@ CONTRACTS: dict[str, Contract] = {contract.name: contract for contract in (V1, V
 #: Contracts of the functions in front of `$connect`.
 AUTHORIZER_CONTRACTS: dict[str, AuthorizerContract] = {AUTHORIZER.name: AUTHORIZER}
 
-AnyContract = Contract | AuthorizerContract
+#: Every contract by name, whatever function it binds, in the order listings show them.
+EVERY_CONTRACT: dict[str, ContractBase] = {**CONTRACTS, **AUTHORIZER_CONTRACTS}
 
 
-def contract_named(name: str) -> AnyContract:
-    found = CONTRACTS.get(name) or AUTHORIZER_CONTRACTS.get(name)
+def contract_named(name: str) -> ContractBase:
+    found = EVERY_CONTRACT.get(name)
     if found is None:
-        known = [*CONTRACTS, *AUTHORIZER_CONTRACTS]
-        raise HarnessError(f"unknown contract {name!r}; choose one of: {', '.join(known)}")
+        raise HarnessError(f"unknown contract {name!r}; choose one of: {', '.join(EVERY_CONTRACT)}")
     return found
 
 
@@ -44,8 +44,8 @@ __all__ = [
     "AUTHORIZER_CONTRACTS",
     "CONTRACTS",
     "DEFAULT_CONTRACT",
+    "EVERY_CONTRACT",
     "SCHEMA_ROLES",
-    "AnyContract",
     "AuthorizerContract",
     "Contract",
     "ContractBase",

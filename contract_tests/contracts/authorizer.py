@@ -22,6 +22,10 @@ class AuthorizerContract(ContractBase):
     #: The `$connect` contract whose route this authorizer guards.
     guards: str
 
+    @property
+    def lineage(self) -> str:
+        return f"the {self.function} of {self.guards}"
+
 
 AUTHORIZER_CLAUSES = (
     Clause(

@@ -9,8 +9,8 @@ from typing import ClassVar
 
 from contract_tests.contracts.clause import Clause
 from contract_tests.errors import HarnessError
-from contract_tests.expected import Oracle
 from contract_tests.gateway import Direct, Gateway
+from contract_tests.oracle import Oracle
 from contract_tests.table_definition import TableDefinition
 
 
@@ -36,6 +36,11 @@ class ContractBase:
     @property
     def clauses_by_id(self) -> dict[str, Clause]:
         return {clause.id: clause for clause in self.clauses}
+
+    @property
+    def lineage(self) -> str:
+        """Where the contract stands among the others, as listings say it (empty for a first version)."""
+        return f"= {self.parent} + changes" if self.parent else ""
 
     @property
     def guarded(self) -> bool:

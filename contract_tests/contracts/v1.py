@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contract_tests.contracts.base import Contract
 from contract_tests.contracts.clause import Clause
-from contract_tests.expected import Oracle
+from contract_tests.oracle import Oracle
 from contract_tests.table_definition import TableDefinition
 
 V1_CLAUSES = (

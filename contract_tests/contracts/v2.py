@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contract_tests.contracts.clause import Clause
 from contract_tests.contracts.v1 import V1
-from contract_tests.expected import TTL_VARIABLE, TtlOracle
+from contract_tests.oracle import TTL_VARIABLE, TtlOracle
 from contract_tests.table_definition import TableDefinition
 
 #: expiry's TTL: two seconds, so that no sweep (the backend's own, or another check's on a shared

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contract_tests.contracts.clause import Clause
 from contract_tests.contracts.v2 import V2
-from contract_tests.expected import ValidatingOracle
+from contract_tests.oracle import ValidatingOracle
 
 INPUT_VALIDATION = Clause(
     11,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from contract_tests.contracts.clause import Clause
 from contract_tests.contracts.v3 import V3
-from contract_tests.expected import AuthenticatingOracle
 from contract_tests.gateway import SynthesizedAuthorizer
+from contract_tests.oracle import AuthenticatingOracle
 
 AUTHENTICATION = Clause(
     13,

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event
 from contract_tests.engine.plan import Plan, plan
-from contract_tests.engine.run import Check, execute, open_check, run_check
+from contract_tests.engine.run import Run, execute, open_run, run_check
 
 __all__ = [
-    "Check",
     "CheckFinished",
     "ClauseFinished",
     "ClauseStarted",
     "Event",
     "Plan",
+    "Run",
     "execute",
-    "open_check",
+    "open_run",
     "plan",
     "run_check",
 ]

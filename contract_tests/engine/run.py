@@ -1,4 +1,4 @@
-"""The engine: an open check (runtime, backend, session) that runs any clause of its contract on the
+"""The engine: an open run (runtime, backend, session) that runs any clause of its contract on the
 function the contract binds, through the clause's declared judgement; and a whole check as events."""
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ def property_result(
     return _verdict(clause, violation, count)
 
 
-class Check:
-    """A started backend and opened session, ready to run clauses one at a time (CLI, pytest plugin, replay)."""
+class Run:
+    """A check under way: its backend started and session open, running clauses one at a time (CLI, pytest
+    plugin, replay)."""
 
     def __init__(self, resolved: Plan) -> None:
         self.plan = resolved
@@ -78,7 +79,7 @@ class Check:
         self.blocking_failure: Any = None
         self._blocking_failure_reported = False
 
-    def __enter__(self) -> Check:
+    def __enter__(self) -> Run:
         request = self.request
         try:
             self._stack.enter_context(_hypothesis_storage())
@@ -244,9 +245,9 @@ class Check:
         return None
 
 
-def open_check(request: CheckRequest) -> Check:
+def open_run(request: CheckRequest) -> Run:
     """The check ``request`` asks for, planned (not yet started: use it as a context manager)."""
-    return Check(plan(request))
+    return Run(plan(request))
 
 
 def execute(request: CheckRequest) -> Iterator[Event]:
@@ -254,17 +255,17 @@ def execute(request: CheckRequest) -> Iterator[Event]:
     HarnessError means no verdict (exit 2)."""
     started = time.perf_counter()
     resolved = plan(request)
-    with Check(resolved) as check:
+    with Run(resolved) as run:
         report = Report(
             request,
-            check.seed,
-            warnings=check.warnings,
-            containment=check.runtime.containment,
+            run.seed,
+            warnings=run.warnings,
+            containment=run.runtime.containment,
             contract=resolved.contract,
         )
         for clause in resolved.clauses:
             yield ClauseStarted(clause)
-            result = check.run_clause(clause)
+            result = run.run_clause(clause)
             report.results.append(result)
             yield ClauseFinished(result)
     report.seconds = time.perf_counter() - started

@@ -14,8 +14,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_sta
 from contract_tests.clauses.judgement import Expiry, Violation, WarmSequence, WarmStep
 from contract_tests.contracts import Contract
 from contract_tests.engine.properties import first_violation, hypothesis_settings
-from contract_tests.expected import TTL_VARIABLE
 from contract_tests.observation import Observation, TypedItem
+from contract_tests.oracle import TTL_VARIABLE
 from contract_tests.runtimes import HandlerInitError
 from contract_tests.session import ConnectSession
 from contract_tests.steps import Facts

@@ -123,7 +123,13 @@ class AuthorizerSession:
         output = warm.instance.output()
         self.environments.keep(configured, warm)
         return AuthorizerCall(
-            event, token, invocation, ring=configured, environment_tokens=list(warm.given), environment_output=output
+            event,
+            token,
+            invocation,
+            ring=configured,
+            environment_tokens=list(warm.given),
+            environment_output=output,
+            printed_since_previous=warm.printed_since_previous(),
         )
 
     def settled_output(self, quiet_s: float = 0.2, limit_s: float = 1.0) -> list[tuple[list[str | None], list[str]]]:

@@ -12,8 +12,8 @@ import yaml
 from contract_tests.clauses.aws_calls import ALLOWED_OPERATIONS
 from contract_tests.contracts import CONTRACTS
 from contract_tests.contracts.authorizer import RING_VARIABLE
-from contract_tests.expected import TTL_VARIABLE
 from contract_tests.gateway import TOKEN_PARAMETER
+from contract_tests.oracle import TTL_VARIABLE
 from contract_tests.tests.conftest import ROOT
 
 

@@ -245,12 +245,12 @@ def test_a_token_logged_after_the_answer_is_judged_with_its_environment() -> Non
     from contract_tests.authenticated_events import token_cases
     from contract_tests.clauses import Violation
     from contract_tests.clauses.token_secrecy import late_leak, require_token_kept_secret
-    from contract_tests.engine import open_check
+    from contract_tests.engine import open_run
     from contract_tests.engine.functions import ConnectHandler
     from contract_tests.request import CheckRequest
 
     handler = f"{HANDLERS / 'wrong' / 'v4' / 'token_logged_late.py'}:handler"
-    with open_check(CheckRequest(handler=handler, contract="v4", examples=1, seed=1)) as check:
+    with open_run(CheckRequest(handler=handler, contract="v4", examples=1, seed=1)) as check:
         assert isinstance(check.function, ConnectHandler)
         session = check.function.session
         first = token_cases()[0][1]

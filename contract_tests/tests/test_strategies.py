@@ -11,7 +11,7 @@ from hypothesis import given, settings
 
 from contract_tests import strategies
 from contract_tests.contract_schemas import errors
-from contract_tests.expected import expected_item, has_identity
+from contract_tests.oracle import expected_item, has_identity
 from contract_tests.tests.conftest import FIXTURES, load_json
 
 

@@ -15,8 +15,8 @@ from contract_tests import strategies
 from contract_tests.backends import BACKENDS, BackendOptions
 from contract_tests.contract_schemas import errors
 from contract_tests.contracts import CONTRACTS, contract_named
-from contract_tests.expected import DEFAULT_TTL_SECONDS, TtlOracle
 from contract_tests.gateway import Identity, authenticated, with_authorizer
+from contract_tests.oracle import DEFAULT_TTL_SECONDS, TtlOracle
 from contract_tests.tests.conftest import HANDLERS, RunningBackend, caught_clause, sampled_on_other_backends
 
 pytestmark = pytest.mark.contract_versions
