@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from contract_tests.errors import HarnessError
@@ -141,28 +139,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from contract_tests.engine import ClauseFinished, Event, run_check
+    from contract_tests.engine import ClauseFinished, Event, plan, run_check
     from contract_tests.github import write_github_outputs
     from contract_tests.junit import render_junit
     from contract_tests.report import clause_line, header, render_failures, render_text, summary
     from contract_tests.report_json import render_json
 
     request = CheckRequest(**request_values(lambda field: getattr(args, field)))
-    if request.seed is None:  # drawn here once, so the header names the seed the run uses
-        request = replace(request, seed=secrets.randbelow(2**32))
     machine_on_stdout = args.format != "text" and not args.output
     terminal = sys.stderr if machine_on_stdout else sys.stdout
 
     def say(line: str) -> None:
         print(line, file=terminal, flush=True)
 
-    say(header(request, request.seed))
+    resolved = plan(request)  # the contract, targets and seed, resolved once
+    say(header(request, resolved.seed, resolved.runtime))
 
     def on_event(event: Event) -> None:
         if isinstance(event, ClauseFinished):
             say(clause_line(event.result))
 
-    report = run_check(request, on_event)
+    report = run_check(resolved, on_event)
     say(render_failures(report))
     say(summary(report))
     rendered = {

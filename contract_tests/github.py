@@ -100,7 +100,7 @@ def step_summary(report: Report) -> str:
         f"### connect-contract {request.contract}: `{request.handler}` {report.verdict.value}",
         "",
         (f"Backend `{request.backend}`, " if request.uses_backend else "No backend (it stores nothing), ")
-        + f"runtime `{request.runtime_name()}`, seed `{report.seed}`, "
+        + f"runtime `{report.runtime}`, seed `{report.seed}`, "
         f"{request.examples} examples per property clause, {report.seconds:.1f} s.",
         "",
         "| # | clause | result | examples | time | detail |",

@@ -75,7 +75,14 @@ class ContractClauseItem(pytest.Item):
         run = self._open_run()
         result = run.run_clause(self.clause)
         if result.status is Status.FAILED:
-            report = Report(run.request, run.seed, [result], containment=run.runtime.containment, contract=run.contract)
+            report = Report(
+                run.request,
+                run.seed,
+                [result],
+                containment=run.runtime.containment,
+                contract=run.contract,
+                runtime=run.plan.runtime,
+            )
             saved = save(cases_of(report), Path(self.config.getoption("connect_failures_dir")))
             replay = f"\n  saved for replay: {saved[0]}" if saved else ""
             raise ClauseFailed(failure_details(report, result) + replay)

@@ -54,10 +54,10 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-def header(request: CheckRequest, seed: int | None) -> str:
+def header(request: CheckRequest, seed: int, runtime: str) -> str:
     where = f"on backend {request.backend}" if request.uses_backend else "(no backend: it stores nothing)"
     return (
-        f"connect-contract {request.contract}: checking {request.handler} ({request.runtime_name()} runtime) "
+        f"connect-contract {request.contract}: checking {request.handler} ({runtime} runtime) "
         f"{where} (seed {seed}, {request.examples} examples per property clause)"
     )
 
@@ -112,5 +112,5 @@ def render_failures(report: Report) -> str:
 
 def render_text(report: Report) -> str:
     """The whole text report: what the terminal showed line by line while the check ran."""
-    lines = [header(report.request, report.seed), *(clause_line(r) for r in report.results)]
+    lines = [header(report.request, report.seed, report.runtime), *(clause_line(r) for r in report.results)]
     return "\n".join([*lines, render_failures(report), summary(report)]) + "\n"

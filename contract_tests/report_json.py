@@ -45,7 +45,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "contract": request.contract,
             "backend": request.backend if request.uses_backend else None,
             "endpoint": request.endpoint,
-            "runtime": request.runtime_name(),
+            "runtime": report.runtime,
             "interpreter": request.interpreter,
             "sandbox": request.sandbox,
             "examples": request.examples,

@@ -59,12 +59,15 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     #: Whether the function ran sandboxed, and if not, why.
     containment: Containment = field(default_factory=lambda: Containment(False, "not started"))
-    #: The contract checked; by default the one the request names.
+    #: The contract checked, and the runtime the function ran in; by default as the request names them.
     contract: ContractBase = field(default=None)  # type: ignore[assignment]
+    runtime: str = ""
 
     def __post_init__(self) -> None:
         if self.contract is None:
             self.contract = contract_named(self.request.contract)
+        if not self.runtime:
+            self.runtime = self.request.runtime_name()
 
     @property
     def failed(self) -> list[ClauseResult]:

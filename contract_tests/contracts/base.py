@@ -32,6 +32,9 @@ class ContractBase:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schemas", MappingProxyType(dict(self.schemas)))
+        strangers = [clause.id for clause in self.clauses if clause.binds != self.kind]
+        if strangers:
+            raise ValueError(f"contract {self.name} binds a {self.kind} function; clauses {strangers} bind another")
 
     @property
     def clauses_by_id(self) -> dict[str, Clause]:

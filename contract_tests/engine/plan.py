@@ -24,6 +24,11 @@ class Plan:
     #: ``--authorizer``: the function put in front of `$connect`.
     authorizer: HandlerTarget | None = None
 
+    @property
+    def runtime(self) -> str:
+        """The runtime asked for, or the one the target's language implies."""
+        return self.request.runtime or self.target.language
+
 
 def plan(request: CheckRequest, *, all_clauses: bool = False) -> Plan:
     """Resolve ``request``; HarnessError (exit 2) says what is wrong with it. ``all_clauses`` plans every

@@ -10,6 +10,7 @@ from typing import Any
 
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 
+from contract_tests.backends import BACKENDS
 from contract_tests.clauses import judgement_for
 from contract_tests.clauses.checks import refusal_notes, rejected_writes
 from contract_tests.clauses.judgement import AnyJudgement, Expiry, Property, Violation, WarmSequence
@@ -211,7 +212,7 @@ class Run:
                 why = f"the handler times out on a valid {noun}"
             return ClauseResult(clause, Status.NOT_CHECKED, 0, f"{why}, so every {noun} fails (see above)")
         self._blocking_failure_reported = True
-        message = failure.init_error or f"the {noun} failed on a valid event: {failure.invocation.error}"
+        message = self.blocking_reason() or ""
         case, expected = self.function.control()
         example = Counterexample(case, expected, failure.actual(), judged_by=self.contract.clauses[0].id)
         return ClauseResult(clause, Status.FAILED, 1, message, example)
@@ -226,8 +227,13 @@ class Run:
         judgement = judgement_for(clause)
         missing = self._missing_capability(clause)
         if missing is not None:
+            able = [
+                f"--backend {name}"
+                for name, backend in BACKENDS.items()
+                if clause.requires <= getattr(backend, "capabilities", frozenset())
+            ]
             raise HarnessError(
-                f"{self.function.facts.backend} cannot {missing}: replay {clause.id} on a backend that can"
+                f"{self.function.facts.backend} cannot {missing}: replay {clause.id} on {' or '.join(able)}"
             )
         function = self.function
         function.discard_instances()
@@ -250,18 +256,18 @@ def open_run(request: CheckRequest) -> Run:
     return Run(plan(request))
 
 
-def execute(request: CheckRequest) -> Iterator[Event]:
+def execute(resolved: Plan) -> Iterator[Event]:
     """Run a whole check, one event at a time; the last is CheckFinished with the report.
     HarnessError means no verdict (exit 2)."""
     started = time.perf_counter()
-    resolved = plan(request)
     with Run(resolved) as run:
         report = Report(
-            request,
+            resolved.request,
             run.seed,
             warnings=run.warnings,
             containment=run.runtime.containment,
             contract=resolved.contract,
+            runtime=resolved.runtime,
         )
         for clause in resolved.clauses:
             yield ClauseStarted(clause)
@@ -272,9 +278,11 @@ def execute(request: CheckRequest) -> Iterator[Event]:
     yield CheckFinished(report)
 
 
-def run_check(request: CheckRequest, on_event: Callable[[Event], None] | None = None) -> Report:
-    """Run a whole check and return its report, telling ``on_event`` of each event as it comes."""
-    for event in execute(request):
+def run_check(asked: CheckRequest | Plan, on_event: Callable[[Event], None] | None = None) -> Report:
+    """Run a whole check (planned here unless it was) and return its report, telling ``on_event`` of each
+    event as it comes."""
+    resolved = asked if isinstance(asked, Plan) else plan(asked)
+    for event in execute(resolved):
         if on_event is not None:
             on_event(event)
         if isinstance(event, CheckFinished):

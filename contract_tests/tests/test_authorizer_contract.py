@@ -247,3 +247,27 @@ def test_what_api_gateway_answers_a_refusal(invocation: Invocation, status: int)
     call = AuthorizerCall(event={"methodArn": ARN}, token="t", invocation=invocation)
     assert not allows(call)
     assert (gateway_error(call) is None) == (status != 500), gateway_error(call)
+
+
+def test_each_line_is_judged_once_per_call_and_the_rest_when_quiet() -> None:
+    """A call judges what the environment printed since its previous call against every token it was given;
+    what came before was judged then. Reading the whole output at every call made token-secrecy cost ~0.5 s
+    a call after the forgeries' thousand calls in the same environment."""
+    from contract_tests.clauses import Violation
+    from contract_tests.clauses.authorizer_checks import require_token_unlogged
+
+    ring = {"2026-11": "k" * 32}
+    first, second = (token_for({**everyday_recipe("2026-11"), "sub": sub}, ring, 1_800_000_000) for sub in "ab")
+    earlier = [f"refused {first}"]
+    call = AuthorizerCall(
+        {"methodArn": "arn"},
+        second,
+        Invocation(response={"principalId": "b"}),
+        environment_tokens=[first, second],
+        environment_output=earlier,
+        printed_since_previous=[],
+    )
+    require_token_unlogged(call)  # the line with the first token was the first call's to judge
+    call.printed_since_previous = earlier
+    with pytest.raises(Violation, match="holds the token of call 1"):
+        require_token_unlogged(call)

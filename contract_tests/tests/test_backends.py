@@ -254,7 +254,9 @@ def test_a_running_moto_server_leaves_the_processs_own_moto_mocks_alone() -> Non
         for _ in range(2):
             with mock_aws():
                 client = boto3.client("dynamodb", region_name="us-east-1")
-                client.create_table(**table)  # a leftover of the first round would make this fail
+                assert client.list_tables()["TableNames"] == [], "the mock starts empty: no leftover, no gate table"
+                client.create_table(**table)
+                assert client.list_tables()["TableNames"] == ["users-own"]
 
 
 def test_the_dead_endpoint_stays_dead_while_the_backend_lives() -> None:

@@ -129,3 +129,20 @@ def test_importing_the_contract_loads_no_machinery() -> None:
     assert heavy == []
     timed = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
     assert "contract_tests.contracts.v4" in timed and not [m for m in timed if m.startswith(MACHINERY)]
+
+
+def test_every_declared_clause_has_its_judgement_and_every_judgement_a_declaration() -> None:
+    from contract_tests.clauses import JUDGEMENTS, judgement_for
+    from contract_tests.contracts import EVERY_CONTRACT
+
+    declared = {clause for contract in EVERY_CONTRACT.values() for clause in contract.clauses}
+    assert {judgement_for(clause).clause for clause in declared} == declared
+    assert {judgement.clause for judgement in JUDGEMENTS.values()} == declared
+
+
+def test_a_contract_refuses_a_clause_of_another_kind_of_function() -> None:
+    from contract_tests.contracts import CONTRACTS
+    from contract_tests.contracts.authorizer import AUTHORIZER_CLAUSES
+
+    with pytest.raises(ValueError, match="bind another"):
+        CONTRACTS["v1"].derive("v1x", "a trial", add=AUTHORIZER_CLAUSES[:1])

@@ -331,6 +331,7 @@ def test_a_stated_identity_is_kept_and_judged() -> None:
 
 @pytest.mark.parametrize("status", [400, 403])
 def test_a_value_both_invalid_and_not_the_clients_may_be_refused_either_way(status: int) -> None:
+    from contract_tests.clauses import Violation
     from contract_tests.clauses.checks import require_outcome
     from contract_tests.observation import Observation
     from contract_tests.runtimes import Invocation
@@ -338,7 +339,10 @@ def test_a_value_both_invalid_and_not_the_clients_may_be_refused_either_way(stat
     event = strategies.build_event(strategies.FIXED_CONTEXT, [("clientId", "agent 7")])
     logs = ["refused: invalid clientId"]
     observation = Observation(Invocation(response={"statusCode": status, "body": "refused"}, logs=logs))
-    require_outcome(CONTRACTS["v4"], event, observation)
+    assert require_outcome(CONTRACTS["v4"], event, observation) is None
+    accepted = Observation(Invocation(response={"statusCode": 200, "body": "connected"}, logs=logs))
+    with pytest.raises(Violation, match="did not refuse the connection"):
+        require_outcome(CONTRACTS["v4"], event, accepted)
 
 
 def test_a_handler_logging_off_the_request_path_is_judged_on_what_it_writes_not_when(run_cli: Any) -> None:
