@@ -25,6 +25,7 @@ FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "message": str,
     "seed": (int, type(None)),
     "environment": dict,
+    "table_variables": list,
     "handler": str,
     "reproduce": str,
     "format": int,
@@ -35,6 +36,7 @@ FIELD_NAMES = {
     "message": "a string",
     "seed": "a whole number or null",
     "environment": "an object of strings",
+    "table_variables": "a list of variable names",
     "handler": "a string",
     "reproduce": "a string",
     "format": "a whole number",
@@ -50,15 +52,19 @@ class FailureCase:
     expected: Any = None
     actual: Any = None
     seed: int | None = None
-    #: The function's own configuration (``--env``) when it failed.
+    #: The function's own configuration (``--env``) when it failed, and the variables that named its table.
     environment: dict[str, str] = field(default_factory=dict)
+    table_variables: list[str] = field(default_factory=list)
     #: What was checked, and how to repeat the whole clause (for the reader; a replay names its own handler).
     handler: str = ""
     reproduce: str = ""
     format: int = FORMAT
 
     def file_name(self) -> str:
-        digest = hashlib.sha256(json.dumps(self.example, sort_keys=True, default=str).encode()).hexdigest()[:12]
+        """Named by what it replays (the example under its configuration): a run with other options never
+        overwrites it; the same failure found again does."""
+        made = {"example": self.example, "environment": self.environment, "table_variables": self.table_variables}
+        digest = hashlib.sha256(json.dumps(made, sort_keys=True, default=str).encode()).hexdigest()[:12]
         return f"{self.contract}-{self.clause}-{digest}.json"
 
     def to_json(self) -> str:
@@ -82,6 +88,10 @@ class FailureCase:
         for name in ("contract", "clause", "example", "message"):
             if name not in data:
                 raise HarnessError(f"{origin}: not a connect-contract failure case (no {name!r})")
+        for name in data.get("table_variables", []):
+            why = refusal(name, table_variable=True) if isinstance(name, str) and name.isidentifier() else "no name"
+            if why:
+                raise HarnessError(f"{origin}: table_variables: {name!r}: {why}")
         for name, value in data.get("environment", {}).items():
             if not isinstance(value, str):
                 raise HarnessError(f"{origin}: environment {name!r} must be a string")
@@ -112,6 +122,7 @@ def cases_of(report: Any) -> list[FailureCase]:
                 actual=json.loads(json.dumps(example.actual, default=str)),
                 seed=report.seed,
                 environment=dict(request.env),
+                table_variables=list(request.table_variables),
                 handler=request.handler,
                 reproduce=request.command(report.seed, result.clause.id),
             )

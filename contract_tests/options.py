@@ -25,6 +25,8 @@ SANDBOX_MODES = ("auto", "on", "off")
 DEFAULT_CONTRACT = "v1"
 DEFAULT_EXAMPLES = 100
 DEFAULT_REGION = "us-east-1"
+#: The variable the contract says a handler reads its table's name from.
+DEFAULT_TABLE_VARIABLE = "CONNECTIONS_TABLE"
 #: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5 …: a region is also part of a host name.
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
@@ -64,6 +66,15 @@ def assignment(text: str) -> tuple[str, str]:
     if why:
         raise argparse.ArgumentTypeError(why)
     return name, value
+
+
+def variable_name(text: str) -> str:
+    if not text.isidentifier():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a variable name")
+    why = refusal(text, table_variable=True)
+    if why:
+        raise argparse.ArgumentTypeError(why)
+    return text
 
 
 def region(text: str) -> str:
@@ -219,6 +230,16 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         repeatable=True,
     ),
     Option(
+        "table-variable",
+        "table_variables",
+        "a variable the handler reads its table's name from, set to the run's table (repeatable; default:"
+        f" {DEFAULT_TABLE_VARIABLE})",
+        parse=variable_name,
+        metavar="NAME",
+        repeatable=True,
+        storage=True,
+    ),
+    Option(
         "region",
         "region",
         f"AWS region the handler sees (default: {DEFAULT_REGION})",
@@ -271,6 +292,7 @@ REPLAY_OPTIONS = (
     "sandbox",
     "memory",
     "env",
+    "table-variable",
     "region",
     "timeout",
 )

@@ -26,7 +26,10 @@ class Replayed:
 def _run_request(request: CheckRequest, case: FailureCase) -> CheckRequest:
     """The check a case needs: its contract and configuration, the rest as the replay was asked."""
     environment = {**case.environment, **dict(request.env)}
-    return replace(request, contract=case.contract, env=tuple(environment.items()), clauses=())
+    table_variables = request.table_variables or tuple(case.table_variables)
+    return replace(
+        request, contract=case.contract, env=tuple(environment.items()), table_variables=table_variables, clauses=()
+    )
 
 
 def replay(cases: Sequence[tuple[Path | None, FailureCase]], request: CheckRequest) -> Iterator[Replayed]:
@@ -76,7 +79,18 @@ def test_saved_failure_is_fixed(case):
 def emit_pytest(cases: Sequence[FailureCase], request: CheckRequest, path: Path) -> None:
     """Write a plain pytest module with ``cases`` inlined, run against ``request``'s handler and options."""
     defaults = CheckRequest(handler=request.handler)
-    kept = ("code_dir", "backend", "endpoint", "runtime", "interpreter", "memory", "env", "region", "timeout")
+    kept = (
+        "code_dir",
+        "backend",
+        "endpoint",
+        "runtime",
+        "interpreter",
+        "memory",
+        "env",
+        "table_variables",
+        "region",
+        "timeout",
+    )
     options = {name: getattr(request, name) for name in kept if getattr(request, name) != getattr(defaults, name)}
     documents = [{k: v for k, v in vars(case).items() if k not in ("expected", "actual")} for case in cases]
     text = PYTEST_MODULE.format(

@@ -53,6 +53,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "timeout": request.timeout,
             "memory": request.memory,
             "env": dict(request.env),
+            "table_variables": list(request.table_variable_names) if request.uses_backend else None,
             "clauses": list(request.clauses),
         },
         "seed": report.seed,

@@ -13,6 +13,7 @@ from contract_tests.options import (
     DEFAULT_CONTRACT,
     DEFAULT_EXAMPLES,
     DEFAULT_REGION,
+    DEFAULT_TABLE_VARIABLE,
     REPLAY_OPTIONS,
     VERSION_NAMES,
 )
@@ -48,6 +49,13 @@ class CheckRequest:
     memory: int = MEMORY_MB
     #: The function's own configuration, ``NAME=VALUE`` pairs.
     env: tuple[tuple[str, str], ...] = ()
+    #: ``--table-variable``: the variables the handler reads its table's name from (none: the contract's).
+    table_variables: tuple[str, ...] = ()
+
+    @property
+    def table_variable_names(self) -> tuple[str, ...]:
+        """The variables set to the run's table: those asked for, else the contract's ``CONNECTIONS_TABLE``."""
+        return tuple(dict.fromkeys(self.table_variables)) or (DEFAULT_TABLE_VARIABLE,)
 
     @property
     def uses_backend(self) -> bool:

@@ -37,10 +37,12 @@ GATE = {
 GATE_PREFIXES = {"AWS_ENDPOINT_URL_": "the gate routes every AWS call through its observing proxy"}
 
 
-def refusal(name: str) -> str | None:
-    """Why ``name`` may not be set by the user, or None where it may."""
+def refusal(name: str, *, table_variable: bool = False) -> str | None:
+    """Why ``name`` may not be set by the user (or, ``table_variable``, name the table), or None where it may."""
     if name in LAMBDA:
         return f"{name} is reserved by Lambda (its runtime sets it; Lambda refuses it in a function's configuration)"
+    if table_variable:
+        return None if name == "CONNECTIONS_TABLE" or name not in GATE else f"{name} is the gate's: {GATE[name]}"
     if name in GATE:
         return f"{name} is the gate's: {GATE[name]}"
     for prefix, why in GATE_PREFIXES.items():

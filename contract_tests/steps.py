@@ -33,6 +33,8 @@ class Send:
     environment: Overrides | None = None
     failure: str | None = None
     bypass_gateway: bool = False
+    #: Every variable the handler reads its table's name from (``Facts.table_variables``) unset.
+    without_table: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,10 @@ class Facts:
     """What a run knows that cases and judgements may depend on, fixed before the first clause."""
 
     examples: int
-    #: `$connect`: the run's table, and the storage failures this run can make (name: what fails).
+    #: `$connect`: the run's table, the variables naming it, and the storage failures this run can make
+    #: (name: what fails).
     table: str = ""
+    table_variables: tuple[str, ...] = ("CONNECTIONS_TABLE",)
     failures: Mapping[str, str] = field(default_factory=dict)
     #: The backend's name, as a report names it.
     backend: str = ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any, ClassVar, Protocol
 
 from contract_tests.authorizer_gateway import AuthorizerInFront
@@ -24,7 +25,7 @@ from contract_tests.observation import AuthorizerCall, Observation
 from contract_tests.request import CheckRequest
 from contract_tests.runtimes import Runtime, make_runtime
 from contract_tests.session import AuthorizerSession, CheckSettings, ConnectSession
-from contract_tests.steps import Call, Facts, Overrides, Send
+from contract_tests.steps import UNSET, Call, Facts, Overrides, Send
 from contract_tests.strategies import no_query_cases
 
 # Every call fails either way; over the wire the SDK's retries (with back-off) would only make each example slower.
@@ -93,12 +94,19 @@ class ConnectHandler:
         assert isinstance(contract, Contract)  # the kind registered for "connect" contracts
         backend = stack.enter_context(backend_for(plan.request, runtime))
         gateway = self._gateway(plan, contract, settings, stack)
-        self.session = ConnectSession(runtime, backend, settings, contract.table, gateway)
+        variables = plan.request.table_variable_names
+        self.session = ConnectSession(runtime, backend, settings, contract.table, gateway, variables)
         stack.enter_context(self.session.opened())
         self.warnings = self.session.warnings
         self._failures = self._storage_failures()
         failures = {name: why for name, (_, _, why) in self._failures.items()}
-        self.facts = Facts(settings.examples, table=self.session.table, failures=failures, backend=backend.name)
+        self.facts = Facts(
+            settings.examples,
+            table=self.session.table,
+            table_variables=variables,
+            failures=failures,
+            backend=backend.name,
+        )
 
     @staticmethod
     def _gateway(plan: Plan, contract: Contract, settings: CheckSettings, stack: ExitStack) -> Gateway:
@@ -118,10 +126,12 @@ class ConnectHandler:
             for fault in session.faults
         }
         missing_table = f"{session.table}-missing"
+        names = " and ".join(session.table_variables)
         failures["table-missing"] = (
             None,
-            {"CONNECTIONS_TABLE": missing_table},
-            f"CONNECTIONS_TABLE names a table that does not exist ({missing_table})",
+            dict.fromkeys(session.table_variables, missing_table),
+            f"{names} {'names' if len(session.table_variables) == 1 else 'name'} a table that does not exist"
+            f" ({missing_table})",
         )
         outage = session.endpoint_outage()
         if outage is not None:
@@ -134,6 +144,9 @@ class ConnectHandler:
         return failures
 
     def perform(self, step: Send) -> Observation:
+        if step.without_table:
+            unset: dict[str, str | None] = dict.fromkeys(self.session.table_variables, UNSET)
+            step = replace(step, environment={**unset, **(step.environment or {})}, without_table=False)
         if step.failure is None:
             return self.session.connect(step.event, environment=step.environment, bypass_gateway=step.bypass_gateway)
         if step.failure not in self._failures:

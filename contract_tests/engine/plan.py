@@ -39,6 +39,9 @@ def plan(request: CheckRequest, *, all_clauses: bool = False) -> Plan:
     problems = contract.configuration_errors(dict(request.env))
     if problems:
         raise HarnessError(f"contract {contract.name}: --env {problems[0]}")
+    taken = [name for name, _ in request.env if name in request.table_variable_names]
+    if taken:
+        raise HarnessError(f"--env {taken[0]}: the gate's: --table-variable sets it to the run's own table")
     if request.authorizer is not None and not contract.guarded:
         raise HarnessError(f"--authorizer: contract {contract.name} has no authorizer in front of $connect (v4 has)")
     clauses = contract.select(() if all_clauses else request.clauses)

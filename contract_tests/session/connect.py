@@ -46,6 +46,7 @@ class ConnectSession:
         settings: CheckSettings,
         table_definition: TableDefinition | None = None,
         gateway: Gateway | None = None,
+        table_variables: tuple[str, ...] = ("CONNECTIONS_TABLE",),
     ) -> None:
         self.runtime = runtime
         self.gateway: Gateway = gateway or Direct()
@@ -54,6 +55,8 @@ class ConnectSession:
         self.settings = settings
         self.table_definition = table_definition or TableDefinition()
         self.table = run_table_name()
+        #: The variables the handler reads the table's name from, each set to the run's table.
+        self.table_variables = table_variables
         self._client = backend.client()
         self.environments = EnvironmentPool(start_ahead=runtime.out_of_process)
         #: Cleanup problems that must not replace a verdict; the face shows them as warnings.
@@ -68,7 +71,7 @@ class ConnectSession:
             **self.runtime.lambda_variables(self.settings.region),
             **self.backend.handler_environment(),
             **self.runtime.options.extra_environment,
-            "CONNECTIONS_TABLE": self.table,
+            **dict.fromkeys(self.table_variables, self.table),
         }
 
     def function_environment(
