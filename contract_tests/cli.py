@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from contract_tests.input_files import InputFileError, read_json
 from contract_tests.options import REPLAY_OPTIONS, VERSION_NAMES, add_check_options, option, positive, request_values
 from contract_tests.request import CheckRequest
 from contract_tests.schema_files import SCHEMA_FILES, VALIDATION_ROLES
+
+#: Where a checkout of this project keeps the generated pages.
+DEFAULT_DOCS = "docs/contract"
 
 # Everything else is imported by the command that needs it: `--help` and usage errors stay fast.
 
@@ -94,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Exit 0: written (or, with --check, up to date); 1: with --check, a page differs.",
     )
     docs.add_argument(
-        "--out", default="docs/contract", metavar="DIR", help="where the pages go (default: docs/contract)"
+        "--out", metavar="DIR", help=f"where the pages go (default, in a checkout of this project: {DEFAULT_DOCS})"
     )
     docs.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if a page is not what the schemas produce"
@@ -190,11 +194,14 @@ def _replay(args: argparse.Namespace) -> int:
     from contract_tests.replay import emit_pytest, replay
 
     request = CheckRequest(**request_values(lambda field: getattr(args, field), REPLAY_OPTIONS))
-    if not args.paths and not Path(args.failures_dir).is_dir():
-        raise HarnessError(f"no failure cases in {args.failures_dir}: a failing check saves them there")
-    loaded = load([Path(p) for p in args.paths] or [Path(args.failures_dir)])
+    saved_dir = Path(args.failures_dir)
+    if not args.paths and not any(saved_dir.glob("*.json")):
+        # Nothing saved is the state a CI step that replays saved cases meets once everything is fixed.
+        print(f"no saved failure cases in {saved_dir}: nothing to replay (a failing check saves them there)")
+        return EXIT_CONFORMS
+    loaded = load([Path(p) for p in args.paths] or [saved_dir])
     if not loaded:
-        raise HarnessError(f"no failure cases in {', '.join(args.paths) or args.failures_dir}")
+        raise HarnessError(f"no failure cases in {', '.join(args.paths)}")
     if args.emit_pytest:
         emit_pytest([case for _, case in loaded], request, Path(args.emit_pytest))
         print(f"wrote {len(loaded)} case{'s' if len(loaded) > 1 else ''} to {args.emit_pytest}")
@@ -213,12 +220,36 @@ def _replay(args: argparse.Namespace) -> int:
     print(
         f"{failing} of {len(loaded)} saved cases still fail" if failing else f"all {len(loaded)} saved cases are fixed"
     )
+    if not args.paths and saved_dir.is_dir() and not any(saved_dir.iterdir()):
+        saved_dir.rmdir()  # the folder the gate made for its cases, emptied: nothing of it stays behind
     return EXIT_VIOLATES if failing else EXIT_CONFORMS
 
 
-def _docs(directory: Path, check: bool) -> int:
+def _in_a_checkout() -> bool:
+    """Whether the working directory is in a checkout of this project (its pyproject.toml names it)."""
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        try:
+            metadata = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        return bool(metadata.get("project", {}).get("name") == "connect-contract")
+    return False
+
+
+def _docs(directory: Path, check: bool, out_given: bool) -> int:
     from contract_tests.contract_docs import first_difference, write
 
+    if check and not _in_a_checkout():
+        raise HarnessError(
+            "docs --check keeps connect-contract's own pages (docs/contract of a checkout of the project) up to"
+            " date; this folder is not in one. To read the contract, see its pages; to write them somewhere of"
+            " your own: connect-contract docs --out DIR"
+        )
+    if not check and not out_given and not _in_a_checkout():
+        raise HarnessError(
+            "docs writes the contract's pages, by default into docs/contract of a checkout of connect-contract;"
+            " this folder is not in one: give --out DIR to write them somewhere of your own"
+        )
     if check:
         difference = first_difference(directory)
         if difference:
@@ -298,7 +329,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "replay":
         return _replay(args)
     if args.command == "docs":
-        return _docs(Path(args.out), args.check)
+        return _docs(Path(args.out or DEFAULT_DOCS), args.check, args.out is not None)
     if args.command == "export":
         from contract_tests.contracts import connect_contract_named
         from contract_tests.odcs_export import odcs_document
@@ -314,7 +345,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "clauses":
         for clause in contract_named(args.contract).clauses:
-            print(f"{clause.number} {clause.id:<17} {clause.title}")
+            print(f"{clause.number:>2} {clause.id:<17} {clause.title}")
     elif args.command == "contracts":
         for contract in EVERY_CONTRACT.values():
             lineage = f" ({contract.lineage})" if contract.lineage else ""

@@ -65,7 +65,8 @@ def header(request: CheckRequest, seed: int, runtime: str) -> str:
 def clause_line(result: ClauseResult) -> str:
     clause = result.clause
     message = inert(result.message)
-    detail = f"{result.examples} examples" if result.status is not Status.NOT_CHECKED else message
+    examples = f"{result.examples} example{'' if result.examples == 1 else 's'}"
+    detail = examples if result.status is not Status.NOT_CHECKED else message
     if result.status is Status.PASSED and message:
         detail += f"; {message}"
     status = f"[{result.status.value:>4}]"

@@ -303,6 +303,9 @@ FIXED_CONTEXT: dict[str, Any] = {
     "identity": {"sourceIp": "203.0.113.7", "userAgent": "Python/3.11 websockets/12.0"},
 }
 
+#: How JavaScript, Python, Go and Ruby clients spell a missing value when they format it into a URL.
+STRINGIFIED_ABSENCES = ("undefined", "null", "None", "NaN", "[object Object]", "nil")
+
 QUERY_CORNER_CASES: list[tuple[str, Pairs]] = [
     ("empty values", [("clientId", ""), ("account", ""), ("region", "")]),
     ("repeated key, last wins", [("clientId", "first"), ("clientId", "second")]),
@@ -313,6 +316,13 @@ QUERY_CORNER_CASES: list[tuple[str, Pairs]] = [
     ("percent and plus not decoded again", [("clientId", "a%2Bb+c"), ("account", "100%"), ("region", "%41")]),
     ("unicode, astral plane", [("clientId", "\uc5d0\uc774\uc804\ud2b8-\U0001f680"), ("region", "\U0001d518")]),
     ("leading zeros kept", [("account", "000123456789"), ("clientId", "007")]),
+    # What clients send when they build a URL from a missing value: the text of the absence itself. It is a
+    # value like any other (stored verbatim in v1/v2, judged by the validation rules from v3), never "absent".
+    *(
+        (f"stringified absence {word!r} as {name}", [(name, word)])
+        for word in STRINGIFIED_ABSENCES
+        for name in ("clientId", "account", "region")
+    ),
 ]
 
 

@@ -82,9 +82,12 @@ def refusal_notes(message: str, rejected: Sequence[str], control_refused: bool) 
     """
     notes = [message]
     if rejected:
-        notes.append(f"{len(rejected)} writes rejected by DynamoDB stored nothing (e.g. {rejected[0]})")
+        writes = "write" if len(rejected) == 1 else "writes"
+        notes.append(f"{len(rejected)} {writes} rejected by DynamoDB stored nothing (e.g. {rejected[0]})")
     if control_refused:
-        notes.append("passed only by refusing: the handler refuses a valid connect too (see clause 1)")
+        notes.append(
+            "passed only by refusing: the handler refuses a valid connect too, which clause 1 (response) forbids"
+        )
     return "; ".join(note for note in notes if note)
 
 
@@ -108,6 +111,27 @@ def _integer(typed: Any) -> int | None:
     return int(text) if isinstance(text, str) and text.isascii() and text.lstrip("-").isdigit() else None
 
 
+def unit_mistake(name: str, typed: Any, window: Window) -> str | None:
+    """What a time attribute's value is when it is the right instant in the wrong unit (seconds for
+    milliseconds or the other way round) or with a fraction; None otherwise. It breaks the schema either
+    way: this says why, in the words a person would use."""
+    text = typed.get("N") if isinstance(typed, dict) else None
+    if not isinstance(text, str):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    whole = text.lstrip("-").isdigit()
+    if not whole and window.low - 1 <= value <= window.high + 1:
+        return f"{name} has a fraction ({text}); the contract wants a whole number, {window}"
+    if window.unit.startswith("epoch ms") and window.low - 1000 <= value * 1000 <= window.high + 1000:
+        return f"{name} is epoch seconds ({text}); the contract wants epoch milliseconds, {window}"
+    if window.unit.startswith("epoch s") and window.low <= value // 1000 <= window.high:
+        return f"{name} is epoch milliseconds ({text}); DynamoDB's TTL reads epoch seconds, {window}"
+    return None
+
+
 def require_item(contract: Contract, event: dict[str, Any], observation: Observation) -> None:
     """Exactly one item, valid against the contract's item schema, equal to the oracle's, timed in its windows."""
     windows = _windows(contract, observation)
@@ -122,6 +146,10 @@ def require_item(contract: Contract, event: dict[str, Any], observation: Observa
         why = f" (the connect failed: {failed})" if failed and not items else ""
         raise Violation(f"expected exactly one stored item, found {len(items)}{why}", expected, observation.actual())
     item = items[0]
+    for name, window in windows.items():
+        mistake = unit_mistake(name, item.get(name), window)
+        if mistake is not None:
+            raise Violation(mistake, expected, observation.actual())
     schema = contract.schema("item")
     problems = errors(schema, item)
     if problems:

@@ -66,7 +66,7 @@ AUTHORIZER_CLAUSES = (
 
 AUTHORIZER = AuthorizerContract(
     name="authorizer",
-    summary="the REQUEST authorizer of a v4 route: valid tokens allowed on exactly the methodArn, forgeries never",
+    summary="valid tokens allowed on exactly the methodArn, forgeries never",
     schemas={
         "event": "v4/authorizer-event",
         "response": "v4/authorizer-response",

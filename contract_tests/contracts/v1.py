@@ -25,7 +25,8 @@ V1_CLAUSES = (
         "query-strings",
         "empty, repeated, unknown, encoded, unicode and URL-limit parameters are read as API Gateway sends them",
         "empty, repeated, unknown and case-variant keys; whitespace; already-decoded % and +; "
-        "unicode incl. astral plane; leading zeros; a URL at exactly 4096 characters",
+        "unicode incl. astral plane; leading zeros; the text of a missing value (undefined, null, None, NaN,"
+        " [object Object], nil); a URL at exactly 4096 characters",
     ),
     Clause(
         4,
@@ -79,6 +80,8 @@ V1 = Contract(
         "A query map that is not an object carries no parameters: refusing, or storing exactly the item for"
         " no parameters, are both correct.",
         'Empty parameters count as absent: clientId becomes "unknown", account and region are not stored.',
+        'The text a client sends for a missing value ("undefined", "null", "None", "NaN", "[object Object]",'
+        ' "nil") is a value like any other, never an absence.',
         "The handler runs in UTC with its own clock, as on Lambda; createdAt is read anywhere inside the invocation.",
         "A handler that fails to initialise is Lambda's init error: every connect fails, a violation.",
         "A storage failure or a missing CONNECTIONS_TABLE is never answered 200 connected.",

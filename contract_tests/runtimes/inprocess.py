@@ -55,6 +55,13 @@ def is_own_code(path: str, code_root: Path) -> bool:
     return path.startswith(_with_sep(str(code_root))) and not path.startswith(_INSTALLED)
 
 
+#: Lambda's own error types at initialisation, by the exception's kind; any other keeps its own class's name.
+_LAMBDA_INIT_TYPES: dict[type[BaseException], str] = {
+    ImportError: "Runtime.ImportModuleError: ",
+    SyntaxError: "Runtime.UserCodeSyntaxError: ",
+}
+
+
 def _describe(error: BaseException, code_root: Path | None = None) -> str:
     """``Type: message at file:line``, at the innermost frame in the handler's own code if any."""
     if isinstance(error, SyntaxError):
@@ -95,6 +102,8 @@ class HandlerLoader:
         task_root = str(self.target.task_root)
         if task_root not in sys.path:
             sys.path.insert(0, task_root)
+        # No __pycache__ beside the handler: a check writes nothing into the user's folders.
+        writing, sys.dont_write_bytecode = sys.dont_write_bytecode, True
         try:
             module = self._import()
         except TargetError:
@@ -102,9 +111,10 @@ class HandlerLoader:
         except BaseException as error:
             if isinstance(error, KeyboardInterrupt):
                 raise
-            raise HandlerInitError(
-                f"{INIT_ERROR_PREFIX}Runtime.ImportModuleError: {_describe(error, self.target.task_root)}"
-            ) from error
+            kind = next((name for base, name in _LAMBDA_INIT_TYPES.items() if isinstance(error, base)), "")
+            raise HandlerInitError(f"{INIT_ERROR_PREFIX}{kind}{_describe(error, self.target.task_root)}") from error
+        finally:
+            sys.dont_write_bytecode = writing
         function = getattr(module, self.target.function, None)
         if not callable(function):
             raise TargetError(f"--handler {self.target.spec!r}: module has no function {self.target.function!r}")

@@ -60,4 +60,6 @@ class PythonRuntime(ProcessRuntime):
 
     def command(self) -> list[str]:
         # -I: neither the client's folder nor the caller's PYTHON* variables reach the handler's sys.path.
-        return [self.interpreter(), "-I", str(CLIENT)]
+        # -B: no __pycache__ beside the handler (a check writes nothing into the user's folders; on Lambda
+        # the task root is read-only too).
+        return [self.interpreter(), "-I", "-B", str(CLIENT)]

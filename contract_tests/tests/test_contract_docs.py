@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
@@ -62,6 +63,7 @@ def _copy_of_the_project(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "contract_tests", copy / "contract_tests", symlinks=True, ignore=ignore)
     for name in ("schemas", "docs"):
         shutil.copytree(ROOT / name, copy / name)
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
     return copy
 
 
@@ -104,3 +106,23 @@ def test_the_worked_example_is_the_fixtures_event_and_item() -> None:
     assert shown_event["queryStringParameters"] == event["queryStringParameters"]
     assert shown_event["requestContext"]["connectionId"] == event["requestContext"]["connectionId"]
     assert shown_item == item
+
+
+@pytest.mark.parametrize("argv", [["docs", "--check"], ["docs"]])
+def test_docs_outside_a_checkout_says_what_it_is_for_and_writes_nothing(
+    run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(*argv)
+    assert result.status == 2
+    assert "not in one" in result.err and "--out DIR" in result.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_docs_writes_where_it_is_told_outside_a_checkout(
+    run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("docs", "--out", "contract-pages")
+    assert result.status == 0, result.out + result.err
+    assert (tmp_path / "contract-pages" / "v1.md").is_file()

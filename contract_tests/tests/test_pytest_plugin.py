@@ -48,7 +48,7 @@ def test_plugin_reports_an_init_error_once_and_skips_the_rest(pytester: pytest.P
     handler = f"{HANDLERS / 'wrong' / 'init_reads_wrong_variable.py'}:handler"
     result = pytester.runpytest_inprocess("--connect-handler", handler, "--connect-examples", "5", "-rs")
     result.assert_outcomes(failed=1, skipped=7)
-    result.stdout.fnmatch_lines(["*Runtime.ImportModuleError*KeyError: 'TABLE_NAME'*"])
+    result.stdout.fnmatch_lines(["*every connect fails): KeyError: 'TABLE_NAME'*"])
 
 
 def test_plugin_restores_the_environment_after_the_clauses(pytester: pytest.Pytester) -> None:

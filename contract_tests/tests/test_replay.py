@@ -47,7 +47,7 @@ def test_a_failure_is_saved_replayed_fixed_and_emitted_as_pytest(tmp_path: Path)
     replayed = _gate(tmp_path, "replay", *fast)
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
     assert "[fixed] v1 query-strings" in replayed.stdout
-    assert list((tmp_path / FAILURES).iterdir()) == []
+    assert not (tmp_path / FAILURES).exists()  # emptied, the folder the gate made is gone too
 
 
 @pytest.mark.parametrize(
@@ -87,10 +87,19 @@ def test_every_kind_of_case_replays_against_the_broken_and_the_fixed_handler(
     assert saved == sorted(failures_dir.iterdir())
 
 
-def test_replay_without_cases_is_a_usage_error(run_cli: Any) -> None:
-    result = run_cli("replay", "--handler", "reference_impl.handler:lambda_handler")
+def test_replay_with_nothing_saved_says_so_and_passes(run_cli: Any, failures_dir: Path) -> None:
+    """A CI step that replays saved cases meets nothing saved once everything is fixed: not an error."""
+    for _ in range(2):  # no folder at all, then an empty one
+        result = run_cli("replay", "--handler", "reference_impl.handler:lambda_handler")
+        assert result.status == 0, result.out + result.err
+        assert "no saved failure cases in " in result.out and "nothing to replay" in result.out
+        failures_dir.mkdir(parents=True, exist_ok=True)
+
+
+def test_replay_of_paths_that_hold_no_case_is_a_usage_error(run_cli: Any, tmp_path: Path) -> None:
+    result = run_cli("replay", "--handler", "reference_impl.handler:lambda_handler", str(tmp_path))
     assert result.status == 2
-    assert "no failure cases in " in result.err and "a failing check saves them there" in result.err
+    assert f"no failure cases in {tmp_path}" in result.err
 
 
 def test_a_file_that_is_not_a_case_is_a_usage_error(run_cli: Any, tmp_path: Path) -> None:
@@ -103,4 +112,15 @@ def test_a_file_that_is_not_a_case_is_a_usage_error(run_cli: Any, tmp_path: Path
 def test_a_passing_check_saves_nothing(run_cli: Any, failures_dir: Path) -> None:
     argv = ["--handler", "reference_impl.handler:lambda_handler", "--runtime", "inprocess", "--examples", "5"]
     assert run_cli("check", *argv, "--clause", "response").status == 0
+    assert not failures_dir.exists()
+
+
+def test_once_every_saved_case_is_fixed_their_folder_goes_too(run_cli: Any, failures_dir: Path) -> None:
+    wrong = f"{HANDLERS / 'wrong' / 'response_body_capitalised.py'}:handler"
+    argv = ["--runtime", "inprocess", "--examples", "5", "--clause", "response"]
+    assert run_cli("check", "--handler", wrong, *argv).status == 1
+    assert len(list(failures_dir.iterdir())) == 1
+    fixed = run_cli("replay", "--handler", "reference_impl.handler:lambda_handler", "--runtime", "inprocess")
+    assert fixed.status == 0, fixed.out + fixed.err
+    assert "all 1 saved cases are fixed" in fixed.out
     assert not failures_dir.exists()

@@ -57,3 +57,20 @@ def test_a_text_report_file_matches_the_terminal(run_cli: Any, tmp_path: Path) -
     result = run_cli("check", *argv, "--output", str(path))
     assert result.status == 0
     assert path.read_text().strip() == result.out.strip()
+
+
+def test_the_text_report_counts_in_words_that_agree(run_cli: Any) -> None:
+    """A clause that failed on its first example ran "1 example", not "1 examples"."""
+    handler = f"{HANDLERS / 'wrong' / 'response_status_string.py'}:handler"
+    result = run_cli("check", "--handler", handler, *FAST, "--clause", "response")
+    assert result.status == 1
+    assert "(1 example," in result.out and "1 examples" not in result.out
+
+
+def test_listings_say_each_thing_once_and_line_up(run_cli: Any) -> None:
+    contracts = run_cli("contracts").out.splitlines()
+    authorizer = next(line for line in contracts if line.startswith("authorizer "))
+    assert authorizer.count("REQUEST authorizer") == 1, authorizer
+    clauses = run_cli("clauses", "--contract", "v3").out.splitlines()
+    assert len(clauses) == 12
+    assert len({line.index(line.split()[1]) for line in clauses}) == 1, clauses  # ids in one column

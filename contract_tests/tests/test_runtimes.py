@@ -78,7 +78,7 @@ def test_a_never_answering_handler_costs_one_time_out_not_one_per_example(run_cl
     result = run_cli("check", "--handler", handler, "--examples", "10", "--timeout", "1")
     assert result.status == 1
     assert result.failed_clauses == ["response"]
-    assert "(1 examples" in result.out.splitlines()[1]
+    assert "(1 example," in result.out.splitlines()[1]
     assert result.out.count("the handler times out on a valid connect, so every connect fails") == 7
 
 
@@ -147,7 +147,7 @@ def test_a_node_init_error_is_a_verdict(run_cli: Any, tmp_path: Path) -> None:
     )
     result = run_cli("check", "--handler", f"{tmp_path}/app.mjs:handler", "--examples", "5")
     assert result.status == 1, result.out + result.err
-    assert "Runtime.ImportModuleError: TypeError: Cannot read properties of undefined" in result.out
+    assert "every connect fails): TypeError: Cannot read properties of undefined" in result.out
 
 
 # ---- custom runtimes, own interpreters, bad input ----------------------------------------------
@@ -248,3 +248,47 @@ def test_the_functions_own_configuration_reaches_it(run_cli: Any, tmp_path: Path
     argv = ["--handler", f"{tmp_path}/configured.py:handler", "--clause", "response", "--examples", "5"]
     assert run_cli("check", *argv, "--env", "FEATURE=on=1").status == 0
     assert run_cli("check", *argv).status == 1
+
+
+@pytest.mark.parametrize("runtime", ["python", "inprocess"])
+def test_a_check_writes_no_bytecode_beside_the_handler(run_cli: Any, tmp_path: Path, runtime: str) -> None:
+    """The README promises a check writes nothing into the user's folders; uncontained, the handler's
+    interpreter would write __pycache__ beside it (on Lambda the task root is read-only)."""
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "helper.py").write_text("PREFIX = 'ok'\n")
+    (code / "app.py").write_text(
+        "import helper\n\ndef handler(event, context):\n    return {'statusCode': 200, 'body': 'connected'}\n"
+    )
+    argv = ["--handler", "app.handler", "--code-dir", str(code), "--runtime", runtime, "--sandbox", "off"]
+    result = run_cli("check", *argv, "--clause", "response", "--examples", "2")
+    assert result.status == 0, result.out + result.err
+    assert sorted(p.name for p in code.iterdir()) == ["app.py", "helper.py"]
+
+
+@pytest.mark.parametrize("runtime", ["python", "inprocess"])
+@pytest.mark.parametrize(
+    ("code", "named"),
+    [
+        ("import module_nobody_installed\n", "Runtime.ImportModuleError: ModuleNotFoundError: No module named"),
+        ("def handler(event, context)\n    return 1\n", "Runtime.UserCodeSyntaxError: SyntaxError:"),
+        ("import os\nTABLE = os.environ['TABLE_NAME']\n", "every connect fails): KeyError: 'TABLE_NAME'"),
+    ],
+    ids=["import", "syntax", "exception"],
+)
+def test_an_init_error_is_named_as_lambda_names_it(
+    run_cli: Any, tmp_path: Path, runtime: str, code: str, named: str
+) -> None:
+    (tmp_path / "app.py").write_text(code + "\ndef handler(event, context):\n    return None\n")
+    argv = ["--handler", f"{tmp_path}/app.py:handler", "--runtime", runtime, "--clause", "response"]
+    result = run_cli("check", *argv, "--examples", "2")
+    assert result.status == 1, result.out + result.err
+    assert named in result.out, result.out
+
+
+@pytest.mark.usefixtures("node_modules")
+def test_a_node_module_not_found_at_init_is_lambdas_import_error(run_cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "app.mjs").write_text("import 'package-nobody-installed';\nexport const handler = async () => 1;\n")
+    result = run_cli("check", "--handler", f"{tmp_path}/app.mjs:handler", "--clause", "response", "--examples", "2")
+    assert result.status == 1, result.out + result.err
+    assert "Runtime.ImportModuleError: Error: Cannot find package 'package-nobody-installed'" in result.out, result.out

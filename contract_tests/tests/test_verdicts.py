@@ -22,8 +22,8 @@ def test_an_init_error_is_a_verdict_on_the_first_clause(run_cli: Any) -> None:
     result = run_cli("check", "--handler", f"{path}:handler", "--examples", "5")
     assert result.status == 1, result.out + result.err
     assert result.failed_clauses == ["response"]
-    assert "Runtime.ImportModuleError" in result.out
-    assert f"KeyError: 'TABLE_NAME' at {path}:8" in result.out
+    assert f"every connect fails): KeyError: 'TABLE_NAME' at {path}:8" in result.out
+    assert "Runtime.ImportModuleError" not in result.out  # Lambda names an exception at init by its class
     assert result.out.count("[not checked]") == 7
     assert "handler violates contract v1" in result.out and result.err == ""
 
@@ -100,3 +100,29 @@ def test_a_check_writes_nothing_into_the_working_directory(tmp_path: Path) -> No
     assert done.returncode == 0, done.stdout + done.stderr
     assert os.listdir(work) == []
     assert (home / "hypothesis").is_dir()
+
+
+def test_a_time_in_the_wrong_unit_is_named_in_words() -> None:
+    from contract_tests.clauses.checks import unit_mistake
+    from contract_tests.oracle import Window
+
+    created = Window(1_796_000_000_100, 1_796_000_000_200, "epoch ms")
+    expires = Window(1_796_007_200, 1_796_007_201, "epoch s, TTL 7200 s")
+    assert str(unit_mistake("createdAt", {"N": "1796000000"}, created)).startswith(
+        "createdAt is epoch seconds (1796000000); the contract wants epoch milliseconds"
+    )
+    assert str(unit_mistake("expiresAt", {"N": "1796007200150"}, expires)).startswith(
+        "expiresAt is epoch milliseconds (1796007200150); DynamoDB's TTL reads epoch seconds"
+    )
+    assert "createdAt has a fraction (1796000000150.5)" in str(
+        unit_mistake("createdAt", {"N": "1796000000150.5"}, created)
+    )
+    for right_or_unrelated in ({"N": "1796000000150"}, {"N": "42"}, {"S": "1796000000"}, None, {"N": "NaN"}):
+        assert unit_mistake("createdAt", right_or_unrelated, created) is None
+
+
+def test_created_at_in_seconds_is_reported_as_seconds(run_cli: Any) -> None:
+    handler = f"{HANDLERS / 'wrong' / 'item_created_seconds.py'}:handler"
+    result = run_cli("check", "--handler", handler, "--runtime", "inprocess", "--examples", "5", "--clause", "item")
+    assert result.status == 1
+    assert "createdAt is epoch seconds (" in result.out and "the contract wants epoch milliseconds" in result.out

@@ -61,8 +61,11 @@ async function loadHandler() {
   try {
     loaded = await import(pathToFileURL(file).href);
   } catch (error) {
-    const kind = error instanceof SyntaxError ? "Runtime.UserCodeSyntaxError" : "Runtime.ImportModuleError";
-    await postJson("/init/error", errorBody(error, kind), kind);
+    // Lambda's types, as its runtime names them: its own for a syntax error or a module not found, else the error's.
+    const missing = error?.code === "ERR_MODULE_NOT_FOUND" || error?.code === "MODULE_NOT_FOUND";
+    const kind =
+      error instanceof SyntaxError ? "Runtime.UserCodeSyntaxError" : missing ? "Runtime.ImportModuleError" : undefined;
+    await postJson("/init/error", errorBody(error, kind), kind ?? error?.name ?? "Error");
     process.exit(1);
   }
   const handler = loaded[name] ?? loaded.default?.[name];

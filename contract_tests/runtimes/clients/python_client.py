@@ -102,8 +102,15 @@ def main():
     except SystemExit:
         raise
     except BaseException as error:  # any failure while importing is Lambda's init error
-        kind = "Runtime.UserCodeSyntaxError" if isinstance(error, SyntaxError) else "Runtime.ImportModuleError"
-        _post("/init/error", _error_body(error, kind), kind)
+        # Lambda's types, as its runtime names them: its own for an import or syntax error, else the exception's.
+        kind = (
+            "Runtime.UserCodeSyntaxError"
+            if isinstance(error, SyntaxError)
+            else "Runtime.ImportModuleError"
+            if isinstance(error, ImportError)
+            else None
+        )
+        _post("/init/error", _error_body(error, kind), kind or type(error).__name__)
         sys.exit(1)
     while True:
         with urllib.request.urlopen(API + "/invocation/next") as response:
