@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", metavar="PATH", help="write the report in --format to PATH (text stays on the terminal)"
     )
     check.add_argument("--junit", metavar="PATH", help="also write the report as JUnit XML")
+    check.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress lines (by default a live line on a terminal, and a line every few seconds when CI is set)",
+    )
     _add_failures_dir(check, "where each failing clause saves its minimal counterexample")
     replay = commands.add_parser(
         "replay",
@@ -146,6 +151,7 @@ def _check(args: argparse.Namespace) -> int:
     from contract_tests.engine import ClauseFinished, Event, plan, run_check
     from contract_tests.github import write_github_outputs
     from contract_tests.junit import render_junit
+    from contract_tests.progress import Progress, mode_for
     from contract_tests.report import clause_line, header, render_failures, render_text, summary
     from contract_tests.report_json import render_json
 
@@ -159,11 +165,18 @@ def _check(args: argparse.Namespace) -> int:
     resolved = plan(request)  # the contract, targets and seed, resolved once
     say(header(request, resolved.seed, resolved.runtime))
 
+    ci = os.environ.get("CI", "").lower() in ("true", "1")
+    progress = Progress(terminal, mode_for(terminal, args.quiet, ci))
+
     def on_event(event: Event) -> None:
+        progress(event)
         if isinstance(event, ClauseFinished):
             say(clause_line(event.result))
 
-    report = run_check(resolved, on_event)
+    try:
+        report = run_check(resolved, on_event)
+    finally:
+        progress.close()
     say(render_failures(report))
     say(summary(report))
     rendered = {

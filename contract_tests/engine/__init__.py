@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event
+from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event, ExampleDone
 from contract_tests.engine.plan import Plan, plan
 from contract_tests.engine.run import Run, execute, open_run, run_check
 
@@ -11,6 +11,7 @@ __all__ = [
     "ClauseFinished",
     "ClauseStarted",
     "Event",
+    "ExampleDone",
     "Plan",
     "Run",
     "execute",

@@ -14,6 +14,15 @@ class ClauseStarted:
 
 
 @dataclass(frozen=True)
+class ExampleDone:
+    """One more example of a property clause judged: ``done`` of about ``planned`` (shrinking adds some)."""
+
+    clause: Clause
+    done: int
+    planned: int
+
+
+@dataclass(frozen=True)
 class ClauseFinished:
     result: ClauseResult
 
@@ -23,4 +32,4 @@ class CheckFinished:
     report: Report
 
 
-Event = ClauseStarted | ClauseFinished | CheckFinished
+Event = ClauseStarted | ExampleDone | ClauseFinished | CheckFinished

@@ -15,7 +15,7 @@ from contract_tests.clauses import judgement_for
 from contract_tests.clauses.checks import refusal_notes, rejected_writes
 from contract_tests.clauses.judgement import AnyJudgement, Expiry, Property, Violation, WarmSequence
 from contract_tests.contracts.clause import CAPABILITIES, Clause
-from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event
+from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event, ExampleDone
 from contract_tests.engine.functions import FUNCTIONS, Function
 from contract_tests.engine.plan import Plan, plan
 from contract_tests.engine.properties import search
@@ -67,8 +67,10 @@ class Run:
     """A check under way: its backend started and session open, running clauses one at a time (CLI, pytest
     plugin, replay)."""
 
-    def __init__(self, resolved: Plan) -> None:
+    def __init__(self, resolved: Plan, on_event: Callable[[Event], None] | None = None) -> None:
         self.plan = resolved
+        #: Told of progress within a clause (ExampleDone), as it happens.
+        self._tell = on_event or (lambda event: None)
         self.request = resolved.request
         self.contract = resolved.contract
         self.seed = resolved.seed
@@ -158,9 +160,12 @@ class Run:
         cases: list[Any] = []
         sides = {True: 0, False: 0}
         rejected: list[str] = []
+        explicit = judgement.explicit(facts)
+        examples = judgement.examples(facts.examples)
 
         def example(case: Any) -> None:
             cases.append(case)
+            self._tell(ExampleDone(judgement.clause, len(cases), examples + len(explicit)))
             observation = function.perform(judgement.step(case))
             side = judgement.judge(case, observation, contract, facts)
             if judgement.sides is not None:
@@ -172,9 +177,9 @@ class Run:
             judgement.clause,
             judgement.cases(facts),
             example,
-            examples=judgement.examples(facts.examples),
+            examples=examples,
             seed_value=self.seed,
-            explicit=judgement.explicit(facts),
+            explicit=explicit,
             on_violation=function.discard_instances,
         )
         if result.status is not Status.PASSED:
@@ -256,11 +261,11 @@ def open_run(request: CheckRequest) -> Run:
     return Run(plan(request))
 
 
-def execute(resolved: Plan) -> Iterator[Event]:
-    """Run a whole check, one event at a time; the last is CheckFinished with the report.
-    HarnessError means no verdict (exit 2)."""
+def execute(resolved: Plan, on_event: Callable[[Event], None]) -> Report:
+    """Run a whole check, telling ``on_event`` of each event as it happens (the last is CheckFinished);
+    the report. HarnessError means no verdict (exit 2)."""
     started = time.perf_counter()
-    with Run(resolved) as run:
+    with Run(resolved, on_event) as run:
         report = Report(
             resolved.request,
             run.seed,
@@ -270,21 +275,17 @@ def execute(resolved: Plan) -> Iterator[Event]:
             runtime=resolved.runtime,
         )
         for clause in resolved.clauses:
-            yield ClauseStarted(clause)
+            on_event(ClauseStarted(clause))
             result = run.run_clause(clause)
             report.results.append(result)
-            yield ClauseFinished(result)
+            on_event(ClauseFinished(result))
     report.seconds = time.perf_counter() - started
-    yield CheckFinished(report)
+    on_event(CheckFinished(report))
+    return report
 
 
 def run_check(asked: CheckRequest | Plan, on_event: Callable[[Event], None] | None = None) -> Report:
     """Run a whole check (planned here unless it was) and return its report, telling ``on_event`` of each
     event as it comes."""
     resolved = asked if isinstance(asked, Plan) else plan(asked)
-    for event in execute(resolved):
-        if on_event is not None:
-            on_event(event)
-        if isinstance(event, CheckFinished):
-            return event.report
-    raise AssertionError("a check always ends with CheckFinished")
+    return execute(resolved, on_event or (lambda event: None))

@@ -57,6 +57,12 @@ def failures_dir(tmp_path: Path) -> Path:
     return tmp_path / ".connect-contract" / "failures"
 
 
+@pytest.fixture(autouse=True)
+def _no_ci_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports under test are the same on a laptop and in CI: progress lines are tested on their own."""
+    monkeypatch.delenv("CI", raising=False)
+
+
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str], failures_dir: Path) -> Any:
     """Run ``connect-contract`` in this process and return its exit status and output."""
