@@ -14,7 +14,7 @@ from typing import Any
 
 from contract_tests.errors import HarnessError
 from contract_tests.input_files import InputFileError, read_json
-from contract_tests.reserved_variables import refusal
+from contract_tests.reserved_variables import refusal, table_variable_refusal
 
 FORMAT = 1
 DEFAULT_DIRECTORY = Path(".connect-contract") / "failures"
@@ -89,7 +89,7 @@ class FailureCase:
             if name not in data:
                 raise HarnessError(f"{origin}: not a connect-contract failure case (no {name!r})")
         for name in data.get("table_variables", []):
-            why = refusal(name, table_variable=True) if isinstance(name, str) and name.isidentifier() else "no name"
+            why = table_variable_refusal(name) if isinstance(name, str) else "not a string"
             if why:
                 raise HarnessError(f"{origin}: table_variables: {name!r}: {why}")
         for name, value in data.get("environment", {}).items():

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
-from contract_tests.reserved_variables import refusal
+from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE, refusal, table_variable_refusal
 
 #: The registries' names, spelled here so that parsing options loads no backend, runtime or contract
 #: (a test holds them equal to ``BACKENDS``, ``RUNTIMES`` and ``CONTRACTS``).
@@ -25,8 +25,6 @@ SANDBOX_MODES = ("auto", "on", "off")
 DEFAULT_CONTRACT = "v1"
 DEFAULT_EXAMPLES = 100
 DEFAULT_REGION = "us-east-1"
-#: The variable the contract says a handler reads its table's name from.
-DEFAULT_TABLE_VARIABLE = "CONNECTIONS_TABLE"
 #: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5 …: a region is also part of a host name.
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
@@ -68,10 +66,8 @@ def assignment(text: str) -> tuple[str, str]:
     return name, value
 
 
-def variable_name(text: str) -> str:
-    if not text.isidentifier():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a variable name")
-    why = refusal(text, table_variable=True)
+def table_variable(text: str) -> str:
+    why = table_variable_refusal(text)
     if why:
         raise argparse.ArgumentTypeError(why)
     return text
@@ -234,7 +230,7 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         "table_variables",
         "a variable the handler reads its table's name from, set to the run's table (repeatable; default:"
         f" {DEFAULT_TABLE_VARIABLE})",
-        parse=variable_name,
+        parse=table_variable,
         metavar="NAME",
         repeatable=True,
         storage=True,

@@ -13,10 +13,10 @@ from contract_tests.options import (
     DEFAULT_CONTRACT,
     DEFAULT_EXAMPLES,
     DEFAULT_REGION,
-    DEFAULT_TABLE_VARIABLE,
     REPLAY_OPTIONS,
     VERSION_NAMES,
 )
+from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE
 from contract_tests.targets import parse_target
 
 if TYPE_CHECKING:

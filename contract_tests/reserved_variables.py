@@ -24,9 +24,11 @@ LAMBDA = (
     "LAMBDA_TASK_ROOT",
     "LAMBDA_RUNTIME_DIR",
 )
+#: The variable the contract says a handler reads its table's name from (``--table-variable`` names others).
+DEFAULT_TABLE_VARIABLE = "CONNECTIONS_TABLE"
 #: What the gate itself sets, and why a value of the user's would undo the check.
 GATE = {
-    "CONNECTIONS_TABLE": "the gate sets it to the run's own table (a random name, so a hard-coded one is caught)",
+    DEFAULT_TABLE_VARIABLE: "the gate sets it to the run's own table (a random name, so a hard-coded one is caught)",
     "AWS_ENDPOINT_URL": "the gate routes every AWS call through its observing proxy",
     "AWS_CA_BUNDLE": "the sandbox trusts its own certificate authority only",
     "NODE_EXTRA_CA_CERTS": "the sandbox trusts its own certificate authority only",
@@ -37,15 +39,21 @@ GATE = {
 GATE_PREFIXES = {"AWS_ENDPOINT_URL_": "the gate routes every AWS call through its observing proxy"}
 
 
-def refusal(name: str, *, table_variable: bool = False) -> str | None:
-    """Why ``name`` may not be set by the user (or, ``table_variable``, name the table), or None where it may."""
+def refusal(name: str) -> str | None:
+    """Why ``name`` may not be set by the user, or None where it may."""
     if name in LAMBDA:
         return f"{name} is reserved by Lambda (its runtime sets it; Lambda refuses it in a function's configuration)"
-    if table_variable:
-        return None if name == "CONNECTIONS_TABLE" or name not in GATE else f"{name} is the gate's: {GATE[name]}"
     if name in GATE:
         return f"{name} is the gate's: {GATE[name]}"
     for prefix, why in GATE_PREFIXES.items():
         if name.startswith(prefix):
             return f"{name} is the gate's: {why}"
     return None
+
+
+def table_variable_refusal(name: str) -> str | None:
+    """Why ``name`` cannot be a variable the gate sets to the run's table (``--table-variable``), or None."""
+    if not name.isidentifier():
+        return f"{name!r} is not a variable name"
+    why = refusal(name)
+    return None if why is None or name == DEFAULT_TABLE_VARIABLE else why

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE
+
 #: Value in an ``environment`` override that removes the variable.
 UNSET = None
 
@@ -55,7 +57,7 @@ class Facts:
     #: `$connect`: the run's table, the variables naming it, and the storage failures this run can make
     #: (name: what fails).
     table: str = ""
-    table_variables: tuple[str, ...] = ("CONNECTIONS_TABLE",)
+    table_variables: tuple[str, ...] = (DEFAULT_TABLE_VARIABLE,)
     failures: Mapping[str, str] = field(default_factory=dict)
     #: The backend's name, as a report names it.
     backend: str = ""

@@ -20,7 +20,7 @@ from contract_tests.steps import Facts, Send
 from contract_tests.strategies import no_query_cases, plain_events
 
 #: The failure the engine makes only where the function has a DynamoDB endpoint to lose.
-ENDPOINT_DOWN = "endpoint-down"
+ENDPOINT_DOWN_FAILURE = "endpoint-down"
 OUTAGE_NOTE = "real endpoint outage: not checked on this backend (in-process, no endpoint to lose)"
 
 Case = tuple[str, dict[str, Any]]
@@ -31,7 +31,7 @@ def judge(case: Case, observation: Observation, contract: Contract, facts: Facts
 
 
 def passed(cases: Sequence[Case], facts: Facts) -> str:
-    return "" if ENDPOINT_DOWN in facts.failures else OUTAGE_NOTE
+    return "" if ENDPOINT_DOWN_FAILURE in facts.failures else OUTAGE_NOTE
 
 
 JUDGEMENT = Property[Case, Observation, Contract](

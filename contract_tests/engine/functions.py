@@ -15,7 +15,7 @@ from contract_tests.backends import Backend, BackendOptions, make_backend
 from contract_tests.backends.moto_server import MotoServer
 from contract_tests.clauses.checks import ACCEPTED, is_refusal
 from contract_tests.clauses.judgement import Expiry, Violation, WarmSequence
-from contract_tests.clauses.storage_failure import ENDPOINT_DOWN
+from contract_tests.clauses.storage_failure import ENDPOINT_DOWN_FAILURE
 from contract_tests.contracts import Contract, ContractBase
 from contract_tests.engine import scenarios
 from contract_tests.engine.plan import Plan
@@ -136,7 +136,7 @@ class ConnectHandler:
         outage = session.endpoint_outage()
         if outage is not None:
             overrides, what = outage
-            failures[ENDPOINT_DOWN] = (
+            failures[ENDPOINT_DOWN_FAILURE] = (
                 None,
                 {**overrides, **ONE_ATTEMPT},
                 f"the DynamoDB endpoint stopped answering ({what})",

@@ -14,6 +14,7 @@ from contract_tests.backends import BACKENDS
 from contract_tests.clauses import judgement_for
 from contract_tests.clauses.checks import refusal_notes, rejected_writes
 from contract_tests.clauses.judgement import AnyJudgement, Expiry, Property, Violation, WarmSequence
+from contract_tests.contracts import ContractBase
 from contract_tests.contracts.clause import CAPABILITIES, Clause
 from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event, ExampleDone
 from contract_tests.engine.functions import FUNCTIONS, Function
@@ -71,10 +72,7 @@ class Run:
         self.plan = resolved
         #: Told of progress within a clause (ExampleDone), as it happens.
         self._tell = on_event or (lambda event: None)
-        self.request = resolved.request
-        self.contract = resolved.contract
-        self.seed = resolved.seed
-        self.runtime = make_runtime(self.request.runtime, resolved.target, self.request.runtime_options())
+        self.runtime = make_runtime(resolved.request.runtime, resolved.target, resolved.request.runtime_options())
         self._stack = ExitStack()
         self.function: Function
         #: The first step, when it showed that every step fails: an init error, a time-out on a valid
@@ -100,6 +98,18 @@ class Run:
             self._stack.__exit__(type(error), error, error.__traceback__)
             raise
         return self
+
+    @property
+    def request(self) -> CheckRequest:
+        return self.plan.request
+
+    @property
+    def contract(self) -> ContractBase:
+        return self.plan.contract
+
+    @property
+    def seed(self) -> int:
+        return self.plan.seed
 
     def __exit__(self, *exc: object) -> None:
         self._stack.__exit__(*exc)  # type: ignore[arg-type]

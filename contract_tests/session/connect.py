@@ -25,6 +25,7 @@ from contract_tests.observation import Observation, TypedItem
 from contract_tests.observers.base import Channel
 from contract_tests.observers.botocore_hooks import HookChannel
 from contract_tests.observers.proxy import ProxyChannel
+from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE
 from contract_tests.runtimes import HandlerInitError, Invocation, Runtime
 from contract_tests.session.environments import Environment, EnvironmentPool
 from contract_tests.session.settings import CheckSettings
@@ -46,7 +47,7 @@ class ConnectSession:
         settings: CheckSettings,
         table_definition: TableDefinition | None = None,
         gateway: Gateway | None = None,
-        table_variables: tuple[str, ...] = ("CONNECTIONS_TABLE",),
+        table_variables: tuple[str, ...] = (DEFAULT_TABLE_VARIABLE,),
     ) -> None:
         self.runtime = runtime
         self.gateway: Gateway = gateway or Direct()
