@@ -233,8 +233,11 @@ def _replay(args: argparse.Namespace) -> int:
     print(
         f"{failing} of {len(loaded)} saved cases still fail" if failing else f"all {len(loaded)} saved cases are fixed"
     )
-    if not args.paths and saved_dir.is_dir() and not any(saved_dir.iterdir()):
-        saved_dir.rmdir()  # the folder the gate made for its cases, emptied: nothing of it stays behind
+    if not args.paths:  # the folders the gate made for its cases, once emptied: nothing of them stays behind
+        made = [saved_dir, DEFAULT_FAILURES.parent] if saved_dir == DEFAULT_FAILURES else [saved_dir]
+        for folder in made:
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
     return EXIT_VIOLATES if failing else EXIT_CONFORMS
 
 
