@@ -69,9 +69,10 @@ class Instance(abc.ABC):
         """How many lines the environment printed so far."""
         return 0
 
-    def settle(self, quiet_s: float, limit_s: float) -> None:  # noqa: B027 - nothing to wait for in process
-        """Wait until the function has printed nothing for ``quiet_s`` (at most ``limit_s``): its background
-        threads' late lines (a queued log handler's) are then in :meth:`output`."""
+    def settle(self, quiet_s: float, linger_s: float, limit_s: float) -> None:  # noqa: B027 - nothing to wait for in process
+        """Wait until the function has printed nothing for ``quiet_s`` and ``linger_s`` has passed since its
+        last answer (at most ``limit_s``): its background threads' late lines (a queued log handler's, a
+        timer's) are then in :meth:`output`."""
 
 
 @dataclass(frozen=True)

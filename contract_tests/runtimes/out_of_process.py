@@ -121,6 +121,7 @@ class ProcessInstance(Instance):
         self._output = BoundedOutput()
         self._ends: set[str] = set()
         self._dead = False
+        self._last_answer = time.monotonic()
         self.exit_status: int | None = None
         self.process: _PlainProcess | SandboxedProcess
         if sandbox is None:
@@ -228,6 +229,7 @@ class ProcessInstance(Instance):
                 over_memory = True
                 break
         result.finished_ms = -(-time.time_ns() // 1_000_000)
+        self._last_answer = time.monotonic()
         answer = api.answers.get(request_id)
         if answer is not None:
             self._take_answer(result, answer)
@@ -260,12 +262,16 @@ class ProcessInstance(Instance):
     def printed(self) -> int:
         return self._output.count
 
-    def settle(self, quiet_s: float, limit_s: float) -> None:
+    def settle(self, quiet_s: float, linger_s: float, limit_s: float) -> None:
         deadline = time.monotonic() + limit_s
+        lingered = self._last_answer + linger_s
         seen = -1
-        while self.alive and time.monotonic() < deadline and self._output.count != seen:
+        while self.alive and time.monotonic() < deadline:
+            if self._output.count == seen and time.monotonic() >= lingered:
+                return
             seen = self._output.count
-            self.api.wait(self._printed_since(seen), min(quiet_s, max(0.0, deadline - time.monotonic())))
+            quiet = max(quiet_s, lingered - time.monotonic())
+            self.api.wait(self._printed_since(seen), min(quiet, max(0.0, deadline - time.monotonic())))
 
     def _printed_since(self, count: int) -> Callable[[], bool]:
         return lambda: self._output.count != count

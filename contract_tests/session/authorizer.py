@@ -132,6 +132,6 @@ class AuthorizerSession:
             printed_since_previous=warm.printed_since_previous(),
         )
 
-    def settled_output(self, quiet_s: float = 0.2, limit_s: float = 1.0) -> list[tuple[list[str | None], list[str]]]:
+    def settled_output(self) -> list[tuple[list[str | None], list[str]]]:
         """For each warm environment, once quiet, the tokens it was given and all it printed."""
-        return self.environments.settled_output(quiet_s, limit_s)
+        return self.environments.settled_output()

@@ -221,9 +221,9 @@ class ConnectSession:
             **seen,
         )
 
-    def settled_output(self, quiet_s: float = 0.2, limit_s: float = 1.0) -> list[tuple[list[Any], list[str]]]:
+    def settled_output(self) -> list[tuple[list[Any], list[str]]]:
         """For each warm environment, the events it was given and all it printed, once quiet."""
-        return self.environments.settled_output(quiet_s, limit_s)
+        return self.environments.settled_output()
 
     # ---- the table ---------------------------------------------------------------------------
 

@@ -49,6 +49,14 @@ class Environment:
             self.channel.close()
 
 
+#: A clause judging output judges each warm environment once more when it has printed nothing for
+#: LATE_OUTPUT_QUIET_S and LATE_OUTPUT_LINGER_S has passed since its last answer (a deferred log line, a
+#: timer, lands then), waiting at most LATE_OUTPUT_LIMIT_S.
+LATE_OUTPUT_QUIET_S = 0.2
+LATE_OUTPUT_LINGER_S = 0.5
+LATE_OUTPUT_LIMIT_S = 2.0
+
+
 class EnvironmentPool:
     """The environments of one function: warm ones by configuration key, and every one started."""
 
@@ -107,12 +115,12 @@ class EnvironmentPool:
         for environment in warm:
             environment.stop()
 
-    def settled_output(self, quiet_s: float, limit_s: float) -> list[tuple[list[Any], list[str]]]:
-        """For each warm environment given anything, once it has been quiet for ``quiet_s``, what it was given
-        and all it printed: what a clause judging output checks last, so no line escapes by coming late."""
+    def settled_output(self) -> list[tuple[list[Any], list[str]]]:
+        """For each warm environment given anything, once settled, what it was given and all it printed: what
+        a clause judging output checks last, so no line escapes by coming late."""
         warm = [environment for environment in list(self._warm.values()) if environment.given]
         for environment in warm:
-            environment.instance.settle(quiet_s, limit_s)
+            environment.instance.settle(LATE_OUTPUT_QUIET_S, LATE_OUTPUT_LINGER_S, LATE_OUTPUT_LIMIT_S)
         return [(list(environment.given), environment.instance.output()) for environment in warm]
 
     def close(self) -> None:

@@ -292,3 +292,28 @@ def test_a_node_module_not_found_at_init_is_lambdas_import_error(run_cli: Any, t
     result = run_cli("check", "--handler", f"{tmp_path}/app.mjs:handler", "--clause", "response", "--examples", "2")
     assert result.status == 1, result.out + result.err
     assert "Runtime.ImportModuleError: Error: Cannot find package 'package-nobody-installed'" in result.out, result.out
+
+
+def test_a_line_printed_after_the_only_answer_is_in_the_settled_output(tmp_path: Path) -> None:
+    """A timer that logs 300 ms after the last answer outlasts 200 ms of quiet; the linger since that
+    answer still waits for it (before, a clause whose examples ran fast ended before such a line came)."""
+    from contract_tests.runtimes import RuntimeOptions, make_runtime
+    from contract_tests.session.environments import LATE_OUTPUT_LIMIT_S, LATE_OUTPUT_LINGER_S, LATE_OUTPUT_QUIET_S
+    from contract_tests.targets import parse_target
+
+    handler = tmp_path / "late.py"
+    handler.write_text(
+        "import threading\n\n"
+        "def handler(event, context):\n"
+        "    threading.Timer(0.3, print, args=('late line',), kwargs={'flush': True}).start()\n"
+        "    return {'statusCode': 200}\n"
+    )
+    runtime = make_runtime("python", parse_target(f"{handler}:handler", None), RuntimeOptions())
+    instance = runtime.start(runtime.lambda_variables("us-east-1"))
+    try:
+        assert instance.invoke({}, 5).error is None
+        assert "late line" not in instance.output()
+        instance.settle(LATE_OUTPUT_QUIET_S, LATE_OUTPUT_LINGER_S, LATE_OUTPUT_LIMIT_S)
+        assert "late line" in instance.output()
+    finally:
+        instance.stop()
