@@ -18,7 +18,7 @@ from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE, refusal, t
 BACKEND_NAMES = ("moto", "moto-server", "localstack", "dynamodb-local", "aws")
 RUNTIME_NAMES = ("python", "nodejs", "provided", "inprocess")
 #: The `$connect` versions, then the contracts of other functions (light: no contract is imported here).
-VERSION_NAMES = ("v1", "v2", "v3", "v4")
+VERSION_NAMES = ("v1", "v2", "v3", "v4", "v5")
 CONTRACT_NAMES = (*VERSION_NAMES, "authorizer")
 #: ``--sandbox``: where this machine allows it, always (or exit 2), never.
 SANDBOX_MODES = ("auto", "on", "off")
@@ -64,6 +64,13 @@ def assignment(text: str) -> tuple[str, str]:
     if why:
         raise argparse.ArgumentTypeError(why)
     return name, value
+
+
+def route_target(text: str) -> tuple[str, str]:
+    route, equals, target = text.partition("=")
+    if not equals or not route or not target:
+        raise argparse.ArgumentTypeError(f"{text!r} is not ROUTE=TARGET (e.g. '$disconnect=src/disconnect.py:handler')")
+    return route, target
 
 
 def table_variable(text: str) -> str:
@@ -157,6 +164,15 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         choices=CONTRACT_NAMES,
     ),
     Option("code-dir", "code_dir", "the function's code directory (Lambda's task root)", metavar="DIR"),
+    Option(
+        "route",
+        "routes",
+        "v5: the function serving one route of the contract ($disconnect, heartbeat), when it is not --handler"
+        " (repeatable; by default --handler serves every route)",
+        parse=route_target,
+        metavar="ROUTE=TARGET",
+        repeatable=True,
+    ),
     Option(
         "authorizer",
         "authorizer",
@@ -279,6 +295,7 @@ def option(name: str) -> Option:
 REPLAY_OPTIONS = (
     "handler",
     "code-dir",
+    "route",
     "authorizer",
     "backend",
     "endpoint",

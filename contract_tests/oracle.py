@@ -2,11 +2,13 @@
 
 One class per contract version, each its parent plus its change: v1 stores the parameters verbatim,
 v2 adds ``expiresAt`` from ``CONNECTION_TTL_SECONDS``, v3 refuses invalid parameter values, v4
-stores the authorizer's client and refuses a connect that is not that client's.
+stores the authorizer's client and refuses a connect that is not that client's, v5 adds the routing
+attributes and decides what `$disconnect` and a heartbeat do to the table.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,6 +105,10 @@ class Oracle:
         """Why the connect is not the client's to make (v4); before v4 there are no clients."""
         return None
 
+    def same_readings(self) -> tuple[tuple[str, str], ...]:
+        """Pairs of time attributes that hold one clock reading (v5: lastSeenAt is createdAt at connect)."""
+        return ()
+
 
 TTL_VARIABLE = "CONNECTION_TTL_SECONDS"
 #: API Gateway's maximum WebSocket connection duration: a connection cannot outlive it.
@@ -188,3 +194,71 @@ class AuthenticatingOracle(ValidatingOracle):
         if isinstance(account, str) and account and account not in identity.accounts:
             return Denial(f"the query's account {as_json(account)} is not one of the authenticated client's accounts")
         return None
+
+
+ROUTING_ATTRIBUTE = "accountRegion"
+LAST_SEEN_ATTRIBUTE = "lastSeenAt"
+HEARTBEAT_ACTION = "heartbeat"
+#: What a heartbeat answers when its connection has no item: the connection is gone for the table.
+GONE_STATUS = 410
+
+
+def heartbeat_body_problem(body: Any) -> str | None:
+    """Why a heartbeat route's body is no heartbeat (a JSON object whose action is "heartbeat"), or None."""
+    if not isinstance(body, str):
+        return f"the body is {as_json(body)}, not the message's text"
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return "the body is not JSON"
+    if not isinstance(message, dict):
+        return f"the body is JSON {type(message).__name__}, not an object"
+    if message.get("action") != HEARTBEAT_ACTION:
+        return f"the body's action is {as_json(message.get('action'))}, not {HEARTBEAT_ACTION!r}"
+    return None
+
+
+def item_key(item: TypedItem, key: str = "connectionId") -> str | None:
+    typed = item.get(key)
+    value = typed.get("S") if isinstance(typed, dict) else None
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What a heartbeat must do to its connection's item: set these attributes within their windows, or
+    change nothing when the stored ``lastSeenAt`` is not earlier than the handler's clock (a newer
+    heartbeat's, landed first)."""
+
+    windows: dict[str, Window]
+    #: True: refresh; False: keep the item as it is; None: either (the stored reading falls inside the
+    #: invocation, so whether the handler's clock was later depends on when it read it).
+    required: bool | None
+
+
+class RoutingOracle(AuthenticatingOracle):
+    """Contract v5: v4 plus ``lastSeenAt`` (the ``createdAt`` reading) and ``accountRegion`` when account and
+    region are both stored; and what `$disconnect` and a heartbeat do to the table."""
+
+    def expected_item(self, event: dict[str, Any], environment: Mapping[str, str]) -> TypedItem:
+        item = super().expected_item(event, environment)
+        if "account" in item and "region" in item:
+            item[ROUTING_ATTRIBUTE] = {"S": f"{item['account']['S']}#{item['region']['S']}"}
+        return item
+
+    def windows(self, started_ms: int, finished_ms: int, environment: Mapping[str, str]) -> dict[str, Window]:
+        windows = super().windows(started_ms, finished_ms, environment)
+        return {**windows, LAST_SEEN_ATTRIBUTE: windows["createdAt"]}
+
+    def same_readings(self) -> tuple[tuple[str, str], ...]:
+        return ((LAST_SEEN_ATTRIBUTE, "createdAt"),)
+
+    def refresh(self, stored: TypedItem, started_ms: int, finished_ms: int, environment: Mapping[str, str]) -> Refresh:
+        """What a heartbeat invoked between these instants does to ``stored``, its connection's item."""
+        windows = super().windows(started_ms, finished_ms, environment)
+        refreshed = {LAST_SEEN_ATTRIBUTE: windows["createdAt"], "expiresAt": windows["expiresAt"]}
+        seen = stored.get(LAST_SEEN_ATTRIBUTE)
+        text = seen.get("N") if isinstance(seen, dict) else None
+        if not (isinstance(text, str) and text.isdigit()) or int(text) < started_ms:
+            return Refresh(refreshed, True)
+        return Refresh(refreshed, False if int(text) >= finished_ms else None)

@@ -51,6 +51,8 @@ class CheckRequest:
     env: tuple[tuple[str, str], ...] = ()
     #: ``--table-variable``: the variables the handler reads its table's name from (none: the contract's).
     table_variables: tuple[str, ...] = ()
+    #: ``--route``: (route, target) for each route served by another function than ``handler``.
+    routes: tuple[tuple[str, str], ...] = ()
 
     @property
     def table_variable_names(self) -> tuple[str, ...]:

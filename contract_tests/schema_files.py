@@ -15,6 +15,9 @@ SCHEMA_FILES = {
     "v4/authorizer-event": "v4/authorizer-event.schema.json",
     "v4/authorizer-response": "v4/authorizer-response.schema.json",
     "v4/authorizer-refusal": "v4/authorizer-refusal.schema.json",
+    "v5/item": "v5/item.schema.json",
+    "v5/disconnect-event": "v5/disconnect-event.schema.json",
+    "v5/heartbeat-event": "v5/heartbeat-event.schema.json",
     "report": "report.schema.json",
 }
 

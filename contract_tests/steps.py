@@ -12,6 +12,9 @@ from typing import Any
 
 from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE
 
+#: A DynamoDB item as the wire types it.
+TypedItem = dict[str, Any]
+
 #: Value in an ``environment`` override that removes the variable.
 UNSET = None
 
@@ -27,9 +30,9 @@ RUN_RING = RunRing()
 
 @dataclass(frozen=True)
 class Send:
-    """Send ``event`` to `$connect` through the contract's gateway, in an environment configured by
-    ``environment`` (``UNSET`` removes a variable), while the storage ``failure`` named (one of
-    ``Facts.failures``) happens; ``bypass_gateway`` sends it as a route without the authorizer would."""
+    """Send ``event`` on ``route`` (to `$connect` through the contract's gateway), in an environment
+    configured by ``environment`` (``UNSET`` removes a variable), while the storage ``failure`` named (one
+    of ``Facts.failures``) happens; ``bypass_gateway`` sends it as a route without the authorizer would."""
 
     event: Any
     environment: Overrides | None = None
@@ -37,6 +40,16 @@ class Send:
     bypass_gateway: bool = False
     #: Every variable the handler reads its table's name from (``Facts.table_variables``) unset.
     without_table: bool = False
+    route: str = "$connect"
+    #: Items the run's table holds when the event is sent, written by the gate beforehand.
+    given: tuple[TypedItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Steps:
+    """``sends`` one after another on one table, each observed before the next (a connection's life)."""
+
+    sends: tuple[Send, ...]
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,13 @@ class Facts:
     backend: str = ""
     #: The authorizer: the run's key ring (kid: secret), in rotation order.
     ring: Mapping[str, str] = field(default_factory=dict)
+    #: `$connect` and its sibling routes: the function serving each (routes served by one share it).
+    functions: Mapping[str, str] = field(default_factory=dict)
+
+    def served_with(self, route: str) -> tuple[str, ...]:
+        """The routes the function serving ``route`` serves (``route`` alone when nothing is known)."""
+        function = self.functions.get(route)
+        return tuple(other for other, serving in self.functions.items() if serving == function) or (route,)
 
     @property
     def kids(self) -> tuple[str, ...]:

@@ -2,11 +2,14 @@
 
 One entry point per contract version: ``lambda_handler`` (v1), ``lambda_handler_v2`` (v1 + TTL),
 ``lambda_handler_v3`` (v2 + validated inputs), ``lambda_handler_v4`` (v3 behind the REQUEST
-authorizer of ``reference_impl/authorizer.py``). Each version is the previous one plus its change.
+authorizer of ``reference_impl/authorizer.py``), ``lambda_handler_v5`` (v4 plus the connection's life:
+one function for ``$connect``, ``$disconnect`` and ``heartbeat``). Each version is the previous one plus
+its change.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -36,6 +39,9 @@ RULES = {
         r"[a-z]{2}(-gov|-iso[a-z]?)?-(central|north|south|east|west|northeast|northwest|southeast|southwest)-[1-9]"
     ),
 }
+#: v5: a heartbeat refreshes an item that exists (never re-creating one $disconnect deleted) and only
+#: moves lastSeenAt forwards (a slower, older heartbeat finishing last changes nothing).
+REFRESH_CONDITION = "attribute_exists(connectionId) AND (attribute_not_exists(lastSeenAt) OR lastSeenAt < :now)"
 #: How much of a refused value a log line may repeat.
 LOGGED_CHARACTERS = 32
 
@@ -158,6 +164,78 @@ def lambda_handler_v4(event: Any, context: Any) -> dict[str, Any]:
     return _connect(event, version=4)
 
 
+def lambda_handler_v5(event: Any, context: Any) -> dict[str, Any]:
+    """Contract v5: every route of a connection's life, dispatched on ``requestContext.routeKey``."""
+    context_ = event.get("requestContext") if isinstance(event, dict) else None
+    route = context_.get("routeKey") if isinstance(context_, dict) else None
+    if route == "$disconnect":
+        return _disconnect(event)
+    if route == "heartbeat":
+        return _heartbeat(event)
+    if route == "$connect":
+        return _connect(event, version=5)
+    return _refuse(400, f"no such route: {route!r}")
+
+
+def _disconnect(event: dict[str, Any]) -> dict[str, Any]:
+    """Delete this connection's item (keyed by its id: never by client or index, which a newer connection
+    shares); 200 whether it was there or not, since API Gateway may send $disconnect twice or never."""
+    table_name = os.environ.get("CONNECTIONS_TABLE")
+    if not table_name:
+        return _refuse(500, "CONNECTIONS_TABLE is not set")
+    try:
+        connection_id = _connection_id(event)
+    except MalformedEvent as error:
+        return _refuse(400, f"malformed $disconnect event: {error}")
+    try:
+        _dynamodb.delete_item(TableName=table_name, Key={"connectionId": {"S": connection_id}})
+    except (ClientError, BotoCoreError) as error:
+        return _refuse(500, f"could not delete connection {connection_id}: {error}")
+    return {"statusCode": 200}
+
+
+def _heartbeat(event: dict[str, Any]) -> dict[str, Any]:
+    """Refresh lastSeenAt and expiresAt of an existing item, never re-creating one (410 when it is gone)
+    and never moving lastSeenAt backwards (heartbeats may finish in any order: 200, nothing changed)."""
+    table_name = os.environ.get("CONNECTIONS_TABLE")
+    if not table_name:
+        return _refuse(500, "CONNECTIONS_TABLE is not set")
+    try:
+        connection_id = _connection_id(event)
+        message = json.loads(event.get("body") or "")
+    except MalformedEvent as error:
+        return _refuse(400, f"malformed heartbeat event: {error}")
+    except (TypeError, ValueError):
+        return _refuse(400, "the body is not JSON")
+    if not isinstance(message, dict) or message.get("action") != "heartbeat":
+        return _refuse(400, "the body is not a heartbeat")
+    now_ns = time.time_ns()
+    key = {"connectionId": {"S": connection_id}}
+    try:
+        _dynamodb.update_item(
+            TableName=table_name,
+            Key=key,
+            UpdateExpression="SET lastSeenAt = :now, expiresAt = :expires",
+            ConditionExpression=REFRESH_CONDITION,
+            ExpressionAttributeValues={
+                ":now": {"N": str(now_ns // 1_000_000)},
+                ":expires": {"N": str(math.ceil(now_ns / 1_000_000_000) + _ttl_seconds())},
+            },
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            return _refuse(500, f"could not refresh connection {connection_id}: {error}")
+        try:
+            found = _dynamodb.get_item(TableName=table_name, Key=key, ConsistentRead=True).get("Item")
+        except (ClientError, BotoCoreError) as error:
+            return _refuse(500, f"could not read connection {connection_id}: {error}")
+        if found is None:
+            return _refuse(410, f"connection {connection_id} is gone")
+    except BotoCoreError as error:
+        return _refuse(500, f"could not refresh connection {connection_id}: {error}")
+    return {"statusCode": 200}
+
+
 def _ttl_seconds() -> int:
     text = os.environ.get("CONNECTION_TTL_SECONDS") or ""
     return int(text) if text else DEFAULT_TTL_SECONDS
@@ -183,6 +261,10 @@ def _connect(event: Any, version: int) -> dict[str, Any]:
     if version >= 2:
         # The same clock read as createdAt, in whole seconds, rounded up so it never expires early.
         item["expiresAt"] = math.ceil(now_ns / 1_000_000_000) + _ttl_seconds()
+    if version >= 5:
+        item["lastSeenAt"] = item["createdAt"]
+        if "account" in item and "region" in item:
+            item["accountRegion"] = f"{item['account']}#{item['region']}"
     try:
         _dynamodb.put_item(TableName=table_name, Item=typed(item))
     except (ClientError, BotoCoreError) as error:

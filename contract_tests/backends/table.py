@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -25,14 +25,34 @@ def run_table_name() -> str:
 
 
 def create_table(client: DynamoDBClient, name: str, definition: TableDefinition | None = None) -> None:
-    """Create ``name`` from ``definition`` (on-demand, String key, TTL if it has one) and wait until it is active."""
+    """Create ``name`` from ``definition`` (on-demand, String key, its indexes, TTL if it has one) and wait until it
+    is active."""
     definition = definition or TableDefinition()
+    types: dict[str, Literal["S", "N"]] = {definition.key: "S"}
+    for index in definition.indexes:
+        types.update({index.partition: "S", index.sort: "N"})
+    indexes: dict[str, Any] = {}
+    if definition.indexes:
+        indexes["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index.name,
+                "KeySchema": [
+                    {"AttributeName": index.partition, "KeyType": "HASH"},
+                    {"AttributeName": index.sort, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in definition.indexes
+        ]
     try:
         client.create_table(
             TableName=name,
             BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": definition.key, "AttributeType": "S"}],
+            AttributeDefinitions=[
+                {"AttributeName": attribute, "AttributeType": kind} for attribute, kind in types.items()
+            ],
             KeySchema=[{"AttributeName": definition.key, "KeyType": "HASH"}],
+            **indexes,
         )
         client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
         if definition.ttl_attribute:

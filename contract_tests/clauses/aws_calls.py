@@ -1,4 +1,5 @@
-"""Clause 7: the handler calls only ``dynamodb:PutItem`` (and optionally ``GetItem``) on its table."""
+"""Clause 7: the handler calls only ``dynamodb:PutItem`` (and optionally ``GetItem``) on its table; a function
+that also serves other routes (v5) may call what they may."""
 
 from __future__ import annotations
 
@@ -11,18 +12,26 @@ from contract_tests.observation import Observation
 from contract_tests.steps import Facts, Send
 from contract_tests.strategies import any_valid_events, no_query_cases
 
-ALLOWED_OPERATIONS = frozenset({("dynamodb", "PutItem"), ("dynamodb", "GetItem")})
-
 Event = dict[str, Any]
 
 
-def judge(event: Event, observation: Observation, contract: Contract, facts: Facts) -> None:
+def stray_calls(observation: Observation, operations: frozenset[str], table: str) -> tuple[list[str], str]:
+    """The calls outside ``operations`` on ``table``, and the grant as a report says it."""
     stray = [
         str(call)
         for call in observation.all_calls
-        if (call.service, call.operation) not in ALLOWED_OPERATIONS or call.table != facts.table
+        if call.service != "dynamodb" or call.operation not in operations or call.table != table
     ]
-    allowed = f'only dynamodb:PutItem / dynamodb:GetItem on table "{facts.table}"'
+    names = " / ".join(f"dynamodb:{operation}" for operation in sorted(operations, key=_writes_first))
+    return stray, f'only {names} on table "{table}"'
+
+
+def _writes_first(operation: str) -> tuple[bool, str]:
+    return operation == "GetItem", operation
+
+
+def judge(event: Event, observation: Observation, contract: Contract, facts: Facts) -> None:
+    stray, allowed = stray_calls(observation, contract.operations(facts.served_with("$connect")), facts.table)
     if stray:
         raise Violation(f"calls outside the contract's IAM grant: {', '.join(stray)}", allowed, observation.actual())
     if observation.table_deleted:

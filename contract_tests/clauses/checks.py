@@ -169,6 +169,13 @@ def require_item(contract: Contract, event: dict[str, Any], observation: Observa
                 expected,
                 observation.actual(),
             )
+    for name, other in contract.oracle.same_readings():
+        if item[name] != item[other]:
+            raise Violation(
+                f"{name} {item[name]['N']} is not the {other} reading {item[other]['N']}: one clock reading gives both",
+                expected,
+                observation.actual(),
+            )
 
 
 def require_input_refused(observation: Observation, contract: Contract, invalid: InvalidInput) -> None:

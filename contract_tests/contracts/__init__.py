@@ -8,13 +8,14 @@ from contract_tests.contracts.v1 import V1
 from contract_tests.contracts.v2 import V2
 from contract_tests.contracts.v3 import V3
 from contract_tests.contracts.v4 import V4
+from contract_tests.contracts.v5 import V5
 from contract_tests.errors import HarnessError
 from contract_tests.options import DEFAULT_CONTRACT
 from contract_tests.schema_files import SCHEMA_ROLES
 from contract_tests.table_definition import TableDefinition
 
 #: The versions of the `$connect` contract, in order: what docs, diff and export speak of.
-CONTRACTS: dict[str, Contract] = {contract.name: contract for contract in (V1, V2, V3, V4)}
+CONTRACTS: dict[str, Contract] = {contract.name: contract for contract in (V1, V2, V3, V4, V5)}
 #: Contracts of the functions in front of `$connect`.
 AUTHORIZER_CONTRACTS: dict[str, AuthorizerContract] = {AUTHORIZER.name: AUTHORIZER}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import ClassVar
@@ -69,6 +69,10 @@ class ContractBase:
         return [clause for clause in self.clauses if not ids or clause.id in ids]
 
 
+#: What the card's IAM list grants `$connect`: the write, and a read it may make first.
+CONNECT_OPERATIONS = frozenset({"PutItem", "GetItem"})
+
+
 @dataclass(frozen=True, kw_only=True)
 class Contract(ContractBase):
     """One version of the `$connect` contract; :meth:`derive` makes the next one from it."""
@@ -77,6 +81,17 @@ class Contract(ContractBase):
     table: TableDefinition = field(default_factory=TableDefinition)
     #: How a handshake reaches `$connect`: directly, or behind the authorizer (v4 on).
     gateway: Gateway = field(default_factory=Direct, compare=False)
+    #: The routes the contract binds, `$connect` first, each with the DynamoDB operations it may call on the
+    #: table (a function serving several routes may call the union).
+    routes: Mapping[str, frozenset[str]] = field(default_factory=lambda: {"$connect": CONNECT_OPERATIONS})
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "routes", MappingProxyType(dict(self.routes)))
+
+    def operations(self, routes: Iterable[str]) -> frozenset[str]:
+        """The DynamoDB operations a function serving ``routes`` may call."""
+        return frozenset().union(*(self.routes[route] for route in routes))
 
     @property
     def guarded(self) -> bool:
@@ -97,6 +112,7 @@ class Contract(ContractBase):
         replace_clauses: Sequence[Clause] = (),
         decisions: Sequence[str] = (),
         gateway: Gateway | None = None,
+        routes: Mapping[str, frozenset[str]] | None = None,
     ) -> Contract:
         """This contract plus changes: schemas and clauses replaced by role and id, clauses added at the end."""
         replacing = {clause.id: clause for clause in replace_clauses}
@@ -116,4 +132,5 @@ class Contract(ContractBase):
             parent=self.name,
             decisions=(*self.decisions, *decisions),
             gateway=gateway or self.gateway,
+            routes={**self.routes, **(routes or {})},
         )

@@ -25,7 +25,7 @@ from contract_tests.observation import AuthorizerCall, Observation
 from contract_tests.request import CheckRequest
 from contract_tests.runtimes import Runtime, make_runtime
 from contract_tests.session import AuthorizerSession, CheckSettings, ConnectSession
-from contract_tests.steps import UNSET, Call, Facts, Overrides, Send
+from contract_tests.steps import UNSET, Call, Facts, Overrides, Send, Steps
 from contract_tests.strategies import no_query_cases
 
 # Every call fails either way; over the wire the SDK's retries (with back-off) would only make each example slower.
@@ -95,7 +95,9 @@ class ConnectHandler:
         backend = stack.enter_context(backend_for(plan.request, runtime))
         gateway = self._gateway(plan, contract, settings, stack)
         variables = plan.request.table_variable_names
-        self.session = ConnectSession(runtime, backend, settings, contract.table, gateway, variables)
+        options = plan.request.runtime_options()
+        routes = {route: make_runtime(plan.request.runtime, target, options) for route, target in plan.routes}
+        self.session = ConnectSession(runtime, backend, settings, contract.table, gateway, variables, routes)
         stack.enter_context(self.session.opened())
         self.warnings = self.session.warnings
         self._failures = self._storage_failures()
@@ -106,6 +108,7 @@ class ConnectHandler:
             table_variables=variables,
             failures=failures,
             backend=backend.name,
+            functions={route: dict(plan.routes).get(route, plan.target).spec for route in contract.routes},
         )
 
     @staticmethod
@@ -143,22 +146,38 @@ class ConnectHandler:
             )
         return failures
 
-    def perform(self, step: Send) -> Observation:
+    def perform(self, step: Send | Steps) -> Observation | list[Observation]:
+        if isinstance(step, Steps):
+            observations = [self._send(send, keep=True) for send in step.sends]
+            self.session.clear()
+            return observations
+        return self._send(step)
+
+    def _send(self, step: Send, keep: bool = False) -> Observation:
         if step.without_table:
             unset: dict[str, str | None] = dict.fromkeys(self.session.table_variables, UNSET)
             step = replace(step, environment={**unset, **(step.environment or {})}, without_table=False)
         if step.failure is None:
-            return self.session.connect(step.event, environment=step.environment, bypass_gateway=step.bypass_gateway)
+            return self.session.connect(
+                step.event,
+                environment=step.environment,
+                bypass_gateway=step.bypass_gateway,
+                route=step.route,
+                given=step.given,
+                keep=keep,
+            )
         if step.failure not in self._failures:
             raise HarnessError(
                 f"this run cannot make the storage failure {step.failure!r}: {', '.join(self._failures)}"
             )
         fault, overrides, _ = self._failures[step.failure]
         environment = {**overrides, **(step.environment or {})}
-        return self.session.connect(step.event, fault=fault, environment=environment)
+        return self.session.connect(
+            step.event, fault=fault, environment=environment, route=step.route, given=step.given, keep=keep
+        )
 
     def first(self) -> Observation:
-        return self.perform(Send(no_query_cases()[0]))
+        return self._send(Send(no_query_cases()[0]))
 
     def control(self) -> tuple[Any, Any]:
         return no_query_cases()[0], ACCEPTED

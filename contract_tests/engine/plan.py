@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from contract_tests.contracts import ContractBase, contract_named
+from contract_tests.contracts import Contract, ContractBase, contract_named
 from contract_tests.contracts.clause import Clause
 from contract_tests.errors import HarnessError
 from contract_tests.request import CheckRequest
@@ -23,6 +23,8 @@ class Plan:
     target: HandlerTarget
     #: ``--authorizer``: the function put in front of `$connect`.
     authorizer: HandlerTarget | None = None
+    #: ``--route``: the routes served by another function than ``target`` (which serves the others).
+    routes: tuple[tuple[str, HandlerTarget], ...] = ()
 
     @property
     def runtime(self) -> str:
@@ -48,4 +50,25 @@ def plan(request: CheckRequest, *, all_clauses: bool = False) -> Plan:
     seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
     target = parse_target(request.handler, request.code_dir)
     authorizer = parse_target(request.authorizer, request.code_dir) if request.authorizer is not None else None
-    return Plan(request, contract, tuple(clauses), seed, target, authorizer)
+    return Plan(request, contract, tuple(clauses), seed, target, authorizer, _routes(request, contract))
+
+
+def _routes(request: CheckRequest, contract: ContractBase) -> tuple[tuple[str, HandlerTarget], ...]:
+    """``--route``'s targets, each for a route of the contract other than `$connect` (``--handler``'s)."""
+    routes = tuple(contract.routes) if isinstance(contract, Contract) else ()
+    named = [route for route, _ in request.routes]
+    for route in named:
+        if route == "$connect":
+            raise HarnessError("--route $connect=…: `$connect` is served by --handler")
+        if route not in routes:
+            others = ", ".join(other for other in routes if other != "$connect")
+            having = (
+                f"its other routes: {others}"
+                if others
+                else "it binds $connect alone (v5 adds $disconnect and heartbeat)"
+            )
+            raise HarnessError(f"--route {route}=…: contract {contract.name} has no route {route!r}; {having}")
+    if len(set(named)) != len(named):
+        twice = next(route for route in named if named.count(route) > 1)
+        raise HarnessError(f"--route {twice}=… is given twice; one function serves a route")
+    return tuple((route, parse_target(target, request.code_dir)) for route, target in request.routes)

@@ -32,6 +32,8 @@ from contract_tests.session.settings import CheckSettings
 from contract_tests.steps import Overrides
 from contract_tests.table_definition import TableDefinition
 
+CONNECT_ROUTE = "$connect"
+
 #: An ``environment`` override that is no variable: the environment's DynamoDB endpoint refuses every
 #: connection (for a sandboxed function, whatever endpoint its SDK chose).
 ENDPOINT_DOWN = "<the DynamoDB endpoint is down>"
@@ -48,8 +50,12 @@ class ConnectSession:
         table_definition: TableDefinition | None = None,
         gateway: Gateway | None = None,
         table_variables: tuple[str, ...] = (DEFAULT_TABLE_VARIABLE,),
+        routes: Mapping[str, Runtime] | None = None,
     ) -> None:
         self.runtime = runtime
+        #: The function serving each route (`$connect`'s is ``runtime``); routes served by one share its
+        #: environments, as they share a Lambda function's.
+        self.route_runtimes: dict[str, Runtime] = {CONNECT_ROUTE: runtime, **(routes or {})}
         self.gateway: Gateway = gateway or Direct()
         self.target = runtime.target
         self.backend = backend
@@ -63,23 +69,28 @@ class ConnectSession:
         #: Cleanup problems that must not replace a verdict; the face shows them as warnings.
         self.warnings: list[str] = []
 
+    def runtime_for(self, route: str) -> Runtime:
+        """The function serving ``route``: its own (``--route``), else `$connect`'s."""
+        return self.route_runtimes.get(route, self.runtime)
+
     @property
     def faults(self) -> tuple[Fault, ...]:
         return HookChannel.faults if not self.runtime.out_of_process else ProxyChannel.faults
 
-    def base_environment(self) -> dict[str, str]:
+    def base_environment(self, route: str = CONNECT_ROUTE) -> dict[str, str]:
         return {
-            **self.runtime.lambda_variables(self.settings.region),
+            **self.runtime_for(route).lambda_variables(self.settings.region),
             **self.backend.handler_environment(),
             **self.runtime.options.extra_environment,
             **dict.fromkeys(self.table_variables, self.table),
         }
 
     def function_environment(
-        self, overrides: Overrides | None = None, channel: Mapping[str, str] | None = None
+        self, overrides: Overrides | None = None, channel: Mapping[str, str] | None = None, route: str = CONNECT_ROUTE
     ) -> dict[str, str]:
-        """The function's environment: the channel's routing, then ``overrides`` (``None`` removes a variable)."""
-        environment = {**self.base_environment(), **(channel or {})}
+        """The environment of the function serving ``route``: the channel's routing, then ``overrides``
+        (``None`` removes a variable)."""
+        environment = {**self.base_environment(route), **(channel or {})}
         for name, value in (overrides or {}).items():
             if name == ENDPOINT_DOWN:
                 continue
@@ -124,13 +135,14 @@ class ConnectSession:
             return None
         return {"AWS_ENDPOINT_URL_DYNAMODB": dead, "AWS_ENDPOINT_URL": dead}, f"{dead} refuses connections"
 
-    def start_instance(self, overrides: Overrides | None = None) -> Environment:
-        """A new execution environment; HandlerInitError (with its calls) if the function fails to initialise."""
+    def start_instance(self, overrides: Overrides | None = None, route: str = CONNECT_ROUTE) -> Environment:
+        """A new execution environment of the function serving ``route``; HandlerInitError (with its calls)
+        if the function fails to initialise."""
         channel = self._channel(down=ENDPOINT_DOWN in (overrides or {}))
-        environment = self.function_environment(overrides, channel.environment())
+        environment = self.function_environment(overrides, channel.environment(), route)
         with channel.recording() as init_calls:
             try:
-                instance = self.runtime.start(environment, channel.listeners())
+                instance = self.runtime_for(route).start(environment, channel.listeners())
             except BaseException as error:
                 channel.close()
                 if isinstance(error, HandlerInitError):
@@ -184,24 +196,32 @@ class ConnectSession:
         environment: Overrides | None = None,
         keep: bool = False,
         bypass_gateway: bool = False,
+        route: str = CONNECT_ROUTE,
+        given: Sequence[TypedItem] = (),
     ) -> Observation:
         """Pass ``event`` through the gateway, invoke the handler once with what it delivers, and observe the table.
+
+        On another ``route`` than `$connect` the event goes to the function serving it, as it is (the
+        authorizer guards `$connect` alone); ``given`` items are written to the table first.
 
         An environment is kept warm per set of overrides (as Lambda keeps one) and replaced after a
         time-out or crash (and, by the clauses, after any violation).
         An initialisation failure is Lambda's init error: the connect fails, and that is observed.
         ``bypass_gateway`` sends ``event`` as it is, as a route without the authorizer would.
         """
-        event, refused, seen = self.deliver(event, bypass_gateway)
+        for item in given:
+            self.put_item(item)
+        event, refused, seen = self.deliver(event, bypass_gateway or route != CONNECT_ROUTE)
         if refused is not None:
             return self.observe(refused, keep=keep, environment=self.function_environment(environment), **seen)
-        key = tuple(sorted((environment or {}).items()))
+        function = list(dict.fromkeys(self.route_runtimes.values())).index(self.runtime_for(route))
+        key = (function, tuple(sorted((environment or {}).items())))
         warm = self.environments.take(key)
         if warm is None:
             try:
-                warm = self.start_instance(environment)
+                warm = self.start_instance(environment, route)
             except HandlerInitError as error:
-                environment_seen = self.function_environment(environment)
+                environment_seen = self.function_environment(environment, route=route)
                 return self.observe(
                     Invocation(), init_error=str(error), import_calls=error.calls, environment=environment_seen, **seen
                 )

@@ -1,0 +1,49 @@
+"""v5 clause 17: `$disconnect` deletes the item keyed by its connectionId and nothing else, and answers
+200 whether an item was there or not (API Gateway retries nothing: a second one may come, or none)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from contract_tests.clauses.judgement import Property
+from contract_tests.clauses.route_checks import require_disconnected
+from contract_tests.contracts import Contract
+from contract_tests.contracts.v5 import DISCONNECT, DISCONNECT_ROUTE
+from contract_tests.observation import Observation
+from contract_tests.route_events import disconnect_events, fixed_disconnect, fixed_items, neighbours, stored_items
+from contract_tests.steps import Facts, Send
+from contract_tests.strategies import connection_ids
+
+Case = dict[str, Any]
+
+
+@st.composite
+def disconnect_cases(draw: st.DrawFn) -> Case:
+    """A `$disconnect` on a table holding its item or not, beside other items (its client's newer
+    connection among them)."""
+    connection_id = draw(connection_ids())
+    own = draw(stored_items(connection_id))
+    given = [own] if draw(st.booleans()) else []
+    given += draw(neighbours(connection_id, own["clientId"]["S"]))
+    return {"event": draw(disconnect_events(connection_id)), "given": given}
+
+
+def explicit(facts: Facts) -> list[Case]:
+    own, newer = fixed_items()
+    return [{"event": fixed_disconnect(), "given": [own, newer]}, {"event": fixed_disconnect(), "given": [newer]}]
+
+
+def judge(case: Case, observation: Observation, contract: Contract, facts: Facts) -> None:
+    require_disconnected(case["event"], case["given"], observation)
+
+
+JUDGEMENT = Property[Case, Observation, Contract](
+    clause=DISCONNECT,
+    cases=lambda facts: disconnect_cases(),
+    explicit=explicit,
+    step=lambda case: Send(case["event"], route=DISCONNECT_ROUTE, given=tuple(case["given"])),
+    judge=judge,
+    examples=lambda examples: max(10, examples // 3),
+)

@@ -1,0 +1,55 @@
+"""v5 clause 19: a `$disconnect` or heartbeat whose storage fails is not answered 200 (v1's storage
+rule on the connection's other routes): the failures are the run's (``Facts.failures``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from contract_tests.clauses.judgement import Property
+from contract_tests.clauses.route_checks import require_not_ok
+from contract_tests.contracts import Contract
+from contract_tests.contracts.v5 import DISCONNECT_ROUTE, HEARTBEAT_ROUTE, ROUTE_STORAGE_FAILURE
+from contract_tests.observation import Observation
+from contract_tests.route_events import (
+    FIXED_CONNECTION,
+    disconnect_events,
+    fixed_disconnect,
+    fixed_heartbeat,
+    fixed_items,
+    heartbeat_events,
+)
+from contract_tests.steps import Facts, Send
+
+#: (route, failure, event, the connection's item).
+Case = tuple[str, str, dict[str, Any], tuple[dict[str, Any], ...]]
+
+
+def _case(route: str, failure: str, age: str = "seen earlier") -> Case:
+    event = fixed_disconnect() if route == DISCONNECT_ROUTE else fixed_heartbeat()
+    return route, failure, event, fixed_items(age)[:1]
+
+
+@st.composite
+def failure_cases(draw: st.DrawFn, failures: tuple[str, ...]) -> Case:
+    route = draw(st.sampled_from([DISCONNECT_ROUTE, HEARTBEAT_ROUTE]))
+    events = disconnect_events(FIXED_CONNECTION) if route == DISCONNECT_ROUTE else heartbeat_events(FIXED_CONNECTION)
+    return route, draw(st.sampled_from(failures)), draw(events), fixed_items()[:1]
+
+
+def judge(case: Case, observation: Observation, contract: Contract, facts: Facts) -> None:
+    route, failure, _, _ = case
+    require_not_ok(observation, f"a {route} while {facts.failures[failure]}")
+
+
+JUDGEMENT = Property[Case, Observation, Contract](
+    clause=ROUTE_STORAGE_FAILURE,
+    cases=lambda facts: failure_cases(tuple(facts.failures)),
+    explicit=lambda facts: [
+        _case(route, failure) for route in (DISCONNECT_ROUTE, HEARTBEAT_ROUTE) for failure in facts.failures
+    ],
+    step=lambda case: Send(case[2], route=case[0], failure=case[1], given=case[3]),
+    judge=judge,
+    examples=lambda examples: max(4, examples // 10),
+)
