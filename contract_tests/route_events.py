@@ -11,6 +11,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from contract_tests.contract_schemas import errors
+from contract_tests.gateway import Identity, with_authorizer
 from contract_tests.strategies import FIXED_CONTEXT, GeneratorBug, connection_ids, request_contexts
 
 Event = dict[str, Any]
@@ -189,6 +190,7 @@ def neighbours(draw: st.DrawFn, connection_id: str, client_id: str) -> tuple[Typ
 #: agent-7's connection, and its newer connection from the same account and region.
 FIXED_CONNECTION = "L0SM9cOFvHcCIhw="
 NEWER_CONNECTION = "M1TN0dPGwIdDJix="
+AGENT_7 = Identity("agent-7", ("000000000042",))
 
 
 def fixed_disconnect(connection_id: str = FIXED_CONNECTION) -> Event:
@@ -201,11 +203,12 @@ def fixed_disconnect(connection_id: str = FIXED_CONNECTION) -> Event:
         "requestContext": context,
         "isBase64Encoded": False,
     }
-    return _checked("v5/disconnect-event", event)
+    return of_client(_checked("v5/disconnect-event", event), AGENT_7)
 
 
 def fixed_heartbeat(body: str = HEARTBEAT_BODIES[0], connection_id: str = FIXED_CONNECTION) -> Event:
-    return message_event({**FIXED_CONTEXT, "connectionId": connection_id}, body, "Ml6KZcdBIAMCJ1g=")
+    event = message_event({**FIXED_CONTEXT, "connectionId": connection_id}, body, "Ml6KZcdBIAMCJ1g=")
+    return of_client(event, AGENT_7)
 
 
 def fixed_items(age: str = "seen earlier") -> tuple[TypedItem, TypedItem]:
@@ -223,3 +226,15 @@ def fixed_items(age: str = "seen earlier") -> tuple[TypedItem, TypedItem]:
         seen_ms=created + 60_000,
     )
     return own, newer
+
+
+def of_client(event: Event, identity: Identity) -> Event:
+    """``event`` as API Gateway sends it on an authorized connection: with the context its `$connect`'s
+    authorizer gave (every route of the connection carries it)."""
+    return with_authorizer(event, identity.context(), identity.client_id)
+
+
+def owner_of(item: TypedItem) -> Identity:
+    """The client who stored ``item``, with its account among its accounts."""
+    account = item.get("account", {}).get("S") or "000000000042"
+    return Identity(item["clientId"]["S"], (account,))

@@ -12,7 +12,15 @@ from contract_tests.clauses.route_checks import require_disconnected
 from contract_tests.contracts import Contract
 from contract_tests.contracts.v5 import DISCONNECT, DISCONNECT_ROUTE
 from contract_tests.observation import Observation
-from contract_tests.route_events import disconnect_events, fixed_disconnect, fixed_items, neighbours, stored_items
+from contract_tests.route_events import (
+    disconnect_events,
+    fixed_disconnect,
+    fixed_items,
+    neighbours,
+    of_client,
+    owner_of,
+    stored_items,
+)
 from contract_tests.steps import Facts, Send
 from contract_tests.strategies import connection_ids
 
@@ -27,7 +35,7 @@ def disconnect_cases(draw: st.DrawFn) -> Case:
     own = draw(stored_items(connection_id))
     given = [own] if draw(st.booleans()) else []
     given += draw(neighbours(connection_id, own["clientId"]["S"]))
-    return {"event": draw(disconnect_events(connection_id)), "given": given}
+    return {"event": of_client(draw(disconnect_events(connection_id)), owner_of(own)), "given": given}
 
 
 def explicit(facts: Facts) -> list[Case]:

@@ -20,6 +20,8 @@ from contract_tests.route_events import (
     fixed_items,
     heartbeat_events,
     neighbours,
+    of_client,
+    owner_of,
     stored_items,
 )
 from contract_tests.steps import Facts, Send
@@ -36,7 +38,7 @@ def heartbeat_cases(draw: st.DrawFn) -> Case:
     given = [own] if draw(st.integers(0, 3)) else []
     given += draw(neighbours(connection_id, own["clientId"]["S"]))
     heartbeat = draw(st.integers(0, 4)) > 0
-    return {"event": draw(heartbeat_events(connection_id, heartbeat)), "given": given}
+    return {"event": of_client(draw(heartbeat_events(connection_id, heartbeat)), owner_of(own)), "given": given}
 
 
 def explicit(facts: Facts) -> list[Case]:

@@ -22,6 +22,7 @@ from contract_tests.clauses.route_checks import (
 )
 from contract_tests.contracts import Contract
 from contract_tests.contracts.v5 import DISCONNECT_ROUTE, HEARTBEAT_ROUTE, LIFECYCLE
+from contract_tests.gateway import Identity, identity_for
 from contract_tests.observation import Observation, TypedItem
 from contract_tests.route_events import (
     FIXED_CONNECTION,
@@ -30,6 +31,7 @@ from contract_tests.route_events import (
     fixed_disconnect,
     fixed_heartbeat,
     heartbeat_events,
+    of_client,
 )
 from contract_tests.steps import Facts, Send, Steps
 from contract_tests.strategies import connection_ids, everyday_handshake, plain_events
@@ -52,6 +54,8 @@ def lives(draw: st.DrawFn, failures: tuple[str, ...]) -> Case:
     ids = draw(st.lists(connection_ids(), min_size=count, max_size=count, unique=True))
     moves = draw(st.lists(st.tuples(st.sampled_from(ROUTES), st.integers(0, count - 1)), min_size=2, max_size=10))
     connected: set[int] = set()
+    #: Each connection's client, as its connect's authorizer vouched for it (every route carries it).
+    clients: dict[int, Identity] = {}
     steps: Case = []
     for route, index in moves:
         connection_id = ids[index]
@@ -60,10 +64,12 @@ def lives(draw: st.DrawFn, failures: tuple[str, ...]) -> Case:
                 continue  # API Gateway never gives a connection id twice
             connected.add(index)
             event = _connect(connection_id, draw(plain_events()))
-        elif route == HEARTBEAT_ROUTE:
-            event = draw(heartbeat_events(connection_id))
+            clients[index] = identity_for(event)
         else:
-            event = draw(disconnect_events(connection_id))
+            events = heartbeat_events if route == HEARTBEAT_ROUTE else disconnect_events
+            event = draw(events(connection_id))
+            if index in clients:
+                event = of_client(event, clients[index])
         failure = draw(st.sampled_from(failures)) if failures and draw(st.integers(0, 7)) == 0 else None
         steps.append({"route": route, "event": event, "failure": failure})
     return steps
@@ -73,6 +79,7 @@ def explicit(facts: Facts) -> list[Case]:
     """Connect two, heartbeat, disconnect one twice, heartbeat it after (410, nothing re-created),
     heartbeat the other."""
     first, second = _connect(FIXED_CONNECTION), _connect(NEWER_CONNECTION)
+    newer = of_client(fixed_heartbeat(connection_id=NEWER_CONNECTION), identity_for(second))
     moves = [
         (CONNECT_ROUTE, first),
         (CONNECT_ROUTE, second),
@@ -80,7 +87,7 @@ def explicit(facts: Facts) -> list[Case]:
         (DISCONNECT_ROUTE, fixed_disconnect()),
         (DISCONNECT_ROUTE, fixed_disconnect()),
         (HEARTBEAT_ROUTE, fixed_heartbeat()),
-        (HEARTBEAT_ROUTE, fixed_heartbeat(connection_id=NEWER_CONNECTION)),
+        (HEARTBEAT_ROUTE, newer),
     ]
     return [[{"route": route, "event": event, "failure": None} for route, event in moves]]
 

@@ -18,6 +18,8 @@ from contract_tests.route_events import (
     fixed_heartbeat,
     fixed_items,
     heartbeat_events,
+    of_client,
+    owner_of,
 )
 from contract_tests.steps import Facts, Send
 from contract_tests.strategies import connection_ids
@@ -33,7 +35,8 @@ def route_cases(draw: st.DrawFn) -> Case:
     events = disconnect_events(connection_id) if route == DISCONNECT_ROUTE else heartbeat_events(connection_id)
     own, newer = fixed_items()
     item = {**own, "connectionId": {"S": connection_id}}
-    return route, draw(events), (item, newer) if draw(st.booleans()) else (newer,)
+    event = of_client(draw(events), owner_of(item))
+    return route, event, (item, newer) if draw(st.booleans()) else (newer,)
 
 
 def explicit(facts: Facts) -> list[Case]:

@@ -13,12 +13,14 @@ from contract_tests.contracts import Contract
 from contract_tests.contracts.v5 import DISCONNECT_ROUTE, HEARTBEAT_ROUTE, ROUTE_STORAGE_FAILURE
 from contract_tests.observation import Observation
 from contract_tests.route_events import (
+    AGENT_7,
     FIXED_CONNECTION,
     disconnect_events,
     fixed_disconnect,
     fixed_heartbeat,
     fixed_items,
     heartbeat_events,
+    of_client,
 )
 from contract_tests.steps import Facts, Send
 
@@ -35,7 +37,7 @@ def _case(route: str, failure: str, age: str = "seen earlier") -> Case:
 def failure_cases(draw: st.DrawFn, failures: tuple[str, ...]) -> Case:
     route = draw(st.sampled_from([DISCONNECT_ROUTE, HEARTBEAT_ROUTE]))
     events = disconnect_events(FIXED_CONNECTION) if route == DISCONNECT_ROUTE else heartbeat_events(FIXED_CONNECTION)
-    return route, draw(st.sampled_from(failures)), draw(events), fixed_items()[:1]
+    return route, draw(st.sampled_from(failures)), of_client(draw(events), AGENT_7), fixed_items()[:1]
 
 
 def judge(case: Case, observation: Observation, contract: Contract, facts: Facts) -> None:

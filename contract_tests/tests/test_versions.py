@@ -125,7 +125,7 @@ def test_a_v1_handler_checked_against_v2_fails_naming_expires_at(run_cli: Any) -
 
 
 def test_every_new_clause_has_two_wrong_handlers() -> None:
-    for name in ("v2", "v3", "v4"):
+    for name in ("v2", "v3", "v4", "v5"):
         new = {c.id for c in CONTRACTS[name].clauses} - {c.id for c in CONTRACTS[CONTRACTS[name].parent or ""].clauses}
         caught = [caught_clause(path) for path in VERSIONED_WRONG if path.parent.name == name]
         assert all(caught.count(clause) >= 2 for clause in new), (name, caught)
@@ -227,7 +227,7 @@ def test_each_version_is_its_parent_plus_changes() -> None:
 def test_contracts_and_clauses_commands(run_cli: Any) -> None:
     listed = run_cli("contracts")
     assert listed.status == 0
-    assert [line.split()[0] for line in listed.out.splitlines()] == ["v1", "v2", "v3", "v4", "authorizer"]
+    assert [line.split()[0] for line in listed.out.splitlines()] == ["v1", "v2", "v3", "v4", "v5", "authorizer"]
     v3 = run_cli("clauses", "--contract", "v3")
     assert [line.split()[1] for line in v3.out.splitlines()][-4:] == [
         "ttl",
