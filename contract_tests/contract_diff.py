@@ -154,6 +154,27 @@ def _table_changes(old: Contract, new: Contract) -> list[Change]:
         detail = f"TTL on {old.table.ttl_attribute or 'nothing'} -> TTL on {new.table.ttl_attribute or 'nothing'}"
         note = "expired items disappear, lazily: filter on the TTL attribute" if new.table.ttl_attribute else ""
         changes.append(Change("table", "ttl", "changed", f"{detail}; {note}".rstrip("; "), UNAFFECTED, COMPATIBLE))
+    before, after = {i.name: i for i in old.table.indexes}, {i.name: i for i in new.table.indexes}
+    for name, index in after.items():
+        if name not in before:
+            detail = f"global secondary index on {index.partition} (S), sorted by {index.sort} (N)"
+            changes.append(Change("table", name, "added", detail, UNAFFECTED, COMPATIBLE))
+    for name in before.keys() - after.keys():
+        changes.append(Change("table", name, "removed", "a reader's queries on it fail", UNAFFECTED, BREAKING))
+    return changes
+
+
+def _route_changes(old: Contract, new: Contract) -> list[Change]:
+    """Routes a handler must now serve (breaking for handlers), and grants that changed."""
+    changes = []
+    for route, operations in new.routes.items():
+        grant = ", ".join(sorted(operations))
+        if route not in old.routes:
+            changes.append(Change("routes", route, "added", f"may call {grant}", BREAKING, UNAFFECTED))
+        elif old.routes[route] != operations:
+            changes.append(Change("routes", route, "changed", f"may call {grant}", BREAKING, UNAFFECTED))
+    for route in old.routes.keys() - new.routes.keys():
+        changes.append(Change("routes", route, "removed", "", COMPATIBLE, UNAFFECTED))
     return changes
 
 
@@ -192,10 +213,11 @@ def diff_contracts(old: Contract, new: Contract) -> ContractDiff:
     for role in SCHEMA_ROLES:
         if old.schema(role) != new.schema(role):
             changes += _attribute_changes(role, old.schema(role), new.schema(role))
-    return ContractDiff(old, new, changes + _table_changes(old, new) + _clause_changes(old, new))
+    changes += _table_changes(old, new) + _route_changes(old, new)
+    return ContractDiff(old, new, changes + _clause_changes(old, new))
 
 
-_PARTS = (*SCHEMA_ROLES, "table", "clauses")
+_PARTS = (*SCHEMA_ROLES, "table", "routes", "clauses")
 _MARKS = {"added": "+", "removed": "-"}
 
 

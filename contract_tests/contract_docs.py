@@ -217,6 +217,27 @@ def authorizer_page(contract: AuthorizerContract) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def _routes_section(contract: Contract) -> list[str]:
+    """The routes after `$connect`, each with its event schema and its grant (nothing before v5)."""
+    others = [route for route in contract.routes if route != "$connect"]
+    if not others:
+        return []
+    lines = [
+        "## The routes",
+        "",
+        "`--handler` serves every route; `--route ROUTE=TARGET` names another function for one.",
+        "",
+        "| route | event | DynamoDB calls allowed |",
+        "|---|---|---|",
+    ]
+    for route in contract.routes:
+        role = "event" if route == "$connect" else f"{route.lstrip('$')}-event"
+        name = contract.schema(role)
+        calls = ", ".join(f"`{operation}`" for operation in sorted(contract.routes[route]))
+        lines.append(f"| `{route}` | {_cell(load_schema(name)['title'])} ({_schema_link(name)}) | {calls} |")
+    return [*lines, ""]
+
+
 def version_page(contract: Contract) -> str:
     item, response, event = contract.schema("item"), contract.schema("response"), contract.schema("event")
     parent = (
@@ -252,8 +273,14 @@ def version_page(contract: Contract) -> str:
             "so readers filter on the attribute themselves."
             if table.ttl_attribute
             else ""
+        )
+        + "".join(
+            f" Global secondary index {_code(index.name)}: partition {_code(index.partition)} (String), sort"
+            f" {_code(index.sort)} (Number), every attribute projected."
+            for index in table.indexes
         ),
         "",
+        *_routes_section(contract),
         f"## The event a handler reads ({_schema_link(event)})",
         "",
         _cell(load_schema(event)["description"]),

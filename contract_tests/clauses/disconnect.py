@@ -1,5 +1,7 @@
-"""v5 clause 17: `$disconnect` deletes the item keyed by its connectionId and nothing else, and answers
-200 whether an item was there or not (API Gateway retries nothing: a second one may come, or none)."""
+"""Clause 17 (v5): `$disconnect` deletes the item keyed by its connectionId and nothing else, and is
+answered 200 whether an item was there or not.
+
+API Gateway may send it twice or never; another connection of the same client is not this one."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""v5 clause 18: a heartbeat refreshes lastSeenAt and expiresAt and nothing else; it never re-creates
-an item `$disconnect` deleted (410), never moves lastSeenAt backwards (heartbeats finish in any order),
-and a message on its route that is no heartbeat is answered 400 and changes nothing."""
+"""Clause 18 (v5): a heartbeat refreshes lastSeenAt and expiresAt and nothing else, never re-creates an
+item (410), never moves lastSeenAt backwards; a message that is no heartbeat gets 400 and changes nothing.
+
+A heartbeat in flight while `$disconnect` deletes must not bring the row back; concurrent heartbeats
+finish in any order, so one whose clock is not later than the stored lastSeenAt changes nothing."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""v5 clause 21: many connections' lives on one table, as a stateful property. Hypothesis draws a
-program of connects, heartbeats and disconnects (repeated ones, heartbeats after a disconnect, some
-steps under a storage failure); after every step the table must be the one before it with exactly
-that step's effect, so it always holds exactly the connected ones, each as its last step left it."""
+"""Clause 21 (v5): after every step of many connections' lives the table holds exactly the connected
+ones, each as its last step left it; no item is ever re-created.
+
+A stateful property: hypothesis draws a program of connects, heartbeats and disconnects (repeated
+ones, heartbeats after a disconnect, some steps under a storage failure); after every step the table
+must be the one before it with exactly that step's effect."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""v5 clause 20: `$disconnect` calls only DeleteItem (and GetItem), a heartbeat only UpdateItem (and
+"""Clause 20 (v5): `$disconnect` calls only DeleteItem (and GetItem), a heartbeat only UpdateItem (and
 GetItem), on the run's table; a function serving several routes may call what any of them may."""
 
 from __future__ import annotations

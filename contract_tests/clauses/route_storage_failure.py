@@ -1,5 +1,6 @@
-"""v5 clause 19: a `$disconnect` or heartbeat whose storage fails is not answered 200 (v1's storage
-rule on the connection's other routes): the failures are the run's (``Facts.failures``)."""
+"""Clause 19 (v5): a `$disconnect` or heartbeat whose storage fails is not answered 200.
+
+v1's storage rule on the connection's other routes; the failures are the run's (``Facts.failures``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""v5 clause 16: a connect stores lastSeenAt (the createdAt reading) and accountRegion, exactly
-"<account>#<region>" when both are stored and absent otherwise (the sparse key routing queries)."""
+"""Clause 16 (v5): a connect stores lastSeenAt (the createdAt reading) and accountRegion, exactly
+``<account>#<region>`` when both are stored and absent otherwise.
+
+accountRegion is the sparse key of the byAccountRegion index: a connection without both is not routable."""
 
 from __future__ import annotations
 
