@@ -357,11 +357,11 @@ def _run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
         return EXIT_CONFORMS
-    from contract_tests.contracts import CONTRACTS, EVERY_CONTRACT, contract_named
+    from contract_tests.contracts import CLAUSE_ID_WIDTH, CONTRACTS, EVERY_CONTRACT, contract_named
 
     if args.command == "clauses":
         for clause in contract_named(args.contract).clauses:
-            print(f"{clause.number:>2} {clause.id:<17} {clause.title}")
+            print(f"{clause.number:>2} {clause.id:<{CLAUSE_ID_WIDTH}} {clause.title}")
     elif args.command == "contracts":
         for contract in EVERY_CONTRACT.values():
             lineage = f" ({contract.lineage})" if contract.lineage else ""

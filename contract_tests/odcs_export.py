@@ -45,6 +45,13 @@ def odcs_document(contract: Contract) -> dict[str, Any]:
     custom = [{"property": "partitionKey", "value": table.key}, {"property": "billingMode", "value": "PAY_PER_REQUEST"}]
     if table.ttl_attribute:
         custom.append({"property": "timeToLiveAttribute", "value": table.ttl_attribute})
+    custom += [
+        {
+            "property": "globalSecondaryIndex",
+            "value": f"{index.name}: {index.partition} (S), sorted by {index.sort} (N)",
+        }
+        for index in table.indexes
+    ]
     return {
         "apiVersion": API_VERSION,
         "kind": "DataContract",
@@ -53,7 +60,8 @@ def odcs_document(contract: Contract) -> dict[str, Any]:
         "version": f"{contract.name.removeprefix('v')}.0.0",
         "status": "active",
         "description": {
-            "purpose": "One item per accepted API Gateway WebSocket connection, written by the $connect handler.",
+            "purpose": "One item per accepted API Gateway WebSocket connection, written by the $connect handler"
+            + (", refreshed by heartbeats and deleted on $disconnect." if len(contract.routes) > 1 else "."),
             "usage": f"Check a handler with `connect-contract check --contract {contract.name}`.",
             "limitations": "DynamoDB deletes expired items lazily: readers filter on the TTL attribute themselves."
             if table.ttl_attribute

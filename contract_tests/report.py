@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contract_tests.contracts import CLAUSE_ID_WIDTH
 from contract_tests.inert_text import inert, inert_json
 from contract_tests.request import CheckRequest
 from contract_tests.results import ClauseResult, Report, Status, Verdict
@@ -70,7 +71,8 @@ def clause_line(result: ClauseResult) -> str:
     if result.status is Status.PASSED and message:
         detail += f"; {message}"
     status = f"[{result.status.value:>4}]"
-    return f"  {status} {clause.number} {clause.id:<17} {clause.title}  ({detail}, {result.seconds:.1f}s)"
+    title = f"{clause.id:<{CLAUSE_ID_WIDTH}} {clause.title}"
+    return f"  {status} {clause.number} {title}  ({detail}, {result.seconds:.1f}s)"
 
 
 def failure_details(report: Report, result: ClauseResult, *, compact: bool = True) -> str:

@@ -23,6 +23,10 @@ AUTHORIZER_CONTRACTS: dict[str, AuthorizerContract] = {AUTHORIZER.name: AUTHORIZ
 EVERY_CONTRACT: dict[str, ContractBase] = {**CONTRACTS, **AUTHORIZER_CONTRACTS}
 
 
+#: The longest clause id of any contract: listings and reports align their titles after it.
+CLAUSE_ID_WIDTH = max(len(clause.id) for contract in EVERY_CONTRACT.values() for clause in contract.clauses)
+
+
 def contract_named(name: str) -> ContractBase:
     found = EVERY_CONTRACT.get(name)
     if found is None:
@@ -43,6 +47,7 @@ def connect_contract_named(name: str, purpose: str) -> Contract:
 
 __all__ = [
     "AUTHORIZER_CONTRACTS",
+    "CLAUSE_ID_WIDTH",
     "CONTRACTS",
     "DEFAULT_CONTRACT",
     "EVERY_CONTRACT",
