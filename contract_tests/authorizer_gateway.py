@@ -1,12 +1,14 @@
 """A v4 route end to end: the authorizer under check in front of `$connect`, as API Gateway puts it there.
 
 For each handshake the gate, as the client's issuer, mints a valid token for the client the
-handshake speaks for (``gateway.identity_for``), sends the authorizer its REQUEST event, and passes
-`$connect` the event with the authorizer's own context only when it answered an Allow.
+handshake speaks for (``gateway.identity_for``) — or the forged one a clause asks for — sends the
+authorizer its REQUEST event, and passes `$connect` the event with the authorizer's own context only
+when it answered an Allow.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from contract_tests.clauses.authorizer_checks import allows
@@ -23,16 +25,17 @@ class AuthorizerInFront:
     def __init__(self, session: AuthorizerSession) -> None:
         self.session = session
 
-    def deliver(self, event: Any) -> Delivery:
+    def deliver(self, event: Any, token: Mapping[str, Any] | None = None) -> Delivery:
         if not isinstance(event, dict) or not isinstance(event.get("requestContext"), dict):
             return Delivery(event)  # no handshake API Gateway could have made: the handler gets it as it is
         identity = identity_for(event)
         recipe = {**everyday_recipe(self.session.kids[0]), "sub": identity.client_id}
         recipe["accounts"] = list(identity.accounts)
-        call = self.session.call(recipe, event)
+        call = self.session.call(dict(token) if token is not None else recipe, event)
         if not allows(call):
             why = call.init_error or call.invocation.summary()
-            refused = f"the authorizer did not allow a valid token of {identity.client_id} ({why})"
+            presented = f"a forged token ({token['kind']})" if token is not None else "a valid token"
+            refused = f"the authorizer did not allow {presented} of {identity.client_id} ({why})"
             return Delivery(event, refused=refused, authorizer_answer=call.actual())
         answer = call.invocation.response
         assert call.token is not None and isinstance(answer, dict)  # an Allow is a dict answering a minted token

@@ -11,10 +11,12 @@ clauses that judge identity checks write the identity and the query apart on pur
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from contract_tests.contract_schemas import errors
+from contract_tests.errors import HarnessError
 from contract_tests.tokens import AUDIENCE, signed
 
 #: The query parameter the token travels in (identity source ``route.request.querystring.token``).
@@ -138,7 +140,9 @@ class Gateway(Protocol):
     #: Whether an authorizer guards the route, so ``--authorizer`` can put the one under check there.
     guarded: bool
 
-    def deliver(self, event: Any) -> Delivery: ...
+    def deliver(self, event: Any, token: Mapping[str, Any] | None = None) -> Delivery:
+        """``event`` through the route; ``token``: the recipe of the token the client presents (a forged
+        one), where a real authorizer stands in front (by default a valid token of the event's client)."""
 
 
 class Direct:
@@ -146,7 +150,7 @@ class Direct:
 
     guarded = False
 
-    def deliver(self, event: Any) -> Delivery:
+    def deliver(self, event: Any, token: Mapping[str, Any] | None = None) -> Delivery:
         return Delivery(event)
 
 
@@ -155,5 +159,7 @@ class SynthesizedAuthorizer:
 
     guarded = True
 
-    def deliver(self, event: Any) -> Delivery:
+    def deliver(self, event: Any, token: Mapping[str, Any] | None = None) -> Delivery:
+        if token is not None:
+            raise HarnessError("a forged token needs a real authorizer in front (--authorizer)")
         return Delivery(authenticated(event))

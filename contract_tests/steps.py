@@ -43,6 +43,9 @@ class Send:
     route: str = "$connect"
     #: Items the run's table holds when the event is sent, written by the gate beforehand.
     given: tuple[TypedItem, ...] = ()
+    #: The recipe of the token the client presents to the authorizer in front (``--authorizer``): a
+    #: forged one; None, a valid token of the event's client.
+    token: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,8 @@ class Facts:
     failures: Mapping[str, str] = field(default_factory=dict)
     #: The backend's name, as a report names it.
     backend: str = ""
-    #: The authorizer: the run's key ring (kid: secret), in rotation order.
+    #: The authorizer's key ring (kid: secret), in rotation order: the run's, or (`$connect` with
+    #: ``--authorizer``) the one of the authorizer in front; empty when the gate writes the context.
     ring: Mapping[str, str] = field(default_factory=dict)
     #: `$connect` and its sibling routes: the function serving each (routes served by one share it).
     functions: Mapping[str, str] = field(default_factory=dict)

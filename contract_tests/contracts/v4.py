@@ -12,7 +12,8 @@ AUTHENTICATION = Clause(
     "authentication",
     "a connect without the authorizer's clientId is refused, nothing stored",
     "everyday connects sent past the authorizer: no requestContext.authorizer, one without clientId,"
-    " one whose clientId is empty",
+    " one whose clientId is empty; with --authorizer, handshakes presenting a forged token of every class of"
+    " the authorizer contract, through it",
 )
 IDENTITY = Clause(
     14,

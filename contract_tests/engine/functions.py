@@ -109,6 +109,7 @@ class ConnectHandler:
             failures=failures,
             backend=backend.name,
             functions={route: dict(plan.routes).get(route, plan.target).spec for route in contract.routes},
+            ring=dict(gateway.session.ring) if isinstance(gateway, AuthorizerInFront) else {},
         )
 
     @staticmethod
@@ -165,6 +166,7 @@ class ConnectHandler:
                 route=step.route,
                 given=step.given,
                 keep=keep,
+                token=step.token,
             )
         if step.failure not in self._failures:
             raise HarnessError(

@@ -176,10 +176,13 @@ class ConnectSession:
 
     # ---- one example -------------------------------------------------------------------------
 
-    def deliver(self, event: Any, bypass_gateway: bool = False) -> tuple[Any, Invocation | None, dict[str, Any]]:
-        """What the gateway makes of ``event``: the event `$connect` gets, the refused handshake's record
-        (the handler never runs then), and what an Observation shows of it."""
-        delivery = Delivery(event) if bypass_gateway else self.gateway.deliver(event)
+    def deliver(
+        self, event: Any, bypass_gateway: bool = False, token: Mapping[str, Any] | None = None
+    ) -> tuple[Any, Invocation | None, dict[str, Any]]:
+        """What the gateway makes of ``event`` (the client presenting ``token``'s recipe, when given): the
+        event `$connect` gets, the refused handshake's record (the handler never runs then), and what an
+        Observation shows of it."""
+        delivery = Delivery(event) if bypass_gateway else self.gateway.deliver(event, token)
         seen: dict[str, Any] = {
             "delivered": delivery.event if delivery.event is not event else None,
             "authorizer_answer": delivery.authorizer_answer,
@@ -198,6 +201,7 @@ class ConnectSession:
         bypass_gateway: bool = False,
         route: str = CONNECT_ROUTE,
         given: Sequence[TypedItem] = (),
+        token: Mapping[str, Any] | None = None,
     ) -> Observation:
         """Pass ``event`` through the gateway, invoke the handler once with what it delivers, and observe the table.
 
@@ -211,7 +215,7 @@ class ConnectSession:
         """
         for item in given:
             self.put_item(item)
-        event, refused, seen = self.deliver(event, bypass_gateway or route != CONNECT_ROUTE)
+        event, refused, seen = self.deliver(event, bypass_gateway or route != CONNECT_ROUTE, token)
         if refused is not None:
             return self.observe(refused, keep=keep, environment=self.function_environment(environment), **seen)
         function = list(dict.fromkeys(self.route_runtimes.values())).index(self.runtime_for(route))

@@ -271,3 +271,14 @@ def test_each_line_is_judged_once_per_call_and_the_rest_when_quiet() -> None:
     call.printed_since_previous = earlier
     with pytest.raises(Violation, match="holds the token of call 1"):
         require_token_unlogged(call)
+
+
+def test_a_forged_token_the_authorizer_in_front_lets_through_fails_v4_end_to_end(run_cli: Any) -> None:
+    """A correct handler behind an authorizer that never requires exp: the route as deployed lets a token
+    without exp in, and the check says so by the forgery's class."""
+    wrong = HANDLERS / "wrong" / "authorizer" / "forgery_exp_optional.py"
+    argv = ["--handler", "reference_impl.handler:lambda_handler_v4", "--authorizer", f"{wrong}:handler"]
+    result = run_cli("check", "--contract", "v4", *argv, "--clause", "authentication", "--examples", "10")
+    assert result.status == 1, result.out + result.err
+    assert result.failed_clauses == ["authentication"]
+    assert "a forged token (no exp) got through the authorizer in front to the $connect handler" in result.out
