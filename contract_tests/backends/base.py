@@ -11,7 +11,9 @@ import boto3
 from botocore.config import Config
 from botocore.credentials import Credentials
 
+from contract_tests.contracts.clause import CAPABILITIES
 from contract_tests.loopback import DeadPort
+from contract_tests.table_definition import TableDefinition
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -59,6 +61,13 @@ class Backend(abc.ABC):
     def __init__(self, options: BackendOptions) -> None:
         self.options = options
         self._dead_port: DeadPort | None = None
+
+    def capabilities_for(self, table: TableDefinition) -> dict[str, str | None]:
+        """Every capability of ``CAPABILITIES``, and why this backend lacks it for ``table`` (None: it has it)."""
+        return {
+            name: None if name in self.capabilities else f"{self.name} does not {what}"
+            for name, what in CAPABILITIES.items()
+        }
 
     @abc.abstractmethod
     def start(self) -> None:

@@ -46,10 +46,10 @@ def cases(facts: Facts) -> st.SearchStrategy[Case]:
 
 
 def explicit(facts: Facts) -> list[Case]:
-    forged = [
-        _forged(recipe, everyday_handshake()) for recipe in one_of_each_forgery(facts.kids) if _end_to_end(recipe)
-    ]
-    return [*unauthenticated_cases(), *(forged if facts.kids else [])]
+    if not facts.kids:
+        return list(unauthenticated_cases())
+    recipes = [recipe for recipe in one_of_each_forgery(facts.kids) if _end_to_end(recipe)]
+    return [*unauthenticated_cases(), *(_forged(recipe, everyday_handshake()) for recipe in recipes)]
 
 
 def judge(case: Case, observation: Observation, contract: Contract, facts: Facts) -> None:

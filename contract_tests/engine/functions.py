@@ -17,6 +17,7 @@ from contract_tests.clauses.checks import ACCEPTED, is_refusal
 from contract_tests.clauses.judgement import Expiry, Violation, WarmSequence
 from contract_tests.clauses.storage_failure import ENDPOINT_DOWN_FAILURE
 from contract_tests.contracts import Contract, ContractBase
+from contract_tests.contracts.clause import CAPABILITIES
 from contract_tests.engine import scenarios
 from contract_tests.engine.plan import Plan
 from contract_tests.errors import HarnessError
@@ -59,8 +60,8 @@ class Function(Protocol):
 
     def settled_output(self) -> list[tuple[list[Any], list[str]]]: ...
 
-    def capabilities(self) -> frozenset[str]:
-        """What the backend behind the function can do (``contracts.clause.CAPABILITIES``)."""
+    def capabilities(self) -> dict[str, str | None]:
+        """Each of ``contracts.clause.CAPABILITIES``, and why this run lacks it (None: it has it)."""
 
     def warm_sequences(
         self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int
@@ -197,8 +198,8 @@ class ConnectHandler:
     def settled_output(self) -> list[tuple[list[Any], list[str]]]:
         return self.session.settled_output()
 
-    def capabilities(self) -> frozenset[str]:
-        return self.session.backend.capabilities
+    def capabilities(self) -> dict[str, str | None]:
+        return self.session.backend.capabilities_for(self.session.table_definition)
 
     def warm_sequences(
         self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int
@@ -247,8 +248,8 @@ class Authorizer:
     def settled_output(self) -> list[tuple[list[Any], list[str]]]:
         return [(list(tokens), lines) for tokens, lines in self.session.settled_output()]
 
-    def capabilities(self) -> frozenset[str]:
-        return frozenset()
+    def capabilities(self) -> dict[str, str | None]:
+        return {name: f"an authorizer has no backend to {what}" for name, what in CAPABILITIES.items()}
 
     def warm_sequences(
         self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int

@@ -15,7 +15,7 @@ from contract_tests.clauses import judgement_for
 from contract_tests.clauses.checks import refusal_notes, rejected_writes
 from contract_tests.clauses.judgement import AnyJudgement, Expiry, Property, Violation, WarmSequence
 from contract_tests.contracts import ContractBase
-from contract_tests.contracts.clause import CAPABILITIES, Clause
+from contract_tests.contracts.clause import Clause
 from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event, ExampleDone
 from contract_tests.engine.functions import FUNCTIONS, Function
 from contract_tests.engine.plan import Plan, plan
@@ -141,15 +141,15 @@ class Run:
         return result
 
     def _missing_capability(self, clause: Clause) -> str | None:
-        missing = sorted(clause.requires - self.function.capabilities())
-        return CAPABILITIES[missing[0]] if missing else None
+        """Why this run cannot check ``clause`` (a capability it requires is missing), or None."""
+        capabilities = self.function.capabilities()
+        return next((why for name in sorted(clause.requires) if (why := capabilities[name]) is not None), None)
 
     def _run(self, judgement: AnyJudgement) -> ClauseResult:
         clause = judgement.clause
         missing = self._missing_capability(clause)
         if missing is not None:
-            backend = self.function.facts.backend
-            message = f"not checked on this backend: {backend} does not {missing}"
+            message = f"not checked on this backend: {missing}"
             return ClauseResult(clause, Status.NOT_CHECKED, 0, message)
         if isinstance(judgement, Property):
             return self._property(judgement)
@@ -247,9 +247,7 @@ class Run:
                 for name, backend in BACKENDS.items()
                 if clause.requires <= getattr(backend, "capabilities", frozenset())
             ]
-            raise HarnessError(
-                f"{self.function.facts.backend} cannot {missing}: replay {clause.id} on {' or '.join(able)}"
-            )
+            raise HarnessError(f"{missing}: replay {clause.id} on {' or '.join(able)}")
         function = self.function
         function.discard_instances()
         try:
