@@ -49,6 +49,16 @@ class Send:
 
 
 @dataclass(frozen=True)
+class Interleaved:
+    """``held`` sent with its first write held back while ``meanwhile`` runs to its end in another
+    environment; then the held write lands. Both are (route, event); ``given``: the table beforehand."""
+
+    held: tuple[str, Any]
+    meanwhile: tuple[str, Any]
+    given: tuple[TypedItem, ...] = ()
+
+
+@dataclass(frozen=True)
 class Steps:
     """``sends`` one after another on one table, each observed before the next (a connection's life)."""
 

@@ -63,9 +63,10 @@ class Backend(abc.ABC):
         self._dead_port: DeadPort | None = None
 
     def capabilities_for(self, table: TableDefinition) -> dict[str, str | None]:
-        """Every capability of ``CAPABILITIES``, and why this backend lacks it for ``table`` (None: it has it)."""
+        """Every capability of ``CAPABILITIES``, and where and why this backend lacks it for ``table`` (None:
+        it has it), e.g. "on this backend: moto does not …"."""
         return {
-            name: None if name in self.capabilities else f"{self.name} does not {what}"
+            name: None if name in self.capabilities else f"on this backend: {self.name} does not {what}"
             for name, what in CAPABILITIES.items()
         }
 

@@ -63,7 +63,9 @@ class DynamoDBLocal(Backend):
         if table.indexes:
             # Measured: on a table with a global secondary index its TTL sweep deletes only the expired
             # items the index holds; an item outside a sparse index outlives its TTL for good.
-            found["ttl-expiry"] = "dynamodb-local never deletes expired items a table's sparse index leaves out"
+            found["ttl-expiry"] = (
+                "on this backend: dynamodb-local never deletes expired items a table's sparse index leaves out"
+            )
         return found
 
     def start(self) -> None:

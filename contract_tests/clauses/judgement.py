@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from contract_tests.contracts import ContractBase
 from contract_tests.contracts.clause import Clause
 from contract_tests.observation import TypedItem
-from contract_tests.steps import Call, Facts, Send, Steps
+from contract_tests.steps import Call, Facts, Interleaved, Send, Steps
 
 C = TypeVar("C")
 O = TypeVar("O")  # noqa: E741 - the observation a step gives back
@@ -69,7 +69,7 @@ class Property(Judgement[C, O, K]):
     """Cases drawn from ``cases`` after the ``explicit`` ones, each one ``step`` judged on its own."""
 
     cases: Callable[[Facts], st.SearchStrategy[C]]
-    step: Callable[[C], Send | Steps | Call]
+    step: Callable[[C], Send | Steps | Interleaved | Call]
     explicit: Callable[[Facts], Sequence[C]] = _no_cases
     #: How many examples, of the many asked for (``--examples``).
     examples: Callable[[int], int] = _as_asked

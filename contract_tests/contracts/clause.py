@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: What each backend capability a clause may require lets the gate do, as a report says it is missing.
-CAPABILITIES = {"ttl-expiry": "delete expired items during a check"}
+CAPABILITIES = {
+    "ttl-expiry": "delete expired items during a check",
+    "held-writes": "hold one invocation's write at the observing proxy while another runs",
+}
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,16 @@ LIFECYCLE = Clause(
     " four connections, some steps under a storage failure",
 )
 
+INTERLEAVINGS = Clause(
+    22,
+    "interleavings",
+    "a heartbeat whose write lands after a newer heartbeat's, or after $disconnect deleted its item, neither"
+    " moves lastSeenAt backwards nor brings the item back",
+    "a heartbeat's first write held at the observing proxy while another heartbeat of the connection, or its"
+    " $disconnect, runs to its end in another environment; then released",
+    requires=frozenset({"held-writes"}),
+)
+
 V5 = V4.derive(
     "v5",
     "v4 + the connection's life: lastSeenAt and accountRegion on the item, the byAccountRegion index;"
@@ -68,7 +78,7 @@ V5 = V4.derive(
         DISCONNECT_ROUTE: frozenset({"DeleteItem", "GetItem"}),
         HEARTBEAT_ROUTE: frozenset({"UpdateItem", "GetItem"}),
     },
-    add=(ROUTING_ATTRIBUTES, DISCONNECT, HEARTBEAT, ROUTE_STORAGE_FAILURE, ROUTE_AWS_CALLS, LIFECYCLE),
+    add=(ROUTING_ATTRIBUTES, DISCONNECT, HEARTBEAT, ROUTE_STORAGE_FAILURE, ROUTE_AWS_CALLS, LIFECYCLE, INTERLEAVINGS),
     decisions=(
         "Routes: $connect, $disconnect and heartbeat (route selection $request.body.action); one function may"
         " serve them all, dispatching on requestContext.routeKey, or each route its own.",

@@ -24,9 +24,9 @@ from contract_tests.errors import HarnessError
 from contract_tests.gateway import Gateway
 from contract_tests.observation import AuthorizerCall, Observation
 from contract_tests.request import CheckRequest
-from contract_tests.runtimes import Runtime, make_runtime
+from contract_tests.runtimes import HandlerInitError, Invocation, Runtime, make_runtime
 from contract_tests.session import AuthorizerSession, CheckSettings, ConnectSession
-from contract_tests.steps import UNSET, Call, Facts, Overrides, Send, Steps
+from contract_tests.steps import UNSET, Call, Facts, Interleaved, Overrides, Send, Steps
 from contract_tests.strategies import no_query_cases
 
 # Every call fails either way; over the wire the SDK's retries (with back-off) would only make each example slower.
@@ -61,7 +61,7 @@ class Function(Protocol):
     def settled_output(self) -> list[tuple[list[Any], list[str]]]: ...
 
     def capabilities(self) -> dict[str, str | None]:
-        """Each of ``contracts.clause.CAPABILITIES``, and why this run lacks it (None: it has it)."""
+        """Each of ``contracts.clause.CAPABILITIES``, and where and why this run lacks it (None: it has it)."""
 
     def warm_sequences(
         self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int
@@ -148,7 +148,14 @@ class ConnectHandler:
             )
         return failures
 
-    def perform(self, step: Send | Steps) -> Observation | list[Observation]:
+    def perform(self, step: Send | Steps | Interleaved) -> Observation | list[Observation]:
+        if isinstance(step, Interleaved):
+            try:
+                return list(self.session.interleave(step.held, step.meanwhile, step.given))
+            except HandlerInitError as error:
+                failed = Observation(Invocation(), init_error=str(error), import_calls=error.calls)
+                self.session.clear()
+                return [failed, failed]
         if isinstance(step, Steps):
             observations = [self._send(send, keep=True) for send in step.sends]
             self.session.clear()
@@ -199,7 +206,13 @@ class ConnectHandler:
         return self.session.settled_output()
 
     def capabilities(self) -> dict[str, str | None]:
-        return self.session.backend.capabilities_for(self.session.table_definition)
+        found = self.session.backend.capabilities_for(self.session.table_definition)
+        found["held-writes"] = (
+            None
+            if self.session.runtime.out_of_process
+            else "in process: the inprocess runtime cannot run a second invocation while one waits"
+        )
+        return found
 
     def warm_sequences(
         self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int
@@ -249,7 +262,7 @@ class Authorizer:
         return [(list(tokens), lines) for tokens, lines in self.session.settled_output()]
 
     def capabilities(self) -> dict[str, str | None]:
-        return {name: f"an authorizer has no backend to {what}" for name, what in CAPABILITIES.items()}
+        return {name: f"for an authorizer: it has no backend to {what}" for name, what in CAPABILITIES.items()}
 
     def warm_sequences(
         self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int

@@ -149,7 +149,7 @@ class Run:
         clause = judgement.clause
         missing = self._missing_capability(clause)
         if missing is not None:
-            message = f"not checked on this backend: {missing}"
+            message = f"not checked {missing}"
             return ClauseResult(clause, Status.NOT_CHECKED, 0, message)
         if isinstance(judgement, Property):
             return self._property(judgement)
@@ -247,7 +247,8 @@ class Run:
                 for name, backend in BACKENDS.items()
                 if clause.requires <= getattr(backend, "capabilities", frozenset())
             ]
-            raise HarnessError(f"{missing}: replay {clause.id} on {' or '.join(able)}")
+            where = f"; replay {clause.id} on {' or '.join(able)}" if able else ""
+            raise HarnessError(f"not replayable {missing}{where}")
         function = self.function
         function.discard_instances()
         try:

@@ -106,6 +106,30 @@ def resigned(
     return dict(request.headers.items())
 
 
+class Hold:
+    """One write held back at the proxy: the first that comes while the hold is open waits for ``release``."""
+
+    def __init__(self, limit_s: float) -> None:
+        self.limit_s = limit_s
+        self.held = threading.Event()
+        self._released = threading.Event()
+        self._claimed = False
+        self._lock = threading.Lock()
+
+    def claim(self) -> bool:
+        """Whether the caller's write is the one held (the first)."""
+        with self._lock:
+            claimed, self._claimed = self._claimed, True
+        return not claimed
+
+    def park(self) -> None:
+        self.held.set()
+        self._released.wait(self.limit_s)
+
+    def release(self) -> None:
+        self._released.set()
+
+
 class ProxyChannel(FaultSwitch, Channel):
     """One listener per execution environment, so every call it sees belongs to that environment.
 
@@ -137,6 +161,7 @@ class ProxyChannel(FaultSwitch, Channel):
         self._lock = threading.Lock()
         self._window: list[AwsCall] | None = None
         self._last: list[AwsCall] = []
+        self._hold: Hold | None = None
         channel = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -197,6 +222,18 @@ class ProxyChannel(FaultSwitch, Channel):
         self._serve(listener, server_context(self._region))
 
     @contextmanager
+    def holding(self, limit_s: float) -> Iterator[Hold]:
+        """While open, the first write the function sends waits here (at most ``limit_s``) until released:
+        another invocation runs meanwhile, and the held write lands after it."""
+        hold = Hold(limit_s)
+        self._hold = hold
+        try:
+            yield hold
+        finally:
+            self._hold = None
+            hold.release()
+
+    @contextmanager
     def recording(self) -> Iterator[list[AwsCall]]:
         calls: list[AwsCall] = []
         with self._lock:
@@ -233,6 +270,9 @@ class ProxyChannel(FaultSwitch, Channel):
             }
             _reply(request, 400, [("Content-Type", "application/x-amz-json-1.0")], json.dumps(error).encode())
             return
+        hold = self._hold
+        if hold is not None and any(call.is_write for call in calls) and hold.claim():
+            hold.park()
         fault = self._fault
         if fault is not None and calls[0].service == "dynamodb":
             self._inject(request, fault, calls)

@@ -3,12 +3,13 @@ step's round trip (through the gateway, start or reuse an environment, invoke it
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from contract_tests.aws_calls import Fault
+from contract_tests.aws_calls import AwsCall, Fault
 from contract_tests.backends.base import Backend
 from contract_tests.backends.table import (
     TableGone,
@@ -27,12 +28,15 @@ from contract_tests.observers.botocore_hooks import HookChannel
 from contract_tests.observers.proxy import ProxyChannel
 from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE
 from contract_tests.runtimes import HandlerInitError, Invocation, Runtime
+from contract_tests.runtimes.base import timed_out
 from contract_tests.session.environments import Environment, EnvironmentPool
 from contract_tests.session.settings import CheckSettings
 from contract_tests.steps import Overrides
 from contract_tests.table_definition import TableDefinition
 
 CONNECT_ROUTE = "$connect"
+#: An ``environment`` override that is no variable: it keys a second warm environment of the same function.
+ANOTHER_ENVIRONMENT = "<another environment of the function>"
 
 #: An ``environment`` override that is no variable: the environment's DynamoDB endpoint refuses every
 #: connection (for a sandboxed function, whatever endpoint its SDK chose).
@@ -92,7 +96,7 @@ class ConnectSession:
         (``None`` removes a variable)."""
         environment = {**self.base_environment(route), **(channel or {})}
         for name, value in (overrides or {}).items():
-            if name == ENDPOINT_DOWN:
+            if name in (ENDPOINT_DOWN, ANOTHER_ENVIRONMENT):
                 continue
             if value is None:
                 environment.pop(name, None)
@@ -218,32 +222,90 @@ class ConnectSession:
         event, refused, seen = self.deliver(event, bypass_gateway or route != CONNECT_ROUTE, token)
         if refused is not None:
             return self.observe(refused, keep=keep, environment=self.function_environment(environment), **seen)
-        function = list(dict.fromkeys(self.route_runtimes.values())).index(self.runtime_for(route))
-        key = (function, tuple(sorted((environment or {}).items())))
-        warm = self.environments.take(key)
-        if warm is None:
-            try:
-                warm = self.start_instance(environment, route)
-            except HandlerInitError as error:
-                environment_seen = self.function_environment(environment, route=route)
-                return self.observe(
-                    Invocation(), init_error=str(error), import_calls=error.calls, environment=environment_seen, **seen
-                )
-            import_calls = warm.init_calls
-        else:
-            import_calls = []
+        key = self._key(route, environment)
+        try:
+            warm, import_calls = self._warm(key, route, environment)
+        except HandlerInitError as error:
+            environment_seen = self.function_environment(environment, route=route)
+            return self.observe(
+                Invocation(), init_error=str(error), import_calls=error.calls, environment=environment_seen, **seen
+            )
         invocation = self.invoke(warm, event, fault)
         self.environments.keep(key, warm)
-        return self.observe(
-            invocation,
-            keep=keep,
-            import_calls=import_calls,
-            environment=warm.variables,
-            environment_events=list(warm.given),
-            environment_output=warm.instance.output(),
-            printed_since_previous=warm.printed_since_previous(),
-            **seen,
-        )
+        return self.observe(invocation, keep=keep, import_calls=import_calls, **self._seen_in(warm), **seen)
+
+    def _key(self, route: str, environment: Overrides | None) -> Hashable:
+        """The warm environments' key: the function serving ``route``, and its configuration."""
+        function = list(dict.fromkeys(self.route_runtimes.values())).index(self.runtime_for(route))
+        return function, tuple(sorted((environment or {}).items()))
+
+    def _warm(self, key: Hashable, route: str, environment: Overrides | None) -> tuple[Environment, list[AwsCall]]:
+        """The warm environment of ``key`` (taken out of the pool), or a new one with its initialisation's calls."""
+        warm = self.environments.take(key)
+        if warm is not None:
+            return warm, []
+        started = self.start_instance(environment, route)
+        return started, started.init_calls
+
+    @staticmethod
+    def _seen_in(warm: Environment) -> dict[str, Any]:
+        return {
+            "environment": warm.variables,
+            "environment_events": list(warm.given),
+            "environment_output": warm.instance.output(),
+            "printed_since_previous": warm.printed_since_previous(),
+        }
+
+    def interleave(
+        self, held: tuple[str, Any], meanwhile: tuple[str, Any], given: Sequence[TypedItem] = ()
+    ) -> tuple[Observation, Observation]:
+        """Invoke ``held`` = (route, event) with its first write held at the proxy, run ``meanwhile`` to its
+        end in another environment, then let the held write land; observe both and the table after.
+
+        The two run in two warm environments (of one function, or of the two serving the routes), both
+        started before the hold, so nothing but the other invocation runs while the write waits.
+        """
+        for item in given:
+            self.put_item(item)
+        (first_route, first_event), (second_route, second_event) = held, meanwhile
+        keys = self._key(first_route, None), self._key(second_route, {ANOTHER_ENVIRONMENT: "yes"})
+        first, first_init = self._warm(keys[0], first_route, None)
+        try:
+            second, second_init = self._warm(keys[1], second_route, {ANOTHER_ENVIRONMENT: "yes"})
+        except BaseException:
+            self.environments.keep(keys[0], first)
+            raise
+        channel = first.channel
+        if not isinstance(channel, ProxyChannel):
+            raise BackendError("an interleaving holds a write at the observing proxy: run the functions out of process")
+        answered: dict[str, Invocation] = {}
+        with channel.holding(self.settings.timeout_s) as hold:
+            thread = threading.Thread(
+                target=lambda: answered.update(first=self.invoke(first, first_event)), name="held", daemon=True
+            )
+            thread.start()
+            while not hold.held.wait(0.01) and thread.is_alive():
+                pass
+            time.sleep(0.005)  # the other invocation's clock reads a later millisecond than the held one did
+            answered["second"] = self.invoke(second, second_event)
+        thread.join(self.settings.timeout_s + 5)
+        self.environments.keep(keys[0], first)
+        self.environments.keep(keys[1], second)
+        items, deleted = self._scan()
+        clear_table(self._client, self.table, items)
+        observations = []
+        for name, environment, init_calls in (("first", first, first_init), ("second", second, second_init)):
+            invocation = answered.get(name) or Invocation(error=timed_out(self.settings.timeout_s))
+            observations.append(
+                Observation(
+                    invocation,
+                    items=items,
+                    table_deleted=deleted,
+                    import_calls=init_calls,
+                    **self._seen_in(environment),
+                )
+            )
+        return observations[0], observations[1]
 
     def settled_output(self) -> list[tuple[list[Any], list[str]]]:
         """For each warm environment, the events it was given and all it printed, once quiet."""

@@ -187,3 +187,12 @@ def test_v5_declares_its_routes_and_their_grants() -> None:
     assert [(index.name, index.partition, index.sort) for index in V5.table.indexes] == [
         ("byAccountRegion", "accountRegion", "createdAt")
     ]
+
+
+def test_interleavings_are_not_checked_in_process(run_cli: Any) -> None:
+    """In process one invocation runs at a time: nothing can run while a write waits, so no verdict."""
+    argv = ["--contract", "v5", "--handler", REFERENCE, "--runtime", "inprocess", "--clause", "interleavings"]
+    result = run_cli("check", *argv)
+    assert result.status == 0, result.out + result.err
+    assert "[not checked] 22 interleavings" in result.out
+    assert "not checked in process: the inprocess runtime cannot run a second invocation while one waits" in result.out
