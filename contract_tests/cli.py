@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit 0: conforms; 1: violates (the handler failing to initialise included); 2: usage or environment error."
         ),
     )
-    add_check_options(check.add_argument)
+    add_check_options(check.add_argument, handler_required=False)
     check.add_argument(
         "--format",
         choices=REPORT_FORMATS,
@@ -163,6 +163,7 @@ def _check(args: argparse.Namespace) -> int:
         print(line, file=terminal, flush=True)
 
     resolved = plan(request)  # the contract, targets and seed, resolved once
+    request = resolved.request  # with what a --template named filled in
     say(header(request, resolved.seed, resolved.runtime))
 
     ci = os.environ.get("CI", "").lower() in ("true", "1")

@@ -165,6 +165,13 @@ CHECK_OPTIONS: tuple[Option, ...] = (
     ),
     Option("code-dir", "code_dir", "the function's code directory (Lambda's task root)", metavar="DIR"),
     Option(
+        "template",
+        "template",
+        "an AWS SAM template: the function of each route (its CodeUri, Handler, Runtime and variables) and the"
+        " authorizer in front of $connect are read from it, instead of --handler, --route and --authorizer",
+        metavar="PATH",
+    ),
+    Option(
         "route",
         "routes",
         "v5: the function serving one route of the contract ($disconnect, heartbeat), when it is not --handler"
@@ -292,9 +299,13 @@ def option(name: str) -> Option:
 
 
 #: What a replay takes from its command line: where and how to run; the rest comes from each case.
+#: What ``--template`` reads from the stack: a command that repeats a run gives the template, not these.
+FROM_TEMPLATE = ("handler", "code-dir", "route", "authorizer")
+
 REPLAY_OPTIONS = (
     "handler",
     "code-dir",
+    "template",
     "route",
     "authorizer",
     "backend",

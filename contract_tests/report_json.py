@@ -42,6 +42,8 @@ def report_document(report: Report) -> dict[str, Any]:
             "handler": request.handler,
             "code_dir": request.code_dir,
             "authorizer": request.authorizer,
+            "routes": dict(request.routes),
+            "template": request.template,
             "contract": request.contract,
             "backend": request.backend if request.uses_backend else None,
             "endpoint": request.endpoint,

@@ -13,6 +13,7 @@ from contract_tests.options import (
     DEFAULT_CONTRACT,
     DEFAULT_EXAMPLES,
     DEFAULT_REGION,
+    FROM_TEMPLATE,
     REPLAY_OPTIONS,
     VERSION_NAMES,
 )
@@ -53,6 +54,8 @@ class CheckRequest:
     table_variables: tuple[str, ...] = ()
     #: ``--route``: (route, target) for each route served by another function than ``handler``.
     routes: tuple[tuple[str, str], ...] = ()
+    #: ``--template``: the SAM template ``handler``, ``routes``, ``authorizer`` and the variables come from.
+    template: str | None = None
 
     @property
     def table_variable_names(self) -> tuple[str, ...]:
@@ -74,11 +77,18 @@ class CheckRequest:
             interpreter=self.interpreter, memory_mb=self.memory, extra_environment=dict(self.env), sandbox=self.sandbox
         )
 
+    def words_of(self, name: str) -> list[str]:
+        """Option ``--name`` as a command line would give it (nothing at its default)."""
+        chosen = next(option for option in CHECK_OPTIONS if option.name == name)
+        return chosen.words(getattr(self, chosen.field))
+
     def _words(self, names: Sequence[str] | None = None) -> list[str]:
         return [
             word
             for option in CHECK_OPTIONS
-            if (names is None or option.name in names) and (self.uses_backend or not option.storage)
+            if (names is None or option.name in names)
+            and (self.uses_backend or not option.storage)
+            and not (self.template and option.name in FROM_TEMPLATE)
             for word in option.words(getattr(self, option.field))
         ]
 

@@ -4,12 +4,14 @@ targets. Everything after reads the plan; nothing looks the contract up or parse
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from contract_tests.contracts import Contract, ContractBase, contract_named
 from contract_tests.contracts.clause import Clause
 from contract_tests.errors import HarnessError
+from contract_tests.options import FROM_TEMPLATE
 from contract_tests.request import CheckRequest
+from contract_tests.sam_template import read_stack
 from contract_tests.targets import HandlerTarget, parse_target
 
 
@@ -38,6 +40,10 @@ def plan(request: CheckRequest, *, all_clauses: bool = False) -> Plan:
     if request.examples < 1:
         raise HarnessError("--examples must be at least 1")
     contract = contract_named(request.contract)
+    if request.template is not None:
+        request = from_template(request, contract)
+    elif not request.handler:
+        raise HarnessError("--handler TARGET is required (or --template PATH, a SAM template naming it)")
     problems = contract.configuration_errors(dict(request.env))
     if problems:
         raise HarnessError(f"contract {contract.name}: --env {problems[0]}")
@@ -51,6 +57,41 @@ def plan(request: CheckRequest, *, all_clauses: bool = False) -> Plan:
     target = parse_target(request.handler, request.code_dir)
     authorizer = parse_target(request.authorizer, request.code_dir) if request.authorizer is not None else None
     return Plan(request, contract, tuple(clauses), seed, target, authorizer, _routes(request, contract))
+
+
+def from_template(request: CheckRequest, contract: ContractBase) -> CheckRequest:
+    """``request`` with the functions, authorizer and variables of its SAM template's stack filled in."""
+    given = [name for name in FROM_TEMPLATE if request.words_of(name)]
+    if given:
+        raise HarnessError(f"--template reads the functions from the template; drop --{given[0]}")
+    stack = read_stack(str(request.template))
+    routes = tuple(contract.routes) if isinstance(contract, Contract) else ("$connect",)
+    missing = [route for route in routes if route not in stack.routes]
+    if missing:
+        raise HarnessError(
+            f"--template {request.template}: no route {missing[0]}, which contract {contract.name} binds"
+        )
+    functions = [stack.routes[route] for route in routes]
+    in_front = stack.authorizer if contract.guarded else None
+    variables: dict[str, tuple[str, str]] = {}
+    for function in [*functions, *([in_front] if in_front else [])]:
+        for name, value in function.variables.items():
+            earlier = variables.setdefault(name, (function.name, value))
+            if earlier[1] != value:
+                raise HarnessError(
+                    f"--template {request.template}: {earlier[0]} and {function.name} set {name} differently; the"
+                    " gate gives every function one configuration: give the one to check with --env"
+                )
+    environment = {name: value for name, (_, value) in variables.items()} | dict(request.env)
+    tables = tuple(dict.fromkeys(name for function in functions for name in function.table_variables))
+    return replace(
+        request,
+        handler=functions[0].target,
+        routes=tuple((route, stack.routes[route].target) for route in routes[1:]),
+        authorizer=in_front.target if in_front else None,
+        env=tuple(environment.items()),
+        table_variables=request.table_variables or tables,
+    )
 
 
 def _routes(request: CheckRequest, contract: ContractBase) -> tuple[tuple[str, HandlerTarget], ...]:

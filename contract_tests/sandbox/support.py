@@ -22,9 +22,23 @@ class Containment:
         )
 
 
+#: Trials before ``auto`` concludes the machine cannot sandbox: one can fail on a machine that can (measured
+#: under a test suite's load: a trial's first process ended without a word), and falling back is silent.
+PROBE_TRIALS = 3
+
+
 @functools.cache
 def _probe() -> str:
-    """Empty when a trivial function runs sandboxed here; else what stopped it."""
+    """Empty when a trivial function runs sandboxed here; else what stopped it (the last of a few trials)."""
+    problem = ""
+    for _ in range(PROBE_TRIALS):
+        problem = _trial()
+        if not problem:
+            return ""
+    return problem
+
+
+def _trial() -> str:
     from contract_tests.sandbox.layout import HOSTS_FILE, RESOLV_FILE, filesystem
     from contract_tests.sandbox.process import SandboxedProcess, SandboxError
 

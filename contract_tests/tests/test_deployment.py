@@ -9,30 +9,17 @@ import ast
 from typing import Any
 
 import pytest
-import yaml
 
 from contract_tests.contracts import CONTRACTS
 from contract_tests.contracts.authorizer import RING_VARIABLE
 from contract_tests.gateway import TOKEN_PARAMETER
 from contract_tests.oracle import TTL_VARIABLE
+from contract_tests.sam_template import load_template
 from contract_tests.tests.conftest import ROOT
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags read as one-key mappings: ``!Ref X`` is ``{"Ref": "X"}``."""
-
-
-_CloudFormationLoader.add_multi_constructor(
-    "!",
-    lambda loader, tag, node: {
-        tag: loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)
-    },
-)
-
-
 def _template() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.load((ROOT / "template.yaml").read_text(), Loader=_CloudFormationLoader)
-    return document
+    return load_template(ROOT / "template.yaml")
 
 
 def _resource(kind: str, name: str | None = None) -> dict[str, Any]:
@@ -89,7 +76,7 @@ def test_each_routes_policy_grants_exactly_the_calls_the_contract_allows_it(rout
     (statement,) = policy["Statement"]
     assert statement["Effect"] == "Allow"
     assert sorted(statement["Action"]) == sorted(f"dynamodb:{operation}" for operation in LATEST.routes[route])
-    assert statement["Resource"] == {"GetAtt": "ConnectionsTable.Arn"}
+    assert statement["Resource"] == {"Fn::GetAtt": ["ConnectionsTable", "Arn"]}
 
 
 @pytest.mark.parametrize("route", list(FUNCTIONS))
@@ -107,15 +94,15 @@ def test_each_function_gets_the_variables_the_contract_names_and_a_real_entry_po
 @pytest.mark.parametrize("route", list(FUNCTIONS))
 def test_each_route_reaches_its_function(route: str) -> None:
     assert _resource("AWS::ApiGatewayV2::Api")["ProtocolType"] == "WEBSOCKET"
-    target = _route(route)["Target"]["Sub"].removeprefix("integrations/${").removesuffix("}")
+    target = _route(route)["Target"]["Fn::Sub"].removeprefix("integrations/${").removesuffix("}")
     integration = _resource("AWS::ApiGatewayV2::Integration", target)
-    assert f"${{{FUNCTIONS[route]}.Arn}}" in integration["IntegrationUri"]["Sub"]
+    assert f"${{{FUNCTIONS[route]}.Arn}}" in integration["IntegrationUri"]["Fn::Sub"]
     permission = next(
         r["Properties"]
         for r in _template()["Resources"].values()
         if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["FunctionName"] == {"Ref": FUNCTIONS[route]}
     )
-    assert permission["SourceArn"]["Sub"].endswith(f"/*/{route}")
+    assert permission["SourceArn"]["Fn::Sub"].endswith(f"/*/{route}")
 
 
 def test_the_connect_route_is_behind_the_reference_authorizer_reading_the_query_token() -> None:
@@ -125,14 +112,14 @@ def test_the_connect_route_is_behind_the_reference_authorizer_reading_the_query_
     authorizer = _resource("AWS::ApiGatewayV2::Authorizer")
     assert authorizer["AuthorizerType"] == "REQUEST"
     assert authorizer["IdentitySource"] == [f"route.request.querystring.{TOKEN_PARAMETER}"]
-    assert "${AuthorizerFunction.Arn}" in authorizer["AuthorizerUri"]["Sub"]
+    assert "${AuthorizerFunction.Arn}" in authorizer["AuthorizerUri"]["Fn::Sub"]
     function = _resource("AWS::Serverless::Function", "AuthorizerFunction")
     assert function["Handler"] == "authorizer.lambda_handler" and "Policies" not in function
     assert function["Environment"]["Variables"] == {RING_VARIABLE: {"Ref": "ConnectJwtKeys"}}
     assert _template()["Parameters"]["ConnectJwtKeys"]["NoEcho"] is True
     permission = _resource("AWS::Lambda::Permission", "AuthorizerPermission")
     assert permission["FunctionName"] == {"Ref": "AuthorizerFunction"}
-    assert "/authorizers/${ConnectAuthorizer}" in permission["SourceArn"]["Sub"]
+    assert "/authorizers/${ConnectAuthorizer}" in permission["SourceArn"]["Fn::Sub"]
 
 
 def test_the_functions_package_an_exact_jwt_library() -> None:

@@ -286,3 +286,16 @@ def test_a_handler_that_stops_every_process_it_can_stops_only_itself(run_cli: An
     assert result.status == 1, result.out + result.err
     assert "Task timed out after 1.00 seconds" in result.out
     assert time.monotonic() - started < 60
+
+
+def test_one_failed_trial_does_not_turn_the_sandbox_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under load a trial can fail on a machine that sandboxes; auto would then run uncontained silently."""
+    from contract_tests.sandbox import support
+
+    outcomes = iter(["the sandbox could not be laid out: its first process ended", ""])
+    monkeypatch.setattr(support, "_trial", lambda: next(outcomes))
+    support._probe.cache_clear()
+    try:
+        assert support.containment("auto").contained
+    finally:
+        support._probe.cache_clear()

@@ -1,0 +1,199 @@
+"""Read a stack as deployed from its AWS SAM template: which function serves each WebSocket route, where its
+code is, its runtime and configuration, and the REQUEST authorizer in front of `$connect`.
+
+Hand-written over PyYAML: cfn-lint and the SAM translator resolve far more (and pull in far more) than
+the few shapes a WebSocket stack's routes, integrations and functions take.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contract_tests.errors import HarnessError
+from contract_tests.targets import JS_SUFFIXES
+
+#: ``${Name.Arn}`` (or ``${Name}``) inside an ``Fn::Sub`` string, and the integration of ``integrations/${X}``.
+_REFERENCE = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.Arn)?\}")
+_RUNTIMES = {"python": "python", "nodejs": "nodejs"}
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags read as their long form: ``!Ref X`` is ``{"Ref": "X"}``."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = str(value).split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]  # a MappingNode here
+    return {name: value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _tag)
+
+
+@dataclass(frozen=True)
+class StackFunction:
+    """One function of the stack: a handler target the gate runs, its runtime, and its own variables."""
+
+    name: str
+    target: str
+    runtime: str
+    variables: Mapping[str, str]
+    #: The variables whose value is the table's name (``!Ref`` the table): the gate sets them to its own.
+    table_variables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The functions serving each route, and the authorizer in front of `$connect` (None: none)."""
+
+    routes: Mapping[str, StackFunction]
+    authorizer: StackFunction | None = None
+    ignored: tuple[str, ...] = field(default=())
+
+
+def load_template(path: Path) -> Any:
+    """The template at ``path`` as data, CloudFormation's short tags in their long form."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)
+
+
+def read_stack(path: str) -> Stack:
+    """The stack of the SAM template at ``path``; HarnessError (exit 2) says what it cannot read."""
+    template_path = Path(path)
+    try:
+        document = load_template(template_path)
+    except OSError as error:
+        raise HarnessError(f"--template {path}: cannot read it ({error.strerror or error})") from None
+    except yaml.YAMLError as error:
+        raise HarnessError(f"--template {path}: not YAML ({str(error).splitlines()[0]})") from None
+    resources = document.get("Resources") if isinstance(document, dict) else None
+    if not isinstance(resources, dict):
+        raise HarnessError(f"--template {path}: no Resources section")
+    reader = _Reader(template_path, document, resources)
+    routes: dict[str, StackFunction] = {}
+    authorizer: StackFunction | None = None
+    for name, resource in resources.items():
+        if _kind(resource) != "AWS::ApiGatewayV2::Route":
+            continue
+        properties = resource.get("Properties") or {}
+        key = properties.get("RouteKey")
+        if not isinstance(key, str):
+            raise HarnessError(f"--template {path}: route {name} has no literal RouteKey")
+        integration = reader.referenced(properties.get("Target"), f"route {key}'s Target")
+        routes[key] = reader.function(reader.referenced_function(integration, "IntegrationUri"))
+        if key == "$connect" and properties.get("AuthorizerId") is not None:
+            found = reader.referenced(properties["AuthorizerId"], "the $connect route's AuthorizerId")
+            authorizer = reader.function(reader.referenced_function(found, "AuthorizerUri"), authorizer=True)
+    if "$connect" not in routes:
+        raise HarnessError(f"--template {path}: no AWS::ApiGatewayV2::Route with RouteKey $connect")
+    return Stack(routes, authorizer)
+
+
+def _kind(resource: Any) -> str | None:
+    return resource.get("Type") if isinstance(resource, dict) else None
+
+
+class _Reader:
+    def __init__(self, path: Path, document: dict[str, Any], resources: dict[str, Any]) -> None:
+        self.path, self.resources = path, resources
+        globals_ = document.get("Globals")
+        function_globals = globals_.get("Function") if isinstance(globals_, dict) else None
+        self.globals: dict[str, Any] = function_globals if isinstance(function_globals, dict) else {}
+        parameters = document.get("Parameters")
+        self.parameters: dict[str, Any] = parameters if isinstance(parameters, dict) else {}
+
+    def fail(self, why: str) -> HarnessError:
+        return HarnessError(f"--template {self.path}: {why}")
+
+    def referenced(self, value: Any, what: str) -> str:
+        """The logical id ``value`` points at: ``!Ref X``, ``integrations/${X}`` (``!Sub``) or ``!Join``."""
+        text = value
+        if isinstance(value, dict) and "Ref" in value:
+            text = value["Ref"]
+        elif isinstance(value, dict) and "Fn::Sub" in value:
+            text = value["Fn::Sub"] if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"][0]
+            found = _REFERENCE.search(str(text))
+            text = found.group(1) if found else None
+        elif isinstance(value, dict) and "Fn::Join" in value:
+            parts = value["Fn::Join"][1] if isinstance(value["Fn::Join"], list) else []
+            refs = [part["Ref"] for part in parts if isinstance(part, dict) and "Ref" in part]
+            text = refs[-1] if refs else None
+        if not isinstance(text, str) or text not in self.resources:
+            raise self.fail(f"{what} names no resource of the template")
+        return text
+
+    def referenced_function(self, name: str, uri: str) -> str:
+        """The function an integration's IntegrationUri (or an authorizer's AuthorizerUri) invokes."""
+        properties = self.resources[name].get("Properties") or {}
+        value = properties.get(uri)
+        text = value.get("Fn::Sub") if isinstance(value, dict) else None
+        text = text[0] if isinstance(text, list) else text
+        found = [ref for ref in _REFERENCE.findall(str(text or "")) if _kind(self.resources.get(ref)) is not None]
+        functions = [ref for ref in found if _kind(self.resources[ref]) in FUNCTION_TYPES]
+        if len(functions) != 1:
+            raise self.fail(f"{name}'s {uri} invokes no function of the template (write it as !Sub …${{Fn.Arn}}…)")
+        return str(functions[0])
+
+    def function(self, name: str, authorizer: bool = False) -> StackFunction:
+        properties = {**self.globals, **(self.resources[name].get("Properties") or {})}
+        runtime = str(properties.get("Runtime") or "")
+        kind = next((gate for prefix, gate in _RUNTIMES.items() if runtime.startswith(prefix)), None)
+        if kind is None:
+            raise self.fail(
+                f"{name}: runtime {runtime or 'none'!r} is not one the gate runs from a template (python3.x or nodejs*)"
+            )
+        handler = properties.get("Handler")
+        code = properties.get("CodeUri")
+        if not isinstance(handler, str) or "." not in handler or not isinstance(code, str):
+            raise self.fail(f"{name}: a literal Handler (file.function) and CodeUri (a local folder) are needed")
+        module, _, function_name = handler.rpartition(".")
+        root = (self.path.parent / code).resolve()
+        suffixes = (".py",) if kind == "python" else JS_SUFFIXES
+        files = [root / f"{module.replace('.', '/')}{suffix}" for suffix in suffixes]
+        found = next((candidate for candidate in files if candidate.is_file()), None)
+        if found is None:
+            raise self.fail(f"{name}: no {' or '.join(str(candidate) for candidate in files)}")
+        variables, table_variables = self.variables(name, properties, authorizer)
+        return StackFunction(name, f"{found}:{function_name}", kind, variables, table_variables)
+
+    def variables(
+        self, name: str, properties: dict[str, Any], authorizer: bool
+    ) -> tuple[dict[str, str], tuple[str, ...]]:
+        """The function's literal variables, parameters at their defaults; the table's name marked apart."""
+        environment = properties.get("Environment") or {}
+        declared = environment.get("Variables") if isinstance(environment, dict) else None
+        literal: dict[str, str] = {}
+        tables: list[str] = []
+        for variable, value in (declared or {}).items():
+            if isinstance(value, dict) and "Ref" in value:
+                target = value["Ref"]
+                if _kind(self.resources.get(target)) == "AWS::DynamoDB::Table":
+                    tables.append(variable)
+                    continue
+                parameter = self.parameters.get(target)
+                if isinstance(parameter, dict) and "Default" in parameter:
+                    literal[variable] = str(parameter["Default"])
+                    continue
+                if authorizer:
+                    continue  # the authorizer's key ring: the gate, as the issuer, gives it its own
+                raise self.fail(f"{name}: {variable} is !Ref {target}, which has no Default; give it with --env")
+            if isinstance(value, (str, int, float, bool)):
+                literal[variable] = str(value).lower() if isinstance(value, bool) else str(value)
+            else:
+                raise self.fail(f"{name}: {variable} is not a literal, a parameter or the table; give it with --env")
+        return literal, tuple(tables)
+
+
+FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")

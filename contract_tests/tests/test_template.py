@@ -1,0 +1,186 @@
+"""``--template``: a stack checked as its SAM template deploys it (routes, functions, variables, the
+authorizer in front of `$connect`), and what the gate says of a template it cannot read."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract_tests.errors import HarnessError
+from contract_tests.sam_template import read_stack
+from contract_tests.tests.conftest import HANDLERS, ROOT
+
+pytestmark = pytest.mark.contract_versions
+
+TEMPLATE = ROOT / "template.yaml"
+
+
+def test_the_projects_own_template_reads_as_deployed() -> None:
+    stack = read_stack(str(TEMPLATE))
+    assert sorted(stack.routes) == ["$connect", "$disconnect", "heartbeat"]
+    assert {function.name for function in stack.routes.values()} == {
+        "ConnectFunction",
+        "DisconnectFunction",
+        "HeartbeatFunction",
+    }
+    connect = stack.routes["$connect"]
+    assert connect.target == f"{ROOT / 'reference_impl' / 'handler.py'}:lambda_handler_v5"
+    assert connect.table_variables == ("CONNECTIONS_TABLE",)
+    assert connect.variables == {"CONNECTION_TTL_SECONDS": "7200"}  # the parameter's Default
+    assert stack.authorizer is not None and stack.authorizer.target.endswith("authorizer.py:lambda_handler")
+    assert stack.authorizer.variables == {}  # its key ring is the gate's, as the issuer
+
+
+def test_the_projects_stack_conforms_to_v5_end_to_end(run_cli: Any) -> None:
+    """Three functions, each its own environments, the reference authorizer in front of `$connect`."""
+    result = run_cli("check", "--template", str(TEMPLATE), "--contract", "v5", "--examples", "10", "--format", "json")
+    assert result.status == 0, result.out + result.err
+    report = json.loads(result.out)
+    request = report["request"]
+    assert request["authorizer"].endswith("reference_impl/authorizer.py:lambda_handler")
+    assert set(request["routes"]) == {"$disconnect", "heartbeat"}
+    assert request["template"] == str(TEMPLATE)
+    assert request["table_variables"] == ["CONNECTIONS_TABLE"]
+    authentication = next(clause for clause in report["clauses"] if clause["id"] == "authentication")
+    assert authentication["examples"] > 30  # the forged handshakes went through the template's authorizer
+    failing = [clause["id"] for clause in report["clauses"] if clause["status"] == "failed"]
+    assert failing == []
+
+
+def _template(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "template.yaml"
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+NODE_STACK = """
+    Transform: AWS::Serverless-2016-10-31
+    Parameters:
+      Ttl:
+        Type: Number
+        Default: 3600
+    Globals:
+      Function:
+        Runtime: nodejs20.x
+        Environment:
+          Variables:
+            TABLE_NAME: !Ref Connections
+            CONNECTION_TTL_SECONDS: !Ref Ttl
+    Resources:
+      Connections:
+        Type: AWS::DynamoDB::Table
+      Api:
+        Type: AWS::ApiGatewayV2::Api
+      Connect:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: {code}
+          Handler: correct_table_name.handler
+      Integration:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          IntegrationUri: !Sub "arn:aws:apigateway:${{AWS::Region}}:lambda:path/functions/${{Connect.Arn}}/invocations"
+      Route:
+        Type: AWS::ApiGatewayV2::Route
+        Properties:
+          RouteKey: $connect
+          Target: !Join ["/", ["integrations", !Ref Integration]]
+"""
+
+
+def test_globals_a_join_target_and_a_node_function(tmp_path: Path) -> None:
+    code = tmp_path / "src"
+    code.mkdir()
+    (code / "correct_table_name.mjs").write_text("export const handler = async () => ({});\n")
+    stack = read_stack(str(_template(tmp_path, NODE_STACK.format(code="src/"))))
+    connect = stack.routes["$connect"]
+    assert (connect.runtime, connect.target) == ("nodejs", f"{code / 'correct_table_name.mjs'}:handler")
+    assert connect.table_variables == ("TABLE_NAME",)
+    assert connect.variables == {"CONNECTION_TTL_SECONDS": "3600"}
+    assert stack.authorizer is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--template", "missing.yaml"], "--template missing.yaml: cannot read it"),
+        (["--template", str(TEMPLATE), "--handler", "x.py:handler"], "drop --handler"),
+        (["--contract", "v5"], "--handler TARGET is required (or --template PATH"),
+    ],
+    ids=["unreadable", "with-handler", "neither"],
+)
+def test_template_usage_errors_exit_2(run_cli: Any, argv: list[str], message: str) -> None:
+    result = run_cli("check", *argv)
+    assert result.status == 2, result.out + result.err
+    assert message in result.err
+    assert "Traceback" not in result.err
+
+
+def test_a_stack_without_a_route_the_contract_binds_is_a_usage_error(run_cli: Any, tmp_path: Path) -> None:
+    code = tmp_path / "src"
+    code.mkdir()
+    (code / "correct_table_name.mjs").write_text("export const handler = async () => ({});\n")
+    path = _template(tmp_path, NODE_STACK.format(code="src/"))
+    result = run_cli("check", "--template", str(path), "--contract", "v5")
+    assert result.status == 2, result.out + result.err
+    assert "no route $disconnect, which contract v5 binds" in result.err
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("Handler: correct_table_name.handler", "Handler: nowhere.handler"), "Connect: no "),
+        (("Runtime: nodejs20.x", "Runtime: java21"), "runtime 'java21' is not one the gate runs"),
+        (("Default: 3600", "Description: none"), "CONNECTION_TTL_SECONDS is !Ref Ttl, which has no Default"),
+        (("RouteKey: $connect", "RouteKey: $default"), "no AWS::ApiGatewayV2::Route with RouteKey $connect"),
+    ],
+    ids=["no-code", "runtime", "parameter-without-default", "no-connect-route"],
+)
+def test_what_a_template_lacks_is_said_precisely(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    code = tmp_path / "src"
+    code.mkdir()
+    (code / "correct_table_name.mjs").write_text("export const handler = async () => ({});\n")
+    path = _template(tmp_path, NODE_STACK.format(code="src/").replace(*change))
+    with pytest.raises(HarnessError, match="--template .*" + message.replace("$", r"\$").replace("(", r"\(")):
+        read_stack(str(path))
+
+
+def test_a_template_stack_replays_with_the_template(run_cli: Any, tmp_path: Path, failures_dir: Path) -> None:
+    """The reproduce and replay commands name the template, never the functions it names."""
+    wrong = HANDLERS / "wrong" / "item_created_seconds.py"
+    path = _template(
+        tmp_path,
+        f"""
+        Resources:
+          Table:
+            Type: AWS::DynamoDB::Table
+          Connect:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: {wrong.parent}
+              Handler: {wrong.stem}.handler
+              Runtime: python3.11
+              Environment:
+                Variables:
+                  CONNECTIONS_TABLE: !Ref Table
+          Integration:
+            Type: AWS::ApiGatewayV2::Integration
+            Properties:
+              IntegrationUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/functions/${{Connect.Arn}}/invocations"
+          Route:
+            Type: AWS::ApiGatewayV2::Route
+            Properties:
+              RouteKey: $connect
+              Target: !Sub "integrations/${{Integration}}"
+        """,
+    )
+    argv = ["--template", str(path), "--clause", "item", "--examples", "5", "--failures-dir", str(failures_dir)]
+    result = run_cli("check", *argv)
+    assert result.status == 1, result.out + result.err
+    reproduce = result.out.split("reproduce:")[1].splitlines()[0]
+    assert f"--template {path}" in reproduce and "--handler" not in reproduce
+    assert "re-run: connect-contract replay --template" in result.out
