@@ -24,7 +24,7 @@ from contract_tests.clauses.route_checks import (
 )
 from contract_tests.contracts import Contract
 from contract_tests.contracts.v5 import DISCONNECT_ROUTE, HEARTBEAT_ROUTE, LIFECYCLE
-from contract_tests.gateway import Identity, identity_for
+from contract_tests.gateway import identity_for
 from contract_tests.observation import Observation, TypedItem
 from contract_tests.route_events import (
     FIXED_CONNECTION,
@@ -55,23 +55,21 @@ def lives(draw: st.DrawFn, failures: tuple[str, ...]) -> Case:
     count = draw(st.integers(1, 4))
     ids = draw(st.lists(connection_ids(), min_size=count, max_size=count, unique=True))
     moves = draw(st.lists(st.tuples(st.sampled_from(ROUTES), st.integers(0, count - 1)), min_size=2, max_size=10))
+    # Each connection's handshake, drawn up front: its client (as its connect's authorizer vouches for it)
+    # is on every event of the connection, also one that comes when its item is gone or not yet there.
+    handshakes = [_connect(connection_id, draw(plain_events())) for connection_id in ids]
+    clients = [identity_for(handshake) for handshake in handshakes]
     connected: set[int] = set()
-    #: Each connection's client, as its connect's authorizer vouched for it (every route carries it).
-    clients: dict[int, Identity] = {}
     steps: Case = []
     for route, index in moves:
-        connection_id = ids[index]
         if route == CONNECT_ROUTE:
             if index in connected:
                 continue  # API Gateway never gives a connection id twice
             connected.add(index)
-            event = _connect(connection_id, draw(plain_events()))
-            clients[index] = identity_for(event)
+            event = handshakes[index]
         else:
             events = heartbeat_events if route == HEARTBEAT_ROUTE else disconnect_events
-            event = draw(events(connection_id))
-            if index in clients:
-                event = of_client(event, clients[index])
+            event = of_client(draw(events(ids[index])), clients[index])
         failure = draw(st.sampled_from(failures)) if failures and draw(st.integers(0, 7)) == 0 else None
         steps.append({"route": route, "event": event, "failure": failure})
     return steps

@@ -196,3 +196,13 @@ def test_interleavings_are_not_checked_in_process(run_cli: Any) -> None:
     assert result.status == 0, result.out + result.err
     assert "[not checked] 22 interleavings" in result.out
     assert "not checked in process: the inprocess runtime cannot run a second invocation while one waits" in result.out
+
+
+def test_other_routes_guarded_by_their_owner_conform(run_cli: Any) -> None:
+    """Every event of a connection carries its client's authorizer context, also one that finds no item
+    (a heartbeat before any connect of it in a lifecycle program): a handler checking it is no violator."""
+    handler = f"{HANDLERS / 'correct_v5_owner_checked.py'}:handler"
+    argv = ["--contract", "v5", "--handler", handler, *(arg for clause in NEW_CLAUSES for arg in ("--clause", clause))]
+    result = run_cli("check", *argv, "--examples", "30", "--seed", "7")
+    assert result.status == 0, result.out + result.err
+    assert result.passed_clauses == NEW_CLAUSES
