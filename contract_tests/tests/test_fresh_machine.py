@@ -30,3 +30,15 @@ def test_a_failing_step_shows_its_own_error(tmp_path: Path) -> None:
     with pytest.raises(InstallError) as raised:
         _run(["sh", "-c", "echo 'npm error code E403' >&2; exit 1"], "npm install kinesis-local", cwd=tmp_path)
     assert "npm error code E403" in str(raised.value)
+
+
+def test_a_check_installs_what_it_runs_and_no_more() -> None:
+    """`pip install connect-contract` brings moto's DynamoDB and server, not the extras that pull in
+    docker and cfn-lint (sympy, networkx, pydantic): those are the project's own tooling, in [dev]."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = [requirement.split(";")[0].split(">")[0].split("=")[0].strip() for requirement in project["dependencies"]]
+    assert not [name for name in names if "[" in name or name in ("docker", "cfn-lint")], names
+    assert {"moto", "flask", "flask-cors", "py-partiql-parser"} <= set(names)
+    assert "cfn-lint>=1.0" in project["optional-dependencies"]["dev"]
