@@ -104,10 +104,10 @@ class FailureCase:
 
 
 def cases_of(report: Any) -> list[FailureCase]:
-    """One case per failed clause of ``report`` (a runner ``Report``) that has a counterexample."""
+    """One case per defect of ``report`` (a runner ``Report``): its first failed clause's counterexample."""
     request = report.request
     cases = []
-    for result in report.failed:
+    for result in (group[0] for group in report.defects):
         example = result.counterexample
         if example is None:
             continue

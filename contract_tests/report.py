@@ -101,16 +101,34 @@ def summary(report: Report) -> str:
         Verdict.PARTIAL: f"handler passes the {checked} of {total} clauses checked (no verdict on the whole contract)",
     }[report.verdict]
     tail = f", {not_checked} not checked" if not_checked else ""
-    counts = f"{checked} of {total} clauses checked: {passed} passed, {len(report.failed)} failed{tail}"
+    defects = len(report.defects)
+    causes = f" ({defects} defect{'' if defects == 1 else 's'})" if defects < len(report.failed) else ""
+    counts = f"{checked} of {total} clauses checked: {passed} passed, {len(report.failed)} failed{causes}{tail}"
     lines = [f"{verdict} in {report.seconds:.1f}s", f"contract: {counts}", f"sandbox: {report.containment.describe()}"]
     lines += [f"warning: {warning}" for warning in report.warnings]
     return "\n".join(lines)
 
 
 def render_failures(report: Report) -> str:
+    """One entry per defect: the first clause it breaks in full, the others it breaks listed under it."""
     if not report.failed:
         return ""
-    return "\nFAILURES\n\n" + "\n\n".join(failure_details(report, r) for r in report.failed) + "\n"
+    return "\nFAILURES\n\n" + "\n\n".join(_defect(report, group) for group in report.defects) + "\n"
+
+
+def _defect(report: Report, group: list[ClauseResult]) -> str:
+    first, others = group[0], group[1:]
+    if not others:
+        return failure_details(report, first)
+    listed = ", ".join(f"{result.clause.number} {result.clause.id}" for result in group)
+    lines = [f"one defect, {len(group)} clauses broken ({listed}); the first shown, the others fail the same way:"]
+    lines.append(failure_details(report, first))
+    lines += [
+        f"  also clause {result.clause.number} {result.clause.id}: reproduce: "
+        + report.request.command(report.seed, result.clause.id)
+        for result in others
+    ]
+    return "\n".join(lines)
 
 
 def render_text(report: Report) -> str:

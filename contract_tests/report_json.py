@@ -63,6 +63,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "exit_status": report.exit_status,
         "seconds": round(report.seconds, 3),
         "clauses": [_clause(report, result) for result in report.results],
+        "defects": [[result.clause.id for result in group] for group in report.defects],
         "warnings": list(report.warnings),
         "sandbox": {"contained": report.containment.contained, "why_not": report.containment.why_not or None},
     }

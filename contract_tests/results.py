@@ -4,6 +4,7 @@ result, and the verdict and exit status, computed here once."""
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,19 @@ class ClauseResult:
     seconds: float = 0.0
 
 
+#: What varies between examples of one defect: numbers, values quoted by repr, long quoted text and
+#: connection-id-like tokens (a short double-quoted word is an attribute's name: it tells defects apart).
+_VARYING = re.compile(r"\d{3,}|'[^']*'|\"[^\"]{21,}\"|[A-Za-z0-9+/]{14}=")
+
+
+def _defect_key(result: ClauseResult) -> tuple[str, str]:
+    """A failure with its example's values masked: what the handler answered, and why that failed."""
+    example = result.counterexample
+    actual = example.actual if example is not None else None
+    answer = actual.get("handler") or actual.get("init_error") if isinstance(actual, dict) else None
+    return _VARYING.sub("…", result.message), _VARYING.sub("…", str(answer or ""))
+
+
 @dataclass
 class Report:
     request: CheckRequest
@@ -72,6 +86,15 @@ class Report:
     @property
     def failed(self) -> list[ClauseResult]:
         return [r for r in self.results if r.status is Status.FAILED]
+
+    @property
+    def defects(self) -> list[list[ClauseResult]]:
+        """The failed clauses grouped by defect: one group per distinct failure (the same message and the
+        same answer, values aside), in clause order; its first clause's example stands for the group."""
+        groups: dict[tuple[str, str], list[ClauseResult]] = {}
+        for result in self.failed:
+            groups.setdefault(_defect_key(result), []).append(result)
+        return list(groups.values())
 
     @property
     def whole_contract(self) -> bool:

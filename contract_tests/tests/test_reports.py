@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.contract_schemas import errors
+from contract_tests.contracts import CONTRACTS
 from contract_tests.tests.conftest import HANDLERS
 
 WRONG = f"{HANDLERS / 'wrong' / 'query_strips_whitespace.py'}:handler"
@@ -74,3 +75,45 @@ def test_listings_say_each_thing_once_and_line_up(run_cli: Any) -> None:
     clauses = run_cli("clauses", "--contract", "v3").out.splitlines()
     assert len(clauses) == 12
     assert len({line.index(line.split()[1]) for line in clauses}) == 1, clauses  # ids in one column
+
+
+def test_one_defect_is_reported_once_with_the_clauses_it_breaks(run_cli: Any, failures_dir: Path) -> None:
+    """A handler answering 201 breaks every clause that expects 200 connected: one entry, one saved case."""
+    handler = f"{HANDLERS / 'wrong' / 'response_created_201.py'}:handler"
+    argv = ["--handler", handler, "--runtime", "inprocess", "--examples", "10", "--failures-dir", str(failures_dir)]
+    result = run_cli("check", *argv)
+    assert result.status == 1, result.out + result.err
+    failed = result.failed_clauses
+    assert {"response", "query-strings", "isolation"} <= set(failed)
+    numbered = ", ".join(f"{CONTRACTS['v1'].clauses_by_id[clause].number} {clause}" for clause in failed)
+    assert f"one defect, {len(failed)} clauses broken ({numbered})" in result.out
+    assert result.out.count("minimal counterexample") == 1
+    assert f"{len(failed)} failed (1 defect)" in result.out
+    assert len(list(failures_dir.glob("*.json"))) == 1
+    as_json = run_cli("check", *argv, "--format", "json")
+    assert json.loads(as_json.out)["defects"] == [failed]
+
+
+def test_values_are_masked_but_attribute_names_tell_defects_apart() -> None:
+    from contract_tests.request import CheckRequest
+    from contract_tests.results import ClauseResult, Counterexample, Report, Status
+
+    clauses = CONTRACTS["v2"].clauses
+
+    def failed(number: int, message: str, answer: str) -> ClauseResult:
+        example = Counterexample({}, {}, {"handler": answer})
+        return ClauseResult(clauses[number - 1], Status.FAILED, 1, message, example)
+
+    report = Report(
+        CheckRequest(handler="app.handler", contract="v2"), seed=1, contract=CONTRACTS["v2"], runtime="python"
+    )
+    report.results = [
+        failed(1, 'stored item breaks the v2 item schema (v2/item): <root>: "expiresAt" is missing', "returned 200"),
+        failed(2, "createdAt is epoch seconds (1796174592); the contract wants epoch milliseconds", "returned 200"),
+        failed(3, 'stored item breaks the v2 item schema (v2/item): <root>: "expiresAt" is missing', "returned 200"),
+        failed(9, "createdAt is epoch seconds (1796179999); the contract wants epoch milliseconds", "returned 200"),
+        failed(
+            11 - 1, 'stored item breaks the v2 item schema (v2/item): <root>: "createdAt" is missing', "returned 200"
+        ),
+    ]
+    assert [[result.clause.number for result in group] for group in report.defects] == [[1, 3], [2, 9], [10]]
