@@ -132,6 +132,44 @@ def unit_mistake(name: str, typed: Any, window: Window) -> str | None:
     return None
 
 
+_TYPES = {"S": "a String", "N": "a Number", "BOOL": "a Boolean", "NULL": "null", "L": "a List", "M": "a Map"}
+
+
+def _shown(typed: Any) -> str:
+    return as_json(next(iter(typed.values()))) if isinstance(typed, dict) and len(typed) == 1 else as_json(typed)
+
+
+def difference(name: str, wanted: Any, stored: Any, event: dict[str, Any]) -> str | None:
+    """What a differing attribute is, in the words a person would use: absent or extra, another DynamoDB
+    type, another case, whitespace, the other query map's value; None when it is just another value."""
+    if stored is None:
+        return f"{name} is missing (the contract wants {_shown(wanted)})"
+    if wanted is None:
+        if isinstance(stored, dict) and "NULL" in stored:
+            return f'{name} is stored as null; the contract wants no {name} at all (absent, never null or "")'
+        return f"{name} is stored ({_shown(stored)}) but the contract wants no {name}"
+    if not (isinstance(wanted, dict) and isinstance(stored, dict) and len(wanted) == len(stored) == 1):
+        return None
+    (wanted_type, want), (stored_type, got) = next(iter(wanted.items())), next(iter(stored.items()))
+    if wanted_type != stored_type:
+        kinds = _TYPES.get(stored_type, stored_type), _TYPES.get(wanted_type, wanted_type)
+        return f"{name} is stored as {kinds[0]}; the contract wants {kinds[1]} ({as_json(want)})"
+    if not (isinstance(want, str) and isinstance(got, str)):
+        return None
+    if got != want and got.casefold() == want.casefold():
+        return f"{name} is {as_json(got)}, the contract's {as_json(want)} in another case (values are stored verbatim)"
+    if got != want and got.split() == want.split():
+        return f"{name} is {as_json(got)}, the contract's {as_json(want)} with its whitespace changed (stored verbatim)"
+    multi = event.get("multiValueQueryStringParameters")
+    values = multi.get(name) if isinstance(multi, dict) else None
+    if isinstance(values, list) and len(values) > 1 and got in values and got != values[-1]:
+        return (
+            f"{name} is {as_json(got)}, an earlier value of the repeated parameter; API Gateway's single-value"
+            f" map holds the last, {as_json(want)}"
+        )
+    return None
+
+
 def require_item(contract: Contract, event: dict[str, Any], observation: Observation) -> None:
     """Exactly one item, valid against the contract's item schema, equal to the oracle's, timed in its windows."""
     windows = _windows(contract, observation)
@@ -150,16 +188,18 @@ def require_item(contract: Contract, event: dict[str, Any], observation: Observa
         mistake = unit_mistake(name, item.get(name), window)
         if mistake is not None:
             raise Violation(mistake, expected, observation.actual())
+    wanted = {name: value for name, value in expected.items() if name not in windows}
+    stored = {name: value for name, value in item.items() if name not in windows}
+    differing = sorted(name for name in set(stored) | set(wanted) if stored.get(name) != wanted.get(name))
+    words = [said for name in differing if (said := difference(name, wanted.get(name), stored.get(name), event))]
     schema = contract.schema("item")
     problems = errors(schema, item)
     if problems:
         message = f"stored item breaks the {contract.name} item schema ({schema}): " + "; ".join(problems)
-        raise Violation(message, expected, observation.actual())
-    wanted = {name: value for name, value in expected.items() if name not in windows}
-    stored = {name: value for name, value in item.items() if name not in windows}
-    if stored != wanted:
-        differing = sorted(name for name in set(stored) | set(wanted) if stored.get(name) != wanted.get(name))
-        raise Violation(f"stored item differs in {', '.join(differing)}", expected, observation.actual())
+        raise Violation(message + "".join(f" — {said}" for said in words), expected, observation.actual())
+    if differing:
+        diagnosis = f": {'; '.join(words)}" if words else ""
+        raise Violation(f"stored item differs in {', '.join(differing)}{diagnosis}", expected, observation.actual())
     for name, window in windows.items():
         value = _integer(item.get(name))
         if value not in window:

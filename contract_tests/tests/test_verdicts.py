@@ -126,3 +126,35 @@ def test_created_at_in_seconds_is_reported_as_seconds(run_cli: Any) -> None:
     result = run_cli("check", "--handler", handler, "--runtime", "inprocess", "--examples", "5", "--clause", "item")
     assert result.status == 1
     assert "createdAt is epoch seconds (" in result.out and "the contract wants epoch milliseconds" in result.out
+
+
+@pytest.mark.parametrize(
+    ("wanted", "stored", "event", "said"),
+    [
+        (None, {"NULL": True}, {}, "account is stored as null; the contract wants no account at all"),
+        ({"S": "x"}, None, {}, 'account is missing (the contract wants "x")'),
+        (
+            {"S": "123456789012"},
+            {"N": "123456789012"},
+            {},
+            "account is stored as a Number; the contract wants a String",
+        ),
+        ({"S": "Agent-7"}, {"S": "agent-7"}, {}, 'account is "agent-7", the contract\'s "Agent-7" in another case'),
+        ({"S": " a  b "}, {"S": "a b"}, {}, "with its whitespace changed"),
+        (
+            {"S": "second"},
+            {"S": "first"},
+            {"multiValueQueryStringParameters": {"account": ["first", "second"]}},
+            "an earlier value of the repeated parameter; API Gateway's single-value map holds the last",
+        ),
+        ({"S": "a"}, {"S": "b"}, {}, None),
+    ],
+    ids=["null", "missing", "type", "case", "whitespace", "other-map", "just-another-value"],
+)
+def test_a_differing_attribute_is_said_in_words(
+    wanted: dict[str, Any] | None, stored: dict[str, Any] | None, event: dict[str, Any], said: str | None
+) -> None:
+    from contract_tests.clauses.checks import difference
+
+    found = difference("account", wanted, stored, event)
+    assert (found is None) if said is None else (found is not None and said in found), found
