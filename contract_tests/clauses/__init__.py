@@ -29,6 +29,7 @@ from contract_tests.clauses import (
     table_unset,
     token_secrecy,
     ttl,
+    unknown_route,
 )
 from contract_tests.clauses.judgement import AnyJudgement, Violation
 from contract_tests.contracts.clause import Clause
@@ -57,6 +58,7 @@ _JUDGEMENTS: tuple[AnyJudgement, ...] = (
     route_aws_calls.JUDGEMENT,
     lifecycle.JUDGEMENT,
     interleavings.JUDGEMENT,
+    unknown_route.JUDGEMENT,
     authorizer_allow.JUDGEMENT,
     authorizer_forgeries.JUDGEMENT,
     authorizer_key_ring.JUDGEMENT,

@@ -82,6 +82,9 @@ class Property(Judgement[C, O, K]):
     refusal_control: bool = False
     #: A pass also notes the writes the backend rejected (they stored nothing).
     notes_rejected_writes: bool = False
+    #: Why the promise holds with nothing to ask in this run (e.g. no function serves several routes), or
+    #: None: then the clause passes on no example, and says why.
+    vacuous: Callable[[Facts], str | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,14 @@ INTERLEAVINGS = Clause(
     requires=frozenset({"held-writes"}),
 )
 
+UNKNOWN_ROUTE = Clause(
+    23,
+    "unknown-route",
+    "a function serving several routes answers 400 to a route it does not know, and changes nothing",
+    "messages on routes the contract does not bind ($default, another action, the heartbeat route's name in"
+    " other case) sent to each function that serves several routes, on a table holding the connection's item",
+)
+
 V5 = V4.derive(
     "v5",
     "v4 + the connection's life: lastSeenAt and accountRegion on the item, the byAccountRegion index;"
@@ -78,7 +86,16 @@ V5 = V4.derive(
         DISCONNECT_ROUTE: frozenset({"DeleteItem", "GetItem"}),
         HEARTBEAT_ROUTE: frozenset({"UpdateItem", "GetItem"}),
     },
-    add=(ROUTING_ATTRIBUTES, DISCONNECT, HEARTBEAT, ROUTE_STORAGE_FAILURE, ROUTE_AWS_CALLS, LIFECYCLE, INTERLEAVINGS),
+    add=(
+        ROUTING_ATTRIBUTES,
+        DISCONNECT,
+        HEARTBEAT,
+        ROUTE_STORAGE_FAILURE,
+        ROUTE_AWS_CALLS,
+        LIFECYCLE,
+        INTERLEAVINGS,
+        UNKNOWN_ROUTE,
+    ),
     decisions=(
         "Routes: $connect, $disconnect and heartbeat (route selection $request.body.action); one function may"
         " serve them all, dispatching on requestContext.routeKey, or each route its own.",

@@ -167,6 +167,9 @@ class Run:
 
     def _property(self, judgement: Property[Any, Any, Any]) -> ClauseResult:
         function, contract, facts = self.function, self.contract, self.function.facts
+        vacuous = judgement.vacuous(facts) if judgement.vacuous is not None else None
+        if vacuous is not None:
+            return ClauseResult(judgement.clause, Status.PASSED, 0, vacuous)
         cases: list[Any] = []
         sides = {True: 0, False: 0}
         rejected: list[str] = []
