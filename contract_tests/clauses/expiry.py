@@ -10,11 +10,15 @@ from typing import Any
 
 from contract_tests.clauses.checks import require_accepted
 from contract_tests.clauses.judgement import Expiry, Violation
+from contract_tests.clauses.route_checks import OK_STATUS, require_status
 from contract_tests.contracts import Contract
 from contract_tests.contracts.v2 import EXPIRY, SHORT_TTL_S
+from contract_tests.contracts.v5 import HEARTBEAT_ROUTE
+from contract_tests.gateway import identity_for
 from contract_tests.observation import Observation, TypedItem
 from contract_tests.oracle import TTL_VARIABLE
-from contract_tests.steps import Facts
+from contract_tests.route_events import fixed_heartbeat, of_client
+from contract_tests.steps import Facts, Send
 from contract_tests.strategies import query_corner_cases
 
 EXAMPLES = 10
@@ -56,10 +60,25 @@ def survivors(events: list[Event], left: list[TypedItem], latest_s: int, contrac
     return violation
 
 
+def refresh(contract: Contract, event: Event) -> Send | None:
+    """Where the contract has the heartbeat route (v5), each connection's heartbeat before the sweep: an
+    item a heartbeat refreshed must still expire (its new expiresAt a Number of epoch seconds)."""
+    if HEARTBEAT_ROUTE not in contract.routes:
+        return None
+    heartbeat = fixed_heartbeat(connection_id=event["requestContext"]["connectionId"])
+    return Send(of_client(heartbeat, identity_for(event)), route=HEARTBEAT_ROUTE)
+
+
+def refreshed(step: Send, observation: Observation, contract: Contract) -> None:
+    require_status(observation, OK_STATUS, "a heartbeat of a stored connection", {"statusCode": OK_STATUS})
+
+
 JUDGEMENT = Expiry[Observation, Contract](
     clause=EXPIRY,
     judge=judge,
     events=events,
     ttl_s=SHORT_TTL_S,
     survivors=survivors,
+    refresh=refresh,
+    refreshed=refreshed,
 )

@@ -114,6 +114,10 @@ class Expiry(Judgement[dict[str, Any], O, K]):
     events: Callable[[K], list[dict[str, Any]]]
     ttl_s: int
     survivors: Callable[[list[dict[str, Any]], list[TypedItem], int, K, Facts], Violation]
+    #: After an event's connect, the step that refreshes its item (a heartbeat, where the contract has that
+    #: route), judged by ``refreshed(step, observation, contract)``; the item must still expire after it.
+    refresh: Callable[[K, dict[str, Any]], Send | None] = lambda contract, event: None
+    refreshed: Callable[[Send, O, K], None] = lambda step, observation, contract: None
 
 
 AnyJudgement = Property[Any, Any, Any] | WarmSequence[Any, Any] | Expiry[Any, Any]

@@ -21,7 +21,8 @@ EXPIRY = Clause(
     10,
     "expiry",
     "items really expire: the backend's TTL sweep deletes them",
-    f"ten accepted corner-case events with CONNECTION_TTL_SECONDS={SHORT_TTL_S}, then the backend's TTL sweep",
+    f"ten accepted corner-case events with CONNECTION_TTL_SECONDS={SHORT_TTL_S} (from v5 each connection's"
+    " heartbeat after it), then the backend's TTL sweep",
     requires=frozenset({"ttl-expiry"}),
 )
 

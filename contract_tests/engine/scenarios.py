@@ -166,6 +166,17 @@ def expire(
                 missing.example = event
                 raise
             latest_s = max(latest_s, math.ceil(observation.invocation.finished_ms / 1000) + judgement.ttl_s)
+            refresh = judgement.refresh(contract, event)
+            if refresh is not None:
+                refreshed = session.connect(
+                    refresh.event, environment=environment, keep=True, route=refresh.route, given=refresh.given
+                )
+                try:
+                    judgement.refreshed(refresh, refreshed, contract)
+                except Violation as failed:
+                    failed.example = event
+                    raise
+                latest_s = max(latest_s, math.ceil(refreshed.invocation.finished_ms / 1000) + judgement.ttl_s)
         session.put_item({"connectionId": {"S": CONTROL_KEY}, ttl_attribute: {"N": str(latest_s)}})
         time.sleep(max(0.0, latest_s + 1 - time.time()))
         keys = [event["requestContext"]["connectionId"] for event in events]

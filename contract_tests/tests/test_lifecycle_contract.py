@@ -206,3 +206,15 @@ def test_other_routes_guarded_by_their_owner_conform(run_cli: Any) -> None:
     result = run_cli("check", *argv, "--examples", "30", "--seed", "7")
     assert result.status == 0, result.out + result.err
     assert result.passed_clauses == NEW_CLAUSES
+
+
+def test_an_item_a_heartbeat_refreshed_must_still_expire(run_cli: Any, backend: RunningBackend) -> None:
+    """Under v5, clause 10 sends each connection a heartbeat before the sweep: a refresh in milliseconds
+    keeps the item forever, which the backend's own sweep shows (LocalStack, the one that expires v5's)."""
+    if backend.name != "localstack":
+        pytest.skip("expiry of v5's items is proven on LocalStack (see the DynamoDB Local defect above)")
+    wrong = f"{HANDLERS / 'wrong' / 'v5' / 'heartbeat_expires_in_ms.py'}:handler"
+    result = run_cli("check", "--contract", "v5", "--handler", wrong, *backend.cli_args, "--clause", "expiry")
+    assert result.status == 1, result.out + result.err
+    assert result.failed_clauses == ["expiry"]
+    assert "outlived their TTL" in result.out
