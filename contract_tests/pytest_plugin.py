@@ -1,7 +1,9 @@
-"""Pytest plugin: ``pytest --connect-handler TARGET`` adds one test item per contract clause.
+"""Pytest plugin: ``pytest --connect-handler TARGET`` (or ``--connect-template PATH``) adds one test item per
+contract clause.
 
 Installed with the package, so it loads in every pytest run of the environment: it imports nothing
-heavy (no boto3, moto or jsonschema) and changes no global state until ``--connect-handler`` is given.
+heavy (no boto3, moto or jsonschema) and changes no global state until ``--connect-handler`` (or
+``--connect-template``) is given.
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.getoption("connect_handler"):
+    if not (config.getoption("connect_handler") or config.getoption("connect_template")):
         return
     request = _request(config)
     try:

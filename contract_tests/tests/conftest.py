@@ -15,6 +15,10 @@ from typing import Any
 
 import pytest
 
+# Imported before any in-process pytester run: pytester drops the modules a run imported, and a second
+# import of cryptography's Python side next to its native one breaks every certificate made after it
+# ("curve must be an EllipticCurve instance"), failing the sandbox's TLS in every later test of the process.
+import contract_tests.sandbox.certificates  # noqa: F401
 from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.cli import main
 from contract_tests.errors import BackendError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.loopback import free_loopback_port
-from contract_tests.tests.conftest import HANDLERS
+from contract_tests.tests.conftest import HANDLERS, ROOT
 
 pytest_plugins = ["pytester"]
 
@@ -135,3 +135,13 @@ def test_an_unknown_clause_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--connect-handler", "reference_impl.handler:lambda_handler", *argv)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*contract v1 has no clause 'ttl'*"])
+
+
+def test_plugin_checks_a_stack_named_by_its_template(pytester: pytest.Pytester) -> None:
+    """``--connect-template`` alone turns the plugin on: the stack's functions come from the template."""
+    argv = ["--connect-contract", "v5", "--connect-clause", "disconnect", "--connect-clause", "unknown-route"]
+    argv += ["--connect-examples", "5", "-v", "-p", "no:cacheprovider", f"--rootdir={pytester.path}"]
+    result = pytester.runpytest_inprocess("--connect-template", str(ROOT / "template.yaml"), *argv)
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*connect-contract[[]v5[]]::17-disconnect PASSED*"])
+    result.stdout.fnmatch_lines(["*connect-contract[[]v5[]]::23-unknown-route PASSED*"])
