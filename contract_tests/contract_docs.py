@@ -19,6 +19,7 @@ from contract_tests.clauses import judgement_for
 from contract_tests.contract_diff import BREAKING, attribute_facts, attribute_meaning, diff_contracts, dynamodb_type
 from contract_tests.contract_schemas import load_schema
 from contract_tests.contracts import EVERY_CONTRACT, AuthorizerContract, Contract, ContractBase
+from contract_tests.contracts.base import CONNECT_ROUTE
 from contract_tests.forgeries import FORGERIES
 from contract_tests.oracle import TTL_VARIABLE
 from contract_tests.schema_files import SCHEMA_FILES
@@ -219,7 +220,7 @@ def authorizer_page(contract: AuthorizerContract) -> str:
 
 def _routes_section(contract: Contract) -> list[str]:
     """The routes after `$connect`, each with its event schema and its grant (nothing before v5)."""
-    others = [route for route in contract.routes if route != "$connect"]
+    others = [route for route in contract.routes if route != CONNECT_ROUTE]
     if not others:
         return []
     lines = [
@@ -231,7 +232,7 @@ def _routes_section(contract: Contract) -> list[str]:
         "|---|---|---|",
     ]
     for route in contract.routes:
-        role = "event" if route == "$connect" else f"{route.lstrip('$')}-event"
+        role = "event" if route == CONNECT_ROUTE else f"{route.lstrip('$')}-event"
         name = contract.schema(role)
         calls = ", ".join(f"`{operation}`" for operation in sorted(contract.routes[route]))
         lines.append(f"| `{route}` | {_cell(load_schema(name)['title'])} ({_schema_link(name)}) | {calls} |")

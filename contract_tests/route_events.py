@@ -11,6 +11,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from contract_tests.contract_schemas import errors
+from contract_tests.contracts.v5 import DISCONNECT_ROUTE
 from contract_tests.gateway import Identity, with_authorizer
 from contract_tests.strategies import FIXED_CONTEXT, GeneratorBug, connection_ids, request_contexts
 
@@ -100,6 +101,11 @@ def message_event(context: dict[str, Any], body: str, message_id: str) -> Event:
 @functools.cache
 def message_ids() -> st.SearchStrategy[str]:
     return connection_ids().map(lambda text: text.rstrip("=") + "A=")
+
+
+def events_on(route: str, connection_id: str | None = None) -> st.SearchStrategy[Event]:
+    """Events of ``route`` (`$disconnect` or a heartbeat) on the connection."""
+    return disconnect_events(connection_id) if route == DISCONNECT_ROUTE else heartbeat_events(connection_id)
 
 
 @st.composite
@@ -204,6 +210,11 @@ def fixed_disconnect(connection_id: str = FIXED_CONNECTION) -> Event:
         "isBase64Encoded": False,
     }
     return of_client(_checked("v5/disconnect-event", event), AGENT_7)
+
+
+def fixed_event(route: str) -> Event:
+    """agent-7's fixed `$disconnect` or heartbeat."""
+    return fixed_disconnect() if route == DISCONNECT_ROUTE else fixed_heartbeat()
 
 
 def fixed_heartbeat(body: str = HEARTBEAT_BODIES[0], connection_id: str = FIXED_CONNECTION) -> Event:

@@ -7,6 +7,7 @@ from typing import Any
 
 from contract_tests.clauses.judgement import Property, Violation
 from contract_tests.contracts import Contract
+from contract_tests.contracts.base import CONNECT_ROUTE
 from contract_tests.contracts.v1 import V1_CLAUSES
 from contract_tests.observation import Observation
 from contract_tests.steps import Facts, Send
@@ -31,7 +32,7 @@ def _writes_first(operation: str) -> tuple[bool, str]:
 
 
 def judge(event: Event, observation: Observation, contract: Contract, facts: Facts) -> None:
-    stray, allowed = stray_calls(observation, contract.operations(facts.served_with("$connect")), facts.table)
+    stray, allowed = stray_calls(observation, contract.operations(facts.served_with(CONNECT_ROUTE)), facts.table)
     if stray:
         raise Violation(f"calls outside the contract's IAM grant: {', '.join(stray)}", allowed, observation.actual())
     if observation.table_deleted:

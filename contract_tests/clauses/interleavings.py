@@ -21,8 +21,8 @@ from contract_tests.contracts.v5 import DISCONNECT_ROUTE, HEARTBEAT_ROUTE, INTER
 from contract_tests.observation import Observation
 from contract_tests.route_events import (
     ITEM_AGES,
-    disconnect_events,
-    fixed_disconnect,
+    events_on,
+    fixed_event,
     fixed_heartbeat,
     fixed_items,
     heartbeat_events,
@@ -45,18 +45,17 @@ def interleaving_cases(draw: st.DrawFn) -> Case:
     own = draw(stored_items(connection_id, draw(st.sampled_from(ITEM_AGES[:2]))))
     owner = owner_of(own)
     meanwhile = draw(st.sampled_from(MEANWHILE))
-    events = heartbeat_events if meanwhile == HEARTBEAT_ROUTE else disconnect_events
     return {
         "held": of_client(draw(heartbeat_events(connection_id)), owner),
-        "meanwhile": [meanwhile, of_client(draw(events(connection_id)), owner)],
+        "meanwhile": [meanwhile, of_client(draw(events_on(meanwhile, connection_id)), owner)],
         "given": [own, *draw(neighbours(connection_id, own["clientId"]["S"]))],
     }
 
 
 def explicit(facts: Facts) -> list[Case]:
     return [
-        {"held": fixed_heartbeat(), "meanwhile": [route, event], "given": list(fixed_items(age))}
-        for route, event in ((HEARTBEAT_ROUTE, fixed_heartbeat()), (DISCONNECT_ROUTE, fixed_disconnect()))
+        {"held": fixed_heartbeat(), "meanwhile": [route, fixed_event(route)], "given": list(fixed_items(age))}
+        for route in MEANWHILE
         for age in ITEM_AGES[:2]
     ]
 

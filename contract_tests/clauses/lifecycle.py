@@ -23,22 +23,21 @@ from contract_tests.clauses.route_checks import (
     require_unchanged,
 )
 from contract_tests.contracts import Contract
+from contract_tests.contracts.base import CONNECT_ROUTE
 from contract_tests.contracts.v5 import DISCONNECT_ROUTE, HEARTBEAT_ROUTE, LIFECYCLE
 from contract_tests.gateway import identity_for
 from contract_tests.observation import Observation, TypedItem
 from contract_tests.route_events import (
     FIXED_CONNECTION,
     NEWER_CONNECTION,
-    disconnect_events,
+    events_on,
     fixed_disconnect,
     fixed_heartbeat,
-    heartbeat_events,
     of_client,
 )
 from contract_tests.steps import Facts, Send, Steps
 from contract_tests.strategies import connection_ids, everyday_handshake, plain_events
 
-CONNECT_ROUTE = "$connect"
 ROUTES = (CONNECT_ROUTE, HEARTBEAT_ROUTE, DISCONNECT_ROUTE)
 #: One step of a life: the route, its event, and the storage failure it happens under (None: none).
 Step = dict[str, Any]
@@ -68,8 +67,7 @@ def lives(draw: st.DrawFn, failures: tuple[str, ...]) -> Case:
             connected.add(index)
             event = handshakes[index]
         else:
-            events = heartbeat_events if route == HEARTBEAT_ROUTE else disconnect_events
-            event = of_client(draw(events(ids[index])), clients[index])
+            event = of_client(draw(events_on(route, ids[index])), clients[index])
         failure = draw(st.sampled_from(failures)) if failures and draw(st.integers(0, 7)) == 0 else None
         steps.append({"route": route, "event": event, "failure": failure})
     return steps

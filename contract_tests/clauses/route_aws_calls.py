@@ -13,11 +13,9 @@ from contract_tests.contracts import Contract
 from contract_tests.contracts.v5 import DISCONNECT_ROUTE, HEARTBEAT_ROUTE, ROUTE_AWS_CALLS
 from contract_tests.observation import Observation
 from contract_tests.route_events import (
-    disconnect_events,
-    fixed_disconnect,
-    fixed_heartbeat,
+    events_on,
+    fixed_event,
     fixed_items,
-    heartbeat_events,
     of_client,
     owner_of,
 )
@@ -32,7 +30,7 @@ Case = tuple[str, dict[str, Any], tuple[dict[str, Any], ...]]
 def route_cases(draw: st.DrawFn) -> Case:
     route = draw(st.sampled_from([DISCONNECT_ROUTE, HEARTBEAT_ROUTE]))
     connection_id = draw(connection_ids())
-    events = disconnect_events(connection_id) if route == DISCONNECT_ROUTE else heartbeat_events(connection_id)
+    events = events_on(route, connection_id)
     own, newer = fixed_items()
     item = {**own, "connectionId": {"S": connection_id}}
     event = of_client(draw(events), owner_of(item))
@@ -42,8 +40,8 @@ def route_cases(draw: st.DrawFn) -> Case:
 def explicit(facts: Facts) -> list[Case]:
     items = fixed_items()
     return [
-        (route, event, given)
-        for route, event in ((DISCONNECT_ROUTE, fixed_disconnect()), (HEARTBEAT_ROUTE, fixed_heartbeat()))
+        (route, fixed_event(route), given)
+        for route in (DISCONNECT_ROUTE, HEARTBEAT_ROUTE)
         for given in (items, items[1:])
     ]
 

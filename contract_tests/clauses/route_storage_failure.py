@@ -16,11 +16,9 @@ from contract_tests.observation import Observation
 from contract_tests.route_events import (
     AGENT_7,
     FIXED_CONNECTION,
-    disconnect_events,
-    fixed_disconnect,
-    fixed_heartbeat,
+    events_on,
+    fixed_event,
     fixed_items,
-    heartbeat_events,
     of_client,
 )
 from contract_tests.steps import Facts, Send
@@ -30,14 +28,14 @@ Case = tuple[str, str, dict[str, Any], tuple[dict[str, Any], ...]]
 
 
 def _case(route: str, failure: str, age: str = "seen earlier") -> Case:
-    event = fixed_disconnect() if route == DISCONNECT_ROUTE else fixed_heartbeat()
+    event = fixed_event(route)
     return route, failure, event, fixed_items(age)[:1]
 
 
 @st.composite
 def failure_cases(draw: st.DrawFn, failures: tuple[str, ...]) -> Case:
     route = draw(st.sampled_from([DISCONNECT_ROUTE, HEARTBEAT_ROUTE]))
-    events = disconnect_events(FIXED_CONNECTION) if route == DISCONNECT_ROUTE else heartbeat_events(FIXED_CONNECTION)
+    events = events_on(route, FIXED_CONNECTION)
     return route, draw(st.sampled_from(failures)), of_client(draw(events), AGENT_7), fixed_items()[:1]
 
 

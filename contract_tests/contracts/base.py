@@ -69,6 +69,8 @@ class ContractBase:
         return [clause for clause in self.clauses if not ids or clause.id in ids]
 
 
+#: The route every version binds, first of a contract's ``routes``.
+CONNECT_ROUTE = "$connect"
 #: What the card's IAM list grants `$connect`: the write, and a read it may make first.
 CONNECT_OPERATIONS = frozenset({"PutItem", "GetItem"})
 
@@ -83,7 +85,7 @@ class Contract(ContractBase):
     gateway: Gateway = field(default_factory=Direct, compare=False)
     #: The routes the contract binds, `$connect` first, each with the DynamoDB operations it may call on the
     #: table (a function serving several routes may call the union).
-    routes: Mapping[str, frozenset[str]] = field(default_factory=lambda: {"$connect": CONNECT_OPERATIONS})
+    routes: Mapping[str, frozenset[str]] = field(default_factory=lambda: {CONNECT_ROUTE: CONNECT_OPERATIONS})
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, replace
 
 from contract_tests.contracts import Contract, ContractBase, contract_named
+from contract_tests.contracts.base import CONNECT_ROUTE
 from contract_tests.contracts.clause import Clause
 from contract_tests.errors import HarnessError
 from contract_tests.options import FROM_TEMPLATE
@@ -65,7 +66,7 @@ def from_template(request: CheckRequest, contract: ContractBase) -> CheckRequest
     if given:
         raise HarnessError(f"--template reads the functions from the template; drop --{given[0]}")
     stack = read_stack(str(request.template))
-    routes = tuple(contract.routes) if isinstance(contract, Contract) else ("$connect",)
+    routes = tuple(contract.routes) if isinstance(contract, Contract) else (CONNECT_ROUTE,)
     missing = [route for route in routes if route not in stack.routes]
     if missing:
         raise HarnessError(
@@ -99,10 +100,10 @@ def _routes(request: CheckRequest, contract: ContractBase) -> tuple[tuple[str, H
     routes = tuple(contract.routes) if isinstance(contract, Contract) else ()
     named = [route for route, _ in request.routes]
     for route in named:
-        if route == "$connect":
+        if route == CONNECT_ROUTE:
             raise HarnessError("--route $connect=…: `$connect` is served by --handler")
         if route not in routes:
-            others = ", ".join(other for other in routes if other != "$connect")
+            others = ", ".join(other for other in routes if other != CONNECT_ROUTE)
             having = (
                 f"its other routes: {others}"
                 if others

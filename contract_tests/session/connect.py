@@ -20,6 +20,7 @@ from contract_tests.backends.table import (
     run_table_name,
     scan_items,
 )
+from contract_tests.contracts.base import CONNECT_ROUTE
 from contract_tests.errors import BackendError
 from contract_tests.gateway import Delivery, Direct, Gateway
 from contract_tests.observation import Observation, TypedItem
@@ -34,7 +35,6 @@ from contract_tests.session.settings import CheckSettings
 from contract_tests.steps import Overrides
 from contract_tests.table_definition import TableDefinition
 
-CONNECT_ROUTE = "$connect"
 #: An ``environment`` override that is no variable: it keys a second warm environment of the same function.
 ANOTHER_ENVIRONMENT = "<another environment of the function>"
 
