@@ -25,6 +25,8 @@ class AwsCall:
     operation: str
     table: str | None
     outcome: str = "no answer"
+    #: The secondary index a Query or Scan names.
+    index: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -36,6 +38,8 @@ class AwsCall:
 
     def __str__(self) -> str:
         target = f' on table "{self.table}"' if self.table else ""
+        if self.index:
+            target = f' on index "{self.index}" of table "{self.table}"'
         ending = "" if self.succeeded else f" (not done: {self.outcome})"
         return f"{self.service}:{self.operation}{target}{ending}"
 
@@ -51,6 +55,11 @@ class Fault:
     http_status: int
     error_code: str
     wire_type: str = ""
+    #: The DynamoDB operations it fails; empty: every one.
+    only: frozenset[str] = frozenset()
+
+    def hits(self, service: str, operation: str) -> bool:
+        return service == "dynamodb" and (not self.only or operation in self.only)
 
 
 THROTTLED = Fault("throttled", 400, "ProvisionedThroughputExceededException", "com.amazonaws.dynamodb.v20120810#")
@@ -59,6 +68,23 @@ INTERNAL_ERROR = Fault("internal-error", 500, "InternalServerError", "com.amazon
 UNAVAILABLE = Fault("service-unavailable", 503, "ServiceUnavailable", "com.amazon.coral.availability#")
 CONNECTION_ERROR = Fault("connection-error", 0, "EndpointConnectionError")
 READ_TIMEOUT = Fault("read-timeout", 0, "ReadTimeoutError")
+
+
+def calls_of(service: str, operation: str, params: Any) -> list[AwsCall]:
+    """The calls one request makes: one per table it names, with the index a read names."""
+    index = params.get("IndexName") if isinstance(params, dict) else None
+    return [
+        AwsCall(service, operation, table, index=index if isinstance(index, str) else None)
+        for table in tables_named(operation, params)
+    ]
+
+
+def capped(params: Any, page: int) -> Any:
+    """A Query's parameters reading at most ``page`` items, as DynamoDB's 1 MB page limit would cut it."""
+    if not isinstance(params, dict):
+        return params
+    limit = params.get("Limit")
+    return {**params, "Limit": min(limit, page) if isinstance(limit, int) and limit > 0 else page}
 
 
 def tables_named(operation: str, params: Any) -> list[str | None]:

@@ -18,7 +18,8 @@ from typing import Any
 from contract_tests.clauses import judgement_for
 from contract_tests.contract_diff import BREAKING, attribute_facts, attribute_meaning, diff_contracts, dynamodb_type
 from contract_tests.contract_schemas import load_schema
-from contract_tests.contracts import EVERY_CONTRACT, AuthorizerContract, Contract, ContractBase
+from contract_tests.contracts import EVERY_CONTRACT, AuthorizerContract, Contract, ContractBase, RouterContract
+from contract_tests.contracts.router import ENDPOINT_VARIABLE, QUERY_PAGE
 from contract_tests.contracts.base import CONNECT_ROUTE
 from contract_tests.forgeries import FORGERIES
 from contract_tests.oracle import TTL_VARIABLE
@@ -143,7 +144,9 @@ def _clause_rows(contract: ContractBase) -> list[str]:
         module = sys.modules[judgement_for(clause).judge.__module__]
         doc = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
         numbered = re.match(r"(?:Authorizer c|C)lause \d+(?: \(v\d\))?: ", doc)
-        promise = doc[numbered.end() :] if numbered else doc
+        # A module judging one clause opens with its promise; one judging several (the router's) leaves it
+        # to the clause's title.
+        promise = doc[numbered.end() :] if numbered else clause.title
         rows.append(
             f"| {clause.number} | {_code(clause.id)} | {_cell(promise.replace('``', '`'))} | {_cell(clause.generates)} "
             f"| {introduced[clause.id]} |"
@@ -213,6 +216,46 @@ def authorizer_page(contract: AuthorizerContract) -> str:
         f"## The {len(FORGERIES)} forgery classes",
         "",
         *(f"- {kind}" for kind in FORGERIES),
+        "",
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def router_page(contract: RouterContract) -> str:
+    """The page of the router contract: its event, answer, configuration, decisions and clauses."""
+    event, answer = contract.schema("event"), contract.schema("answer")
+    index = contract.index
+    lines = [
+        GENERATED,
+        "",
+        f"# The {contract.name} contract",
+        "",
+        f"{contract.summary}. It binds the {contract.function} that reads the table [{contract.reads}]"
+        f"({contract.reads}.md) `$connect` handlers write, through its index `{index.name}` (partition"
+        f" `{index.partition}`, sort `{index.sort}`).",
+        "",
+        f"Check a router: `connect-contract check --contract {contract.name} --handler TARGET`. The gate writes"
+        " each example's fleet of agents into the run's table, plays API Gateway's management API at"
+        f" `{ENDPOINT_VARIABLE}` (answering 200, 410 Gone, 429, 500 or a reset as the example scripts), and cuts"
+        f" every Query page at {QUERY_PAGE} items, as DynamoDB's 1 MB page limit cuts a big partition.",
+        "",
+        f"## The event ({_schema_link(event)})",
+        "",
+        load_schema(event)["description"],
+        "",
+        *_schema_fields(event),
+        "",
+        f"## The answer ({_schema_link(answer)})",
+        "",
+        load_schema(answer)["description"],
+        "",
+        *_schema_fields(answer),
+        "",
+        *_clauses_section(contract),
+        "",
+        "## Decisions",
+        "",
+        *(f"- {decision}" for decision in contract.decisions),
         "",
     ]
     return "\n".join(line.rstrip() for line in lines)
@@ -348,7 +391,11 @@ def index_page() -> str:
 
 
 #: The page of a contract of each kind: what a kind's function is bound by differs (an item, a token).
-PAGES: dict[str, Callable[[Any], str]] = {"connect": version_page, "authorizer": authorizer_page}
+PAGES: dict[str, Callable[[Any], str]] = {
+    "connect": version_page,
+    "authorizer": authorizer_page,
+    "router": router_page,
+}
 #: The page of a change from one version of a kind to the next.
 CHANGE_PAGES: dict[str, Callable[[Any, Any], str]] = {"connect": change_page}
 

@@ -1,5 +1,6 @@
 """What one step of a check observed: the function's invocation, and for a `$connect` handler the AWS
-calls it made and what the run's table held afterwards; for an authorizer, the token it was sent.
+calls it made and what the run's table held afterwards; for an authorizer, the token it was sent; for a
+router, also its requests to the management API.
 
 Plain data at the bottom of the house: the clauses judge these, whatever runtime or backend made them.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contract_tests.aws_calls import AwsCall
+from contract_tests.management_api import Attempt
 
 #: A DynamoDB item as the wire types it: ``{"connectionId": {"S": "..."}}``.
 TypedItem = dict[str, Any]
@@ -115,4 +117,30 @@ class AuthorizerCall:
             shown["authorizer"] = self.invocation.summary()
         if self.invocation.logs:
             shown["authorizer_output"] = self.invocation.logs[-5:]
+        return shown
+
+
+@dataclass
+class RouterRun:
+    """One router invocation: the fleet the gate wrote, the round trip, and every request the router made
+    to the management API (as the gate answered it)."""
+
+    observation: Observation
+    #: The items in the table when the router was invoked.
+    given: list[TypedItem]
+    attempts: list[Attempt]
+
+    @property
+    def invocation(self) -> Invocation:
+        return self.observation.invocation
+
+    @property
+    def init_error(self) -> str | None:
+        return self.observation.init_error
+
+    def actual(self) -> dict[str, Any]:
+        shown = self.observation.actual()
+        shown["items_after"] = shown.pop("stored_items")
+        shown["items_before"] = self.given
+        shown["posts"] = [str(attempt) for attempt in self.attempts]
         return shown

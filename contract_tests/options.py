@@ -19,7 +19,9 @@ BACKEND_NAMES = ("moto", "moto-server", "localstack", "dynamodb-local", "aws")
 RUNTIME_NAMES = ("python", "nodejs", "provided", "inprocess")
 #: The `$connect` versions, then the contracts of other functions (light: no contract is imported here).
 VERSION_NAMES = ("v1", "v2", "v3", "v4", "v5")
-CONTRACT_NAMES = (*VERSION_NAMES, "authorizer")
+CONTRACT_NAMES = (*VERSION_NAMES, "authorizer", "router")
+#: The contracts whose function reads or writes the connections table (the authorizer's touches none).
+TABLE_CONTRACT_NAMES = (*VERSION_NAMES, "router")
 #: ``--sandbox``: where this machine allows it, always (or exit 2), never.
 SANDBOX_MODES = ("auto", "on", "off")
 DEFAULT_CONTRACT = "v1"

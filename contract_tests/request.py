@@ -15,7 +15,7 @@ from contract_tests.options import (
     DEFAULT_REGION,
     FROM_TEMPLATE,
     REPLAY_OPTIONS,
-    VERSION_NAMES,
+    TABLE_CONTRACT_NAMES,
 )
 from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE
 from contract_tests.targets import parse_target
@@ -64,8 +64,8 @@ class CheckRequest:
 
     @property
     def uses_backend(self) -> bool:
-        """Whether the contract's function stores anything (the authorizer contract's does not)."""
-        return self.contract in VERSION_NAMES
+        """Whether the contract's function reads or writes the table (the authorizer contract's does not)."""
+        return self.contract in TABLE_CONTRACT_NAMES
 
     def runtime_name(self) -> str:
         return self.runtime or parse_target(self.handler, self.code_dir).language

@@ -18,6 +18,8 @@ SCHEMA_FILES = {
     "v5/item": "v5/item.schema.json",
     "v5/disconnect-event": "v5/disconnect-event.schema.json",
     "v5/heartbeat-event": "v5/heartbeat-event.schema.json",
+    "router/event": "router/event.schema.json",
+    "router/answer": "router/answer.schema.json",
     "report": "report.schema.json",
 }
 

@@ -24,6 +24,7 @@ from contract_tests.clauses import (
     response,
     route_aws_calls,
     route_storage_failure,
+    router,
     routing_attributes,
     storage_failure,
     table_unset,
@@ -63,6 +64,7 @@ _JUDGEMENTS: tuple[AnyJudgement, ...] = (
     authorizer_forgeries.JUDGEMENT,
     authorizer_key_ring.JUDGEMENT,
     authorizer_token_secrecy.JUDGEMENT,
+    *router.JUDGEMENTS,
 )
 JUDGEMENTS = {(judgement.clause.binds, judgement.clause.id): judgement for judgement in _JUDGEMENTS}
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from contract_tests.contracts import ContractBase
 from contract_tests.contracts.clause import Clause
 from contract_tests.observation import TypedItem
+from contract_tests.router_fleets import RouterCase
 from contract_tests.steps import Call, Facts, Interleaved, Send, Steps
 
 C = TypeVar("C")
@@ -69,7 +70,7 @@ class Property(Judgement[C, O, K]):
     """Cases drawn from ``cases`` after the ``explicit`` ones, each one ``step`` judged on its own."""
 
     cases: Callable[[Facts], st.SearchStrategy[C]]
-    step: Callable[[C], Send | Steps | Interleaved | Call]
+    step: Callable[[C], Send | Steps | Interleaved | Call | RouterCase]
     explicit: Callable[[Facts], Sequence[C]] = _no_cases
     #: How many examples, of the many asked for (``--examples``).
     examples: Callable[[int], int] = _as_asked

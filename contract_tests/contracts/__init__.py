@@ -1,9 +1,11 @@
-"""Every contract by name: the `$connect` versions (each its parent plus its changes) and the authorizer's."""
+"""Every contract by name: the `$connect` versions (each its parent plus its changes), the authorizer's and
+the router's."""
 
 from __future__ import annotations
 
 from contract_tests.contracts.authorizer import AUTHORIZER, AuthorizerContract
 from contract_tests.contracts.base import Contract, ContractBase
+from contract_tests.contracts.router import ROUTER, RouterContract
 from contract_tests.contracts.v1 import V1
 from contract_tests.contracts.v2 import V2
 from contract_tests.contracts.v3 import V3
@@ -19,8 +21,11 @@ CONTRACTS: dict[str, Contract] = {contract.name: contract for contract in (V1, V
 #: Contracts of the functions in front of `$connect`.
 AUTHORIZER_CONTRACTS: dict[str, AuthorizerContract] = {AUTHORIZER.name: AUTHORIZER}
 
+#: Contracts of the functions that read the table the `$connect` versions write.
+ROUTER_CONTRACTS: dict[str, RouterContract] = {ROUTER.name: ROUTER}
+
 #: Every contract by name, whatever function it binds, in the order listings show them.
-EVERY_CONTRACT: dict[str, ContractBase] = {**CONTRACTS, **AUTHORIZER_CONTRACTS}
+EVERY_CONTRACT: dict[str, ContractBase] = {**CONTRACTS, **AUTHORIZER_CONTRACTS, **ROUTER_CONTRACTS}
 
 
 #: The longest clause id of any contract: listings and reports align their titles after it.
@@ -39,7 +44,7 @@ def connect_contract_named(name: str, purpose: str) -> Contract:
     contract = contract_named(name)
     if not isinstance(contract, Contract):
         raise HarnessError(
-            f"contract {name} binds the {contract.function}, which stores nothing; {purpose} needs a $connect"
+            f"contract {name} binds the {contract.function}, not a $connect handler; {purpose} needs a $connect"
             f" version: {', '.join(CONTRACTS)}"
         )
     return contract
@@ -51,10 +56,12 @@ __all__ = [
     "CONTRACTS",
     "DEFAULT_CONTRACT",
     "EVERY_CONTRACT",
+    "ROUTER_CONTRACTS",
     "SCHEMA_ROLES",
     "AuthorizerContract",
     "Contract",
     "ContractBase",
+    "RouterContract",
     "TableDefinition",
     "connect_contract_named",
     "contract_named",

@@ -4,26 +4,31 @@ class here and an entry in ``FUNCTIONS``; the engine never asks which kind it ha
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import replace
 from typing import Any, ClassVar, Protocol
 
 from contract_tests.authorizer_gateway import AuthorizerInFront
-from contract_tests.aws_calls import Fault
+from contract_tests.aws_calls import INTERNAL_ERROR, Fault
 from contract_tests.backends import Backend, BackendOptions, make_backend
 from contract_tests.backends.moto_server import MotoServer
 from contract_tests.clauses.checks import ACCEPTED, is_refusal
 from contract_tests.clauses.judgement import Expiry, Violation, WarmSequence
+from contract_tests.clauses.router import DELETE_FAILS
 from contract_tests.clauses.storage_failure import ENDPOINT_DOWN_FAILURE
-from contract_tests.contracts import Contract, ContractBase
+from contract_tests.contracts import Contract, ContractBase, RouterContract
 from contract_tests.contracts.clause import CAPABILITIES
+from contract_tests.contracts.router import IDLE_VARIABLE, QUERY_PAGE
 from contract_tests.engine import scenarios
 from contract_tests.engine.plan import Plan
 from contract_tests.errors import HarnessError
 from contract_tests.gateway import Gateway
-from contract_tests.observation import AuthorizerCall, Observation
+from contract_tests.management_api import ManagementApi
+from contract_tests.observation import AuthorizerCall, Observation, RouterRun
 from contract_tests.request import CheckRequest
+from contract_tests.router_fleets import RouterCase, big_fleet, item_of
 from contract_tests.runtimes import HandlerInitError, Invocation, Runtime, make_runtime
 from contract_tests.session import AuthorizerSession, CheckSettings, ConnectSession
 from contract_tests.steps import UNSET, Call, Facts, Interleaved, Overrides, Send, Steps
@@ -276,8 +281,97 @@ class Authorizer:
         raise HarnessError(f"clause {judgement.clause.id}: an authorizer stores nothing to expire")
 
 
+class Router:
+    """A router: the run's table (v5's, with its index) holding each step's fleet, and the gate's
+    management API behind ``CONNECTIONS_ENDPOINT``; every Query page cut short so pagination shows."""
+
+    noun: ClassVar[str] = "invocation"
+
+    def __init__(self, plan: Plan, runtime: Runtime, settings: CheckSettings, stack: ExitStack) -> None:
+        contract = plan.contract
+        assert isinstance(contract, RouterContract)  # the kind registered for "router" contracts
+        backend = stack.enter_context(backend_for(plan.request, runtime))
+        self.management = ManagementApi()
+        stack.callback(self.management.close)
+        variables = plan.request.table_variable_names
+        self.session = ConnectSession(
+            runtime,
+            backend,
+            settings,
+            contract.table,
+            table_variables=variables,
+            management=self.management,
+            query_page=QUERY_PAGE,
+        )
+        stack.enter_context(self.session.opened())
+        self.warnings = self.session.warnings
+        fault = replace(INTERNAL_ERROR, name=DELETE_FAILS, only=frozenset({"DeleteItem"}))
+        self._failures = {DELETE_FAILS: fault}
+        self.facts = Facts(
+            settings.examples,
+            table=self.session.table,
+            table_variables=variables,
+            failures={DELETE_FAILS: f"every DeleteItem failed with {fault.error_code}"},
+            backend=backend.name,
+        )
+
+    def perform(self, step: RouterCase) -> RouterRun:
+        now_ms = time.time_ns() // 1_000_000
+        given = [item_of(agent, step.home, now_ms) for agent in step.agents]
+        environment: dict[str, str | None] = dict(step.environment)
+        if step.idle is not None:
+            environment[IDLE_VARIABLE] = step.idle or UNSET
+        fault = None
+        if step.failure is not None:
+            if step.failure not in self._failures:
+                known = ", ".join(self._failures)
+                raise HarnessError(f"this run cannot make the storage failure {step.failure!r}: {known}")
+            fault = self._failures[step.failure]
+            environment.update(ONE_ATTEMPT)
+        answers = {agent.connection_id: agent.answers for agent in step.agents}
+        with self.management.scripting(answers) as attempts:
+            observation = self.session.connect(step.event, given=given, environment=environment or None, fault=fault)
+        return RouterRun(observation, given, attempts)
+
+    def _control(self) -> RouterCase:
+        return RouterCase.of(big_fleet(1))
+
+    def first(self) -> RouterRun:
+        return self.perform(self._control())
+
+    def control(self) -> tuple[Any, Any]:
+        return self._control().plain(), {"delivered": 1, "pruned": 0, "failed": 0}
+
+    def refused_in_front(self, first: RouterRun) -> bool:
+        return False
+
+    def refuses_valid(self, contract: ContractBase) -> bool:
+        raise HarnessError("a refusal control is a $connect clause's: a router refuses nothing")
+
+    def discard_instances(self) -> None:
+        self.session.discard_instances()
+
+    def settled_output(self) -> list[tuple[list[Any], list[str]]]:
+        return self.session.settled_output()
+
+    def capabilities(self) -> dict[str, str | None]:
+        return {name: f"for a router: its clauses do not {what}" for name, what in CAPABILITIES.items()}
+
+    def warm_sequences(
+        self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int
+    ) -> tuple[Violation | None, int, str]:
+        raise HarnessError(f"clause {judgement.clause.id}: a router has no warm sequence of connects")
+
+    def replay_warm_sequence(self, judgement: WarmSequence[Any, Any], contract: ContractBase, case: Any) -> None:
+        raise HarnessError(f"clause {judgement.clause.id}: a router has no warm sequence of connects")
+
+    def expire(self, judgement: Expiry[Any, Any], contract: ContractBase, events: list[dict[str, Any]]) -> None:
+        raise HarnessError(f"clause {judgement.clause.id}: a router's clauses judge expiry on items it reads")
+
+
 #: The function each kind of contract binds (``ContractBase.kind``).
 FUNCTIONS: dict[str, Callable[[Plan, Runtime, CheckSettings, ExitStack], Function]] = {
     "connect": ConnectHandler,
     "authorizer": Authorizer,
+    "router": Router,
 }

@@ -24,7 +24,8 @@ from contract_tests.aws_calls import (
     UNAVAILABLE,
     AwsCall,
     Fault,
-    tables_named,
+    calls_of,
+    capped,
 )
 from contract_tests.observers.base import Channel, FaultSwitch
 
@@ -47,12 +48,15 @@ class _CallHooks(FaultSwitch):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: list[AwsCall] | None = None
+        self._query_page: int | None = None
 
     def on_parameters(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         if self._calls is None:
             return
         service = model.service_model.service_name
-        calls = [AwsCall(service, model.name, table) for table in tables_named(model.name, params)]
+        calls = calls_of(service, model.name, params)
+        if self._query_page is not None and service == "dynamodb" and model.name == "Query":
+            params.update(capped(params, self._query_page))
         context[_CALL_KEY] = calls
         with self._lock:
             self._calls.extend(calls)
@@ -65,7 +69,7 @@ class _CallHooks(FaultSwitch):
 
     def on_call(self, model: Any, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         fault = self._fault
-        if fault is None or model.service_model.service_name != "dynamodb":
+        if fault is None or not fault.hits(model.service_model.service_name, model.name):
             return None
         url = str(params.get("url", "https://dynamodb.invalid/"))
         if fault is CONNECTION_ERROR:
@@ -75,13 +79,13 @@ class _CallHooks(FaultSwitch):
         return _fault_response(fault, url)
 
     @contextmanager
-    def recording(self) -> Iterator[list[AwsCall]]:
+    def recording(self, query_page: int | None = None) -> Iterator[list[AwsCall]]:
         calls: list[AwsCall] = []
-        self._calls = calls
+        self._calls, self._query_page = calls, query_page
         try:
             yield calls
         finally:
-            self._calls = None
+            self._calls, self._query_page = None, None
 
 
 _CALL_KEY = "connect_contract_call"
@@ -120,11 +124,15 @@ class HookChannel(Channel):
 
     unreachable_hosts: list[str] = []  # noqa: RUF012 - in process nothing is looked up through the gate
 
+    def __init__(self, query_page: int | None = None) -> None:
+        #: As the proxy's: every Query reads at most this many items.
+        self.query_page = query_page
+
     def environment(self) -> dict[str, str]:
         return {}
 
     def recording(self) -> Any:
-        return HOOKS.recording()
+        return HOOKS.recording(self.query_page)
 
     def failing(self, fault: Fault) -> Any:
         return HOOKS.failing(fault)

@@ -34,7 +34,8 @@ from contract_tests.aws_calls import (
     UNAVAILABLE,
     AwsCall,
     Fault,
-    tables_named,
+    calls_of,
+    capped,
 )
 from contract_tests.loopback import QuietServer, read_body
 from contract_tests.observers.base import Channel, FaultSwitch
@@ -87,7 +88,7 @@ def describe(headers: Any, body: bytes, path: str = "/") -> list[AwsCall]:
             params = None
     else:
         operation = next(iter(sorted(_actions(path, headers, body))), "") or "unknown"
-    return [AwsCall(service, operation, table) for table in tables_named(operation, params)]
+    return calls_of(service, operation, params)
 
 
 def resigned(
@@ -141,6 +142,9 @@ class ProxyChannel(FaultSwitch, Channel):
     where every DynamoDB endpoint name resolves inside the sandbox, with a certificate for each
     (``region``: the run's, so it is covered even if botocore does not know it). ``down``: serve
     nothing, so every connection the function makes to DynamoDB is refused (a real outage).
+    ``query_page``: every Query the function sends reads at most that many items, so a reader meets
+    DynamoDB's pagination (``LastEvaluatedKey``) at any size of table; the request is forwarded
+    re-signed where the backend checks signatures.
     """
 
     faults = FAULTS
@@ -153,6 +157,7 @@ class ProxyChannel(FaultSwitch, Channel):
         sandboxed: bool = False,
         region: str = "us-east-1",
         down: bool = False,
+        query_page: int | None = None,
     ) -> None:
         if upstream is not None and urlsplit(upstream).scheme not in ("http", "https"):
             raise ValueError(f"the proxy forwards to http(s) endpoints, not {upstream!r}")
@@ -179,6 +184,7 @@ class ProxyChannel(FaultSwitch, Channel):
         self._handler = Handler
         self.unreachable_hosts = []
         self._sandboxed, self._region, self._down = sandboxed, region, down
+        self._query_page = query_page
         self._servers: list[QuietServer] = []
         self._dns: list[socket.socket] = []
         if not sandboxed:
@@ -274,9 +280,11 @@ class ProxyChannel(FaultSwitch, Channel):
         if hold is not None and any(call.is_write for call in calls) and hold.claim():
             hold.park()
         fault = self._fault
-        if fault is not None and calls[0].service == "dynamodb":
+        if fault is not None and fault.hits(calls[0].service, calls[0].operation):
             self._inject(request, fault, calls)
             return
+        if self._query_page is not None and calls[0].service == "dynamodb" and calls[0].operation == "Query":
+            body = _capped_body(body, self._query_page)
         try:
             status, headers, answer = self._forward(request, body)
         except OSError:
@@ -331,6 +339,14 @@ class ProxyChannel(FaultSwitch, Channel):
         ).encode()
         headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", uuid.uuid4().hex)]
         _reply(request, fault.http_status, headers, body)
+
+
+def _capped_body(body: bytes, page: int) -> bytes:
+    try:
+        params = json.loads(body or b"{}")
+    except ValueError:
+        return body  # the backend answers an unreadable body itself
+    return json.dumps(capped(params, page)).encode()
 
 
 def _error_code(body: bytes) -> str:

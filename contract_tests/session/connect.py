@@ -21,8 +21,10 @@ from contract_tests.backends.table import (
     scan_items,
 )
 from contract_tests.contracts.base import CONNECT_ROUTE
+from contract_tests.contracts.router import ENDPOINT_VARIABLE
 from contract_tests.errors import BackendError
 from contract_tests.gateway import Delivery, Direct, Gateway
+from contract_tests.management_api import ManagementApi
 from contract_tests.observation import Observation, TypedItem
 from contract_tests.observers.base import Channel
 from contract_tests.observers.botocore_hooks import HookChannel
@@ -30,6 +32,7 @@ from contract_tests.observers.proxy import ProxyChannel
 from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE
 from contract_tests.runtimes import HandlerInitError, Invocation, Runtime
 from contract_tests.runtimes.base import timed_out
+from contract_tests.sandbox.addresses import Listener
 from contract_tests.session.environments import Environment, EnvironmentPool
 from contract_tests.session.settings import CheckSettings
 from contract_tests.steps import Overrides
@@ -55,6 +58,9 @@ class ConnectSession:
         gateway: Gateway | None = None,
         table_variables: tuple[str, ...] = (DEFAULT_TABLE_VARIABLE,),
         routes: Mapping[str, Runtime] | None = None,
+        *,
+        management: ManagementApi | None = None,
+        query_page: int | None = None,
     ) -> None:
         self.runtime = runtime
         #: The function serving each route (`$connect`'s is ``runtime``); routes served by one share its
@@ -72,6 +78,9 @@ class ConnectSession:
         self.environments = EnvironmentPool(start_ahead=runtime.out_of_process)
         #: Cleanup problems that must not replace a verdict; the face shows them as warnings.
         self.warnings: list[str] = []
+        #: A router's: the management API it posts to (``CONNECTIONS_ENDPOINT``), and the page every Query reads.
+        self.management = management
+        self.query_page = query_page
 
     def runtime_for(self, route: str) -> Runtime:
         """The function serving ``route``: its own (``--route``), else `$connect`'s."""
@@ -87,7 +96,13 @@ class ConnectSession:
             **self.backend.handler_environment(),
             **self.runtime.options.extra_environment,
             **dict.fromkeys(self.table_variables, self.table),
+            **self._management_environment(),
         }
+
+    def _management_environment(self) -> dict[str, str]:
+        if self.management is None:
+            return {}
+        return {ENDPOINT_VARIABLE: self.management.url(self.runtime.containment.contained)}
 
     def function_environment(
         self, overrides: Overrides | None = None, channel: Mapping[str, str] | None = None, route: str = CONNECT_ROUTE
@@ -122,12 +137,19 @@ class ConnectSession:
 
     def _channel(self, down: bool) -> Channel:
         if not self.runtime.out_of_process:
-            return HookChannel()
+            return HookChannel(self.query_page)
         endpoint, credentials = self.backend.endpoint_url(), self.backend.signing_credentials()
         if endpoint is None and credentials is None:
             raise BackendError(f"backend {self.backend.name!r} has no endpoint a handler out of process can reach")
         sandboxed = self.runtime.containment.contained
-        return ProxyChannel(endpoint, credentials, sandboxed=sandboxed, region=self.settings.region, down=down)
+        return ProxyChannel(
+            endpoint,
+            credentials,
+            sandboxed=sandboxed,
+            region=self.settings.region,
+            down=down,
+            query_page=self.query_page,
+        )
 
     def endpoint_outage(self) -> tuple[Overrides, str] | None:
         """Overrides under which the function's DynamoDB endpoint refuses connections, and what that is;
@@ -146,13 +168,19 @@ class ConnectSession:
         environment = self.function_environment(overrides, channel.environment(), route)
         with channel.recording() as init_calls:
             try:
-                instance = self.runtime_for(route).start(environment, channel.listeners())
+                instance = self.runtime_for(route).start(environment, [*channel.listeners(), *self._listeners()])
             except BaseException as error:
                 channel.close()
                 if isinstance(error, HandlerInitError):
                     error.calls = list(init_calls)
                 raise
         return self.environments.started(Environment(instance, channel, init_calls, environment))
+
+    def _listeners(self) -> list[Listener]:
+        """What else a sandboxed environment reaches on its loopback: a router's management API."""
+        if self.management is None or not self.runtime.containment.contained:
+            return []
+        return self.management.listeners()
 
     def fresh_instance(self) -> Environment:
         """A new environment with the base configuration, for clauses that use many one after another."""

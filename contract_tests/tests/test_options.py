@@ -10,8 +10,15 @@ from dataclasses import fields
 import pytest
 
 from contract_tests.backends import BACKENDS
-from contract_tests.contracts import AUTHORIZER_CONTRACTS, CONTRACTS
-from contract_tests.options import BACKEND_NAMES, CHECK_OPTIONS, CONTRACT_NAMES, RUNTIME_NAMES, VERSION_NAMES
+from contract_tests.contracts import CONTRACTS, EVERY_CONTRACT, ROUTER_CONTRACTS
+from contract_tests.options import (
+    BACKEND_NAMES,
+    CHECK_OPTIONS,
+    CONTRACT_NAMES,
+    RUNTIME_NAMES,
+    TABLE_CONTRACT_NAMES,
+    VERSION_NAMES,
+)
 from contract_tests.request import CheckRequest
 from contract_tests.runtimes import RUNTIMES
 
@@ -22,7 +29,8 @@ def test_the_light_name_lists_match_the_registries() -> None:
     assert set(BACKEND_NAMES) == set(BACKENDS)
     assert set(RUNTIME_NAMES) == set(RUNTIMES)
     assert tuple(CONTRACTS) == VERSION_NAMES
-    assert (*CONTRACTS, *AUTHORIZER_CONTRACTS) == CONTRACT_NAMES
+    assert tuple(EVERY_CONTRACT) == CONTRACT_NAMES
+    assert (*CONTRACTS, *ROUTER_CONTRACTS) == TABLE_CONTRACT_NAMES
 
 
 def test_every_request_field_is_an_option() -> None:
