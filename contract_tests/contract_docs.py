@@ -19,8 +19,8 @@ from contract_tests.clauses import judgement_for
 from contract_tests.contract_diff import BREAKING, attribute_facts, attribute_meaning, diff_contracts, dynamodb_type
 from contract_tests.contract_schemas import load_schema
 from contract_tests.contracts import EVERY_CONTRACT, AuthorizerContract, Contract, ContractBase, RouterContract
-from contract_tests.contracts.router import ENDPOINT_VARIABLE, QUERY_PAGE
 from contract_tests.contracts.base import CONNECT_ROUTE
+from contract_tests.contracts.router import ENDPOINT_VARIABLE, QUERY_PAGE
 from contract_tests.forgeries import FORGERIES
 from contract_tests.oracle import TTL_VARIABLE
 from contract_tests.schema_files import SCHEMA_FILES

@@ -54,7 +54,11 @@ def why_not_live(item: TypedItem, event: Any, idle_s: int, at_ms: int) -> str | 
     expires, seen = _number(item, "expiresAt"), _number(item, "lastSeenAt")
     if expires is not None and expires <= at_ms // 1000:
         ago = at_ms // 1000 - expires
-        return f"it expired (expiresAt {expires}, {ago} s before the invocation; DynamoDB deletes up to ~48 h late)"
+        when = f"{ago} s before the invocation" if ago else "at the very second the invocation started"
+        return (
+            f"it expired {when} (expiresAt {expires}; live means expiresAt greater than the clock in seconds,"
+            " and DynamoDB deletes an expired item up to ~48 h late)"
+        )
     if seen is not None and seen < at_ms - idle_s * 1000:
         silent = (at_ms - seen) / 1000
         return (
@@ -125,8 +129,9 @@ def require_routed(case: RouterCase, run: RouterRun, contract: RouterContract, f
     for attempt in run.attempts:
         if attempt.method == "POST":
             posts.setdefault(attempt.connection_id, []).append(attempt)
-    held = {_key(item) for item in run.given}
-    for connection_id, made in posts.items():
+    held = [_key(item) for item in run.given]
+    # In the fleet's order, so a report names the same connection whatever order concurrent posts came in.
+    for connection_id, made in sorted(posts.items(), key=lambda pair: held.index(pair[0]) if pair[0] in held else -1):
         if connection_id not in held:
             raise Violation(f"posted to {connection_id!r}, which the table does not hold", COUNTED, actual())
         why = judged.dead.get(connection_id)

@@ -121,7 +121,9 @@ ROUTER = RouterContract(
     schemas={"event": "router/event", "answer": "router/answer", "item": "v5/item"},
     clauses=ROUTER_CLAUSES,
     reads="v5",
-    table=TableDefinition(ttl_attribute="expiresAt", indexes=(INDEX,)),
+    # No TTL on the run's table: DynamoDB may keep an expired item for ~48 h, and the fleet's expired agents
+    # must stay for the whole example on every backend (DynamoDB Local sweeps within seconds).
+    table=TableDefinition(indexes=(INDEX,)),
     operations=frozenset({"Query", "DeleteItem"}),
     decisions=(
         'The event is a direct invocation {"account": "<12 digits>", "region": "<v3 region>", "message": <JSON'
