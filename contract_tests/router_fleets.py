@@ -211,7 +211,7 @@ def edge_cases(draw: st.DrawFn) -> dict[str, Any]:
         (draw(st.sampled_from([0, -1])), 0),
         (3600, idle_s * 1000 + draw(st.sampled_from([0, 1]))),
         (3600, idle_s * 1000 - MARGIN_MS),
-        (1, 0),
+        (2, 0),
         (3600, DEFAULT_IDLE_SECONDS * 1000 + draw(st.sampled_from([1, MARGIN_MS]))),
         (3600, max(0, DEFAULT_IDLE_SECONDS * 1000 - MARGIN_MS)),
     ]

@@ -69,8 +69,7 @@ def load_template(path: Path) -> Any:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)
 
 
-def read_stack(path: str) -> Stack:
-    """The stack of the SAM template at ``path``; HarnessError (exit 2) says what it cannot read."""
+def _reader(path: str) -> _Reader:
     template_path = Path(path)
     try:
         document = load_template(template_path)
@@ -81,7 +80,13 @@ def read_stack(path: str) -> Stack:
     resources = document.get("Resources") if isinstance(document, dict) else None
     if not isinstance(resources, dict):
         raise HarnessError(f"--template {path}: no Resources section")
-    reader = _Reader(template_path, document, resources)
+    return _Reader(template_path, document, resources)
+
+
+def read_stack(path: str) -> Stack:
+    """The stack of the SAM template at ``path``; HarnessError (exit 2) says what it cannot read."""
+    reader = _reader(path)
+    resources = reader.resources
     routes: dict[str, StackFunction] = {}
     authorizer: StackFunction | None = None
     for name, resource in resources.items():
@@ -99,6 +104,21 @@ def read_stack(path: str) -> Stack:
     if "$connect" not in routes:
         raise HarnessError(f"--template {path}: no AWS::ApiGatewayV2::Route with RouteKey $connect")
     return Stack(routes, authorizer)
+
+
+def read_invoked(path: str, variable: str, function: str) -> StackFunction:
+    """The one function of the template at ``path`` configured with ``variable`` (a function invoked directly,
+    on no route, e.g. the router with its ``CONNECTIONS_ENDPOINT``); its value is the gate's to give."""
+    reader = _reader(path)
+    found = [
+        name
+        for name, resource in reader.resources.items()
+        if _kind(resource) in FUNCTION_TYPES and variable in reader.declared_variables(resource)
+    ]
+    if len(found) != 1:
+        which = f"{len(found)} do: {', '.join(found)}" if found else "none does"
+        raise reader.fail(f"the {function} is the one function whose Environment sets {variable}; {which}")
+    return reader.function(found[0], skipped=(variable,))
 
 
 def _kind(resource: Any) -> str | None:
@@ -146,7 +166,13 @@ class _Reader:
             raise self.fail(f"{name}'s {uri} invokes no function of the template (write it as !Sub …${{Fn.Arn}}…)")
         return str(functions[0])
 
-    def function(self, name: str, authorizer: bool = False) -> StackFunction:
+    def declared_variables(self, resource: dict[str, Any]) -> dict[str, Any]:
+        properties = {**self.globals, **(resource.get("Properties") or {})}
+        environment = properties.get("Environment") or {}
+        declared = environment.get("Variables") if isinstance(environment, dict) else None
+        return declared if isinstance(declared, dict) else {}
+
+    def function(self, name: str, authorizer: bool = False, skipped: tuple[str, ...] = ()) -> StackFunction:
         properties = {**self.globals, **(self.resources[name].get("Properties") or {})}
         runtime = str(properties.get("Runtime") or "")
         kind = next((gate for prefix, gate in _RUNTIMES.items() if runtime.startswith(prefix)), None)
@@ -165,11 +191,11 @@ class _Reader:
         found = next((candidate for candidate in files if candidate.is_file()), None)
         if found is None:
             raise self.fail(f"{name}: no {' or '.join(str(candidate) for candidate in files)}")
-        variables, table_variables = self.variables(name, properties, authorizer)
+        variables, table_variables = self.variables(name, properties, authorizer, skipped)
         return StackFunction(name, f"{found}:{function_name}", kind, variables, table_variables)
 
     def variables(
-        self, name: str, properties: dict[str, Any], authorizer: bool
+        self, name: str, properties: dict[str, Any], authorizer: bool, skipped: tuple[str, ...] = ()
     ) -> tuple[dict[str, str], tuple[str, ...]]:
         """The function's literal variables, parameters at their defaults; the table's name marked apart."""
         environment = properties.get("Environment") or {}
@@ -177,6 +203,8 @@ class _Reader:
         literal: dict[str, str] = {}
         tables: list[str] = []
         for variable, value in (declared or {}).items():
+            if variable in skipped:
+                continue
             if isinstance(value, dict) and "Ref" in value:
                 target = value["Ref"]
                 if _kind(self.resources.get(target)) == "AWS::DynamoDB::Table":

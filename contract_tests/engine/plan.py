@@ -6,13 +6,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 
-from contract_tests.contracts import Contract, ContractBase, contract_named
+from contract_tests.contracts import Contract, ContractBase, RouterContract, contract_named
 from contract_tests.contracts.base import CONNECT_ROUTE
 from contract_tests.contracts.clause import Clause
+from contract_tests.contracts.router import ENDPOINT_VARIABLE
 from contract_tests.errors import HarnessError
 from contract_tests.options import FROM_TEMPLATE
 from contract_tests.request import CheckRequest
-from contract_tests.sam_template import read_stack
+from contract_tests.sam_template import read_invoked, read_stack
 from contract_tests.targets import HandlerTarget, parse_target
 
 
@@ -65,6 +66,14 @@ def from_template(request: CheckRequest, contract: ContractBase) -> CheckRequest
     given = [name for name in FROM_TEMPLATE if request.words_of(name)]
     if given:
         raise HarnessError(f"--template reads the functions from the template; drop --{given[0]}")
+    if isinstance(contract, RouterContract):
+        router = read_invoked(str(request.template), ENDPOINT_VARIABLE, contract.function)
+        return replace(
+            request,
+            handler=router.target,
+            env=tuple({**router.variables, **dict(request.env)}.items()),
+            table_variables=request.table_variables or router.table_variables,
+        )
     stack = read_stack(str(request.template))
     routes = tuple(contract.routes) if isinstance(contract, Contract) else (CONNECT_ROUTE,)
     missing = [route for route in routes if route not in stack.routes]

@@ -311,3 +311,17 @@ def test_generated_events_fit_or_break_the_event_schema_as_they_claim() -> None:
     assert errors("router/event", mixed_fleet()["event"]) == []
     assert all(errors("router/event", case["event"]) for case in invalid_examples())
     assert json.loads(json.dumps(RouterCase.of(mixed_fleet()).plain())) == mixed_fleet()
+
+
+def test_the_projects_template_names_its_router(run_cli: Any, tmp_path: Path) -> None:
+    """The router is the template's one function whose Environment sets CONNECTIONS_ENDPOINT (the gate's own)."""
+    template = HANDLERS.parents[1] / "template.yaml"
+    result = run_cli("check", "--contract", "router", "--template", str(template), "--examples", "5")
+    assert result.status == 0, result.out + result.err
+    assert "reference_impl/router.py:lambda_handler" in result.out
+    without = tmp_path / "template.yaml"
+    text = template.read_text(encoding="utf-8")
+    without.write_text(text.replace("CONNECTIONS_ENDPOINT:", "MANAGEMENT_URL:"), encoding="utf-8")
+    result = run_cli("check", "--contract", "router", "--template", str(without))
+    assert result.status == 2
+    assert "the router is the one function whose Environment sets CONNECTIONS_ENDPOINT; none does" in result.err
