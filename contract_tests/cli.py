@@ -364,9 +364,10 @@ def _run(args: argparse.Namespace) -> int:
         for clause in contract_named(args.contract).clauses:
             print(f"{clause.number:>2} {clause.id:<{CLAUSE_ID_WIDTH}} {clause.title}")
     elif args.command == "contracts":
+        width = max(len(name) for name in EVERY_CONTRACT)
         for contract in EVERY_CONTRACT.values():
             lineage = f" ({contract.lineage})" if contract.lineage else ""
-            print(f"{contract.name}  {len(contract.clauses):>2} clauses{lineage}: {contract.summary}")
+            print(f"{contract.name:<{width}}  {len(contract.clauses):>2} clauses{lineage}: {contract.summary}")
     else:
         from contract_tests.contract_diff import diff_contracts, render_diff
 

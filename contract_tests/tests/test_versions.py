@@ -227,7 +227,8 @@ def test_each_version_is_its_parent_plus_changes() -> None:
 def test_contracts_and_clauses_commands(run_cli: Any) -> None:
     listed = run_cli("contracts")
     assert listed.status == 0
-    assert [line.split()[0] for line in listed.out.splitlines()] == ["v1", "v2", "v3", "v4", "v5", "authorizer"]
+    names = [line.split()[0] for line in listed.out.splitlines()]
+    assert names == ["v1", "v2", "v3", "v4", "v5", "authorizer", "router"]
     v3 = run_cli("clauses", "--contract", "v3")
     assert [line.split()[1] for line in v3.out.splitlines()][-4:] == [
         "ttl",
