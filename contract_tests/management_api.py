@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from contract_tests.loopback import QuietServer, read_body
-from contract_tests.sandbox.addresses import LOOPBACK, MANAGEMENT_PORT, Listener
+from contract_tests.sandbox.hostnames import management_host
 
 #: The stage in every endpoint URL the gate hands out.
 STAGE = "production"
@@ -68,7 +68,8 @@ def _connection_of(path: str) -> str | None:
 
 
 class ManagementApi:
-    """One endpoint per run; in a sandbox, one listener per execution environment, all recording here.
+    """One endpoint per run. Out of a sandbox it listens on this machine's loopback; in one, the observing
+    proxy hands it every request to the API's real host name (which the sandbox resolves to the proxy).
 
     :meth:`scripting` sets each connection's answers for one step: a sequence whose last answer repeats;
     a connection not scripted is gone (410), as API Gateway answers for an id it does not hold.
@@ -90,33 +91,23 @@ class ManagementApi:
                 """Quiet: requests are recorded, not logged."""
 
             def do_POST(self) -> None:
-                api._handle(self)
+                api.handle(self)
 
             do_GET = do_DELETE = do_PUT = do_PATCH = do_POST
 
         self._handler = Handler
         self._server: QuietServer | None = None
 
-    def url(self, sandboxed: bool) -> str:
-        """``CONNECTIONS_ENDPOINT``: as a sandboxed function reaches it, or on this machine's loopback."""
+    def url(self, sandboxed: bool, region: str = "us-east-1") -> str:
+        """``CONNECTIONS_ENDPOINT``: in a sandbox the URL AWS gives a stage, else one on this machine's loopback."""
         if sandboxed:
-            return f"http://{LOOPBACK}:{MANAGEMENT_PORT}/{STAGE}"
+            return f"https://{management_host(region)}/{STAGE}"
         if self._server is None:
             self._server = QuietServer(self._handler)
             self._servers.append(self._server)
             self._server.serve("management-api")
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}/{STAGE}"
-
-    def listeners(self) -> list[Listener]:
-        """The port a sandboxed environment reaches the endpoint on."""
-        return [Listener(MANAGEMENT_PORT, self._serve)]
-
-    def _serve(self, listener: socket.socket) -> None:
-        server = QuietServer(self._handler, listener)
-        with self._lock:
-            self._servers.append(server)
-        server.serve("management-api")
 
     @contextmanager
     def scripting(self, answers: Mapping[str, Sequence[int]]) -> Iterator[list[Attempt]]:
@@ -138,7 +129,8 @@ class ManagementApi:
             server.shutdown()
             server.server_close()
 
-    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+    def handle(self, request: BaseHTTPRequestHandler) -> None:
+        """Answer one request, as scripted, and record it."""
         body = read_body(request)
         connection = _connection_of(request.path)
         with self._lock:

@@ -38,10 +38,12 @@ from contract_tests.aws_calls import (
     capped,
 )
 from contract_tests.loopback import QuietServer, read_body
+from contract_tests.management_api import ManagementApi
 from contract_tests.observers.base import Channel, FaultSwitch
 from contract_tests.sandbox import dns
 from contract_tests.sandbox.addresses import DNS_PORT, HTTPS_PORT, LOOPBACK, PROXY_PORT, Listener
 from contract_tests.sandbox.certificates import server_context
+from contract_tests.sandbox.hostnames import management_host
 
 #: Over the wire a read time-out would cost the SDK's own (long) timeout per example; a reset stands for it.
 FAULTS = (THROTTLED, THROTTLING, INTERNAL_ERROR, UNAVAILABLE, CONNECTION_ERROR)
@@ -142,6 +144,7 @@ class ProxyChannel(FaultSwitch, Channel):
     where every DynamoDB endpoint name resolves inside the sandbox, with a certificate for each
     (``region``: the run's, so it is covered even if botocore does not know it). ``down``: serve
     nothing, so every connection the function makes to DynamoDB is refused (a real outage).
+    ``management``: the management API a router posts to, at its real host name (in a sandbox).
     ``query_page``: every Query the function sends reads at most that many items, so a reader meets
     DynamoDB's pagination (``LastEvaluatedKey``) at any size of table; the request is forwarded
     re-signed where the backend checks signatures.
@@ -158,6 +161,7 @@ class ProxyChannel(FaultSwitch, Channel):
         region: str = "us-east-1",
         down: bool = False,
         query_page: int | None = None,
+        management: ManagementApi | None = None,
     ) -> None:
         if upstream is not None and urlsplit(upstream).scheme not in ("http", "https"):
             raise ValueError(f"the proxy forwards to http(s) endpoints, not {upstream!r}")
@@ -185,6 +189,8 @@ class ProxyChannel(FaultSwitch, Channel):
         self.unreachable_hosts = []
         self._sandboxed, self._region, self._down = sandboxed, region, down
         self._query_page = query_page
+        self._management = management
+        self._management_host = management_host(region) if management is not None else None
         self._servers: list[QuietServer] = []
         self._dns: list[socket.socket] = []
         if not sandboxed:
@@ -261,6 +267,9 @@ class ProxyChannel(FaultSwitch, Channel):
     # ---- one request ---------------------------------------------------------------------------
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        if self._management is not None and _host(request) == self._management_host:
+            self._management.handle(request)
+            return
         body = read_body(request)
         calls = describe(request.headers, body, request.path)
         with self._lock:
@@ -339,6 +348,11 @@ class ProxyChannel(FaultSwitch, Channel):
         ).encode()
         headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", uuid.uuid4().hex)]
         _reply(request, fault.http_status, headers, body)
+
+
+def _host(request: BaseHTTPRequestHandler) -> str:
+    """The host a request names, without its port."""
+    return (request.headers.get("Host") or "").rsplit(":", 1)[0].lower()
 
 
 def _capped_body(body: bytes, page: int) -> bytes:

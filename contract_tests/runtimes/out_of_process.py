@@ -38,7 +38,7 @@ from contract_tests.runtimes.output import BoundedOutput, read_line
 from contract_tests.runtimes.runtime_api import Answer, PendingEvent, RuntimeApi
 from contract_tests.sandbox.addresses import LOOPBACK, RUNTIME_API_PORT, Listener
 from contract_tests.sandbox.certificates import authority_pem
-from contract_tests.sandbox.hostnames import endpoint_names
+from contract_tests.sandbox.hostnames import endpoint_names, management_host
 from contract_tests.sandbox.layout import CA_FILE, HOSTS_FILE, RESOLV_FILE, filesystem, node_modules_above
 from contract_tests.sandbox.process import SandboxedProcess
 
@@ -350,7 +350,8 @@ class ProcessRuntime(Runtime):
     def _new_sandbox_plan(self, region: str) -> SandboxPlan:
         task_root = self.task_root.resolve()
         needed = [str(task_root), str(CLIENTS), *self.program_paths(), *node_modules_above(task_root)]
-        hosts = "".join(f"{LOOPBACK} {name}\n" for name in ["localhost", *endpoint_names(region)])
+        names = ["localhost", *endpoint_names(region), management_host(region)]
+        hosts = "".join(f"{LOOPBACK} {name}\n" for name in names)
         return SandboxPlan(
             layout=filesystem(needed, os.getcwd()),
             files={

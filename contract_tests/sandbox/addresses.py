@@ -10,9 +10,7 @@ from dataclasses import dataclass
 RUNTIME_API_PORT = 9001
 #: The observing proxy over plain HTTP, where ``AWS_ENDPOINT_URL_DYNAMODB`` points.
 PROXY_PORT = 9002
-#: The gate's API Gateway management API (``CONNECTIONS_ENDPOINT``), for a router.
-MANAGEMENT_PORT = 9003
-#: The observing proxy over TLS, where every DynamoDB endpoint name resolves.
+#: The observing proxy over TLS, where every DynamoDB endpoint name resolves (and a router's management API's).
 HTTPS_PORT = 443
 #: The sandbox's name server (UDP), named in its ``/etc/resolv.conf``.
 DNS_PORT = 53

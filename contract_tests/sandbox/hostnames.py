@@ -1,4 +1,5 @@
-"""The DynamoDB endpoint names an SDK may call, whatever its version or endpoint configuration.
+"""The DynamoDB endpoint names an SDK may call, whatever its version or endpoint configuration, and the
+management API's name a router is given.
 
 Inside the sandbox each resolves to the observing proxy (the sandbox's ``/etc/hosts``), and the
 proxy's certificate covers each: a client that ignores ``AWS_ENDPOINT_URL_*`` is seen all the same.
@@ -50,9 +51,19 @@ def endpoint_names(region: str | None = None) -> list[str]:
     return names
 
 
+#: The WebSocket API whose management API the gate plays (``https://{api}.execute-api.{region}…/{stage}``).
+MANAGEMENT_API_ID = "abcdef1234"
+
+
+def management_host(region: str) -> str:
+    """The host name of the management API of the gate's WebSocket API in ``region``."""
+    return f"{MANAGEMENT_API_ID}.execute-api.{region}.{PARTITIONS[regions(region)[region]]}"
+
+
 def certificate_names(region: str | None = None) -> list[str]:
-    """Wildcards covering :func:`endpoint_names` (a wildcard stands for one label only)."""
-    names: list[str] = []
+    """Wildcards covering :func:`endpoint_names` (a wildcard stands for one label only), and the run's
+    region's management API."""
+    names: list[str] = [management_host(region).replace(MANAGEMENT_API_ID, "*", 1)] if region else []
     for name, partition in regions(region).items():
         domain, dual = PARTITIONS[partition], DUAL_STACK[partition]
         names += [f"*.{name}.{domain}", f"*.dynamodb.{name}.{domain}", f"*.{name}.{dual}"]

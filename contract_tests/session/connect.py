@@ -32,7 +32,6 @@ from contract_tests.observers.proxy import ProxyChannel
 from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE
 from contract_tests.runtimes import HandlerInitError, Invocation, Runtime
 from contract_tests.runtimes.base import timed_out
-from contract_tests.sandbox.addresses import Listener
 from contract_tests.session.environments import Environment, EnvironmentPool
 from contract_tests.session.settings import CheckSettings
 from contract_tests.steps import Overrides
@@ -102,7 +101,7 @@ class ConnectSession:
     def _management_environment(self) -> dict[str, str]:
         if self.management is None:
             return {}
-        return {ENDPOINT_VARIABLE: self.management.url(self.runtime.containment.contained)}
+        return {ENDPOINT_VARIABLE: self.management.url(self.runtime.containment.contained, self.settings.region)}
 
     def function_environment(
         self, overrides: Overrides | None = None, channel: Mapping[str, str] | None = None, route: str = CONNECT_ROUTE
@@ -149,6 +148,7 @@ class ConnectSession:
             region=self.settings.region,
             down=down,
             query_page=self.query_page,
+            management=self.management,
         )
 
     def endpoint_outage(self) -> tuple[Overrides, str] | None:
@@ -168,19 +168,13 @@ class ConnectSession:
         environment = self.function_environment(overrides, channel.environment(), route)
         with channel.recording() as init_calls:
             try:
-                instance = self.runtime_for(route).start(environment, [*channel.listeners(), *self._listeners()])
+                instance = self.runtime_for(route).start(environment, channel.listeners())
             except BaseException as error:
                 channel.close()
                 if isinstance(error, HandlerInitError):
                     error.calls = list(init_calls)
                 raise
         return self.environments.started(Environment(instance, channel, init_calls, environment))
-
-    def _listeners(self) -> list[Listener]:
-        """What else a sandboxed environment reaches on its loopback: a router's management API."""
-        if self.management is None or not self.runtime.containment.contained:
-            return []
-        return self.management.listeners()
 
     def fresh_instance(self) -> Environment:
         """A new environment with the base configuration, for clauses that use many one after another."""

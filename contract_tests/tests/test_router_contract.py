@@ -20,7 +20,7 @@ from contract_tests.contract_schemas import errors
 from contract_tests.contracts import ROUTER_CONTRACTS
 from contract_tests.management_api import GONE, RESET, ManagementApi
 from contract_tests.observation import Invocation, Observation, RouterRun
-from contract_tests.observers.botocore_hooks import HookChannel
+from contract_tests.observers.botocore_hooks import HookChannel, install_hooks
 from contract_tests.observers.proxy import ProxyChannel
 from contract_tests.router_fleets import HERE, Agent, RouterCase, event_of, invalid_examples, item_of, mixed_fleet
 from contract_tests.steps import Facts
@@ -248,8 +248,9 @@ def test_the_proxy_cuts_every_query_page_and_the_pages_still_hold_every_item() -
 def test_the_botocore_hooks_cut_every_query_page_in_process() -> None:
     from moto import mock_aws
 
+    install_hooks()  # as a check's first in-process environment does
     with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
+        client = boto3.session.Session().client("dynamodb", region_name="us-east-1")
         _fleet_table(client, "fleet", 9)
         with HookChannel(query_page=4).recording() as calls:
             assert _pages(client, "fleet") == [4, 4, 1]

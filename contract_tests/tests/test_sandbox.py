@@ -299,3 +299,22 @@ def test_one_failed_trial_does_not_turn_the_sandbox_off(monkeypatch: pytest.Monk
         assert support.containment("auto").contained
     finally:
         support._probe.cache_clear()
+
+
+def test_a_sandboxed_router_reaches_the_management_api_by_its_real_name(run_cli: Any, tmp_path: Path) -> None:
+    """Inside the sandbox CONNECTIONS_ENDPOINT is the URL AWS gives a stage; the name resolves to the gate,
+    and its certificate is the gate's authority's: a router that insists on that form conforms."""
+    router = (ROOT / "reference_impl" / "router.py").read_text(encoding="utf-8")
+    insisting = router.replace(
+        "def lambda_handler(event: Any, context: Any) -> dict[str, int]:\n",
+        "def lambda_handler(event: Any, context: Any) -> dict[str, int]:\n"
+        "    endpoint = os.environ['CONNECTIONS_ENDPOINT']\n"
+        "    form = r'https://[a-z0-9]{10}\\.execute-api\\.eu-central-2\\.amazonaws\\.com/\\w+'\n"
+        "    if not re.fullmatch(form, endpoint):\n"
+        "        raise RuntimeError(f'not an execute-api URL: {endpoint}')\n",
+    )
+    assert insisting != router
+    (tmp_path / "router.py").write_text(insisting, encoding="utf-8")
+    argv = ["--contract", "router", "--handler", f"{tmp_path / 'router.py'}:lambda_handler", "--region", "eu-central-2"]
+    result = run_cli("check", *argv, "--clause", "delivery", "--clause", "pruning", "--examples", "5")
+    assert result.status == 0, result.out + result.err
