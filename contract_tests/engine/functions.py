@@ -294,6 +294,7 @@ class Router:
         self.management = ManagementApi()
         stack.callback(self.management.close)
         variables = plan.request.table_variable_names
+        self._index = contract.index
         self.session = ConnectSession(
             runtime,
             backend,
@@ -328,9 +329,14 @@ class Router:
                 raise HarnessError(f"this run cannot make the storage failure {step.failure!r}: {known}")
             fault = self._failures[step.failure]
             environment.update(ONE_ATTEMPT)
+        for item in given:
+            self.session.put_item(item)
+        partition = "#".join(step.home)
+        written = sum(item.get(self._index.partition, {}).get("S") == partition for item in given)
+        self.session.await_index(self._index, partition, written)
         answers = {agent.connection_id: agent.answers for agent in step.agents}
         with self.management.scripting(answers) as attempts:
-            observation = self.session.connect(step.event, given=given, environment=environment or None, fault=fault)
+            observation = self.session.connect(step.event, environment=environment or None, fault=fault)
         return RouterRun(observation, given, attempts)
 
     def _control(self) -> RouterCase:

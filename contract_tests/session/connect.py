@@ -35,7 +35,7 @@ from contract_tests.runtimes.base import timed_out
 from contract_tests.session.environments import Environment, EnvironmentPool
 from contract_tests.session.settings import CheckSettings
 from contract_tests.steps import Overrides
-from contract_tests.table_definition import TableDefinition
+from contract_tests.table_definition import Index, TableDefinition
 
 #: An ``environment`` override that is no variable: it keys a second warm environment of the same function.
 ANOTHER_ENVIRONMENT = "<another environment of the function>"
@@ -376,6 +376,29 @@ class ConnectSession:
                     f"{deadline_s:.0f} s ago; its TTL deletion is not working, so expiry cannot be judged"
                 )
             time.sleep(0.5)
+
+    def await_index(self, index: Index, value: str, count: int, limit_s: float = 30.0) -> None:
+        """Wait until ``index`` holds ``count`` items under the partition ``value``: DynamoDB fills a global
+        secondary index a moment after the write (the local backends at once), and a reader must find there
+        what the gate wrote."""
+        deadline = time.monotonic() + limit_s
+        while True:
+            found = self._client.query(
+                TableName=self.table,
+                IndexName=index.name,
+                KeyConditionExpression="#p = :p",
+                ExpressionAttributeNames={"#p": index.partition},
+                ExpressionAttributeValues={":p": {"S": value}},
+                Select="COUNT",
+            )["Count"]
+            if found >= count:
+                return
+            if time.monotonic() > deadline:
+                raise BackendError(
+                    f"backend {self.backend.name!r}: index {index.name} served {found} of the {count} items written"
+                    f" under {value!r} after {limit_s:.0f} s"
+                )
+            time.sleep(0.2)
 
     def clear(self) -> None:
         clear_table(self._client, self.table, self._scan()[0])
