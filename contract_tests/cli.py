@@ -231,9 +231,10 @@ def _replay(args: argparse.Namespace) -> int:
         else:
             failing += 1
             print(f"  [FAIL]  {where}: {result.message}  ({result.path})", flush=True)
-    print(
-        f"{failing} of {len(loaded)} saved cases still fail" if failing else f"all {len(loaded)} saved cases are fixed"
-    )
+    if failing:
+        print(f"{failing} of {len(loaded)} saved {'case still fails' if failing == 1 else 'cases still fail'}")
+    else:
+        print("the saved case is fixed" if len(loaded) == 1 else f"all {len(loaded)} saved cases are fixed")
     if not args.paths:  # the folders the gate made for its cases, once emptied: nothing of them stays behind
         made = [saved_dir, DEFAULT_FAILURES.parent] if saved_dir == DEFAULT_FAILURES else [saved_dir]
         for folder in made:

@@ -75,7 +75,19 @@ def from_template(request: CheckRequest, contract: ContractBase) -> CheckRequest
             table_variables=request.table_variables or router.table_variables,
         )
     stack = read_stack(str(request.template))
-    routes = tuple(contract.routes) if isinstance(contract, Contract) else (CONNECT_ROUTE,)
+    if contract.kind == "authorizer":
+        if stack.authorizer is None:
+            raise HarnessError(
+                f"--template {request.template}: no REQUEST authorizer in front of $connect, which contract"
+                f" {contract.name} binds"
+            )
+        return replace(
+            request,
+            handler=stack.authorizer.target,
+            env=tuple({**stack.authorizer.variables, **dict(request.env)}.items()),
+        )
+    assert isinstance(contract, Contract)  # the router and the authorizer returned above
+    routes = tuple(contract.routes)
     missing = [route for route in routes if route not in stack.routes]
     if missing:
         raise HarnessError(

@@ -130,6 +130,21 @@ def test_a_stack_without_a_route_the_contract_binds_is_a_usage_error(run_cli: An
     assert "no route $disconnect, which contract v5 binds" in result.err
 
 
+def test_the_authorizer_contract_checks_the_templates_authorizer(run_cli: Any, tmp_path: Path) -> None:
+    """``--contract authorizer --template`` is the REQUEST authorizer in front of `$connect`, not `$connect`'s
+    handler; a stack without one is a usage error."""
+    result = run_cli("check", "--contract", "authorizer", "--template", str(TEMPLATE), "--examples", "5")
+    assert result.status == 0, result.out + result.err
+    assert "reference_impl/authorizer.py:lambda_handler" in result.out.splitlines()[0]
+    code = tmp_path / "src"
+    code.mkdir()
+    (code / "correct_table_name.mjs").write_text("export const handler = async () => ({});\n")
+    path = _template(tmp_path, NODE_STACK.format(code="src/"))
+    result = run_cli("check", "--template", str(path), "--contract", "authorizer")
+    assert result.status == 2, result.out + result.err
+    assert "no REQUEST authorizer in front of $connect, which contract authorizer binds" in result.err
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
