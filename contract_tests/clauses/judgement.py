@@ -9,7 +9,7 @@ then the backend's TTL sweep).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -83,6 +83,10 @@ class Property(Judgement[C, O, K]):
     refusal_control: bool = False
     #: A pass also notes the writes the backend rejected (they stored nothing).
     notes_rejected_writes: bool = False
+    #: A case's kind, settled once one example of it runs to the function's deadline: later ones of that kind
+    #: are not run (a function that waits out its deadline on a storage failure, as an SDK retrying until
+    #: then does, would cost the deadline per example to end alike).
+    settles: Callable[[C], Hashable] | None = None
     #: Why the promise holds with nothing to ask in this run (e.g. no function serves several routes), or
     #: None: then the clause passes on no example, and says why.
     vacuous: Callable[[Facts], str | None] | None = None

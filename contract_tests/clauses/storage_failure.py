@@ -43,4 +43,5 @@ JUDGEMENT = Property[Case, Observation, Contract](
     judge=judge,
     passed=passed,
     refusal_control=True,
+    settles=lambda case: case[0],
 )

@@ -175,16 +175,29 @@ class Run:
         rejected: list[str] = []
         explicit = judgement.explicit(facts)
         examples = judgement.examples(facts.examples)
+        #: Kinds of case (``Property.settles``) whose example ran to the deadline, and the later ones not run.
+        settled: dict[Any, int] = {}
+        failed: list[bool] = []
 
         def example(case: Any) -> None:
             cases.append(case)
             self._tell(ExampleDone(judgement.clause, len(cases), examples + len(explicit)))
+            kind = judgement.settles(case) if judgement.settles is not None and not failed else None
+            if kind in settled:
+                settled[kind] += 1
+                return
             observation = function.perform(judgement.step(case))
             side = judgement.judge(case, observation, contract, facts)
             if judgement.sides is not None:
                 sides[bool(side)] += 1
             if judgement.notes_rejected_writes:
                 rejected.extend(rejected_writes(observation))
+            if kind is not None and (observation.invocation.error or "").startswith(TIMED_OUT):
+                settled[kind] = 0
+
+        def violated() -> None:
+            failed.append(True)  # a failing case is shrunk and replayed: from now on every case runs
+            function.discard_instances()
 
         result = property_result(
             judgement.clause,
@@ -193,7 +206,7 @@ class Run:
             examples=examples,
             seed_value=self.seed,
             explicit=explicit,
-            on_violation=function.discard_instances,
+            on_violation=violated,
         )
         if result.status is not Status.PASSED:
             return result
@@ -201,6 +214,13 @@ class Run:
             result.message = f"{sides[True]} {judgement.sides[0]}, {sides[False]} {judgement.sides[1]}"
         elif judgement.passed is not None:
             result.message = judgement.passed(cases, facts)
+        skipped = sum(settled.values())
+        if skipped:
+            note = (
+                f"{skipped} not run: the first example of each of {', '.join(map(str, settled))} ran to the"
+                f" {self.request.timeout:g} s deadline, as the rest would"
+            )
+            result.message = "; ".join(part for part in (result.message, note) if part)
         late = judgement.late
         if late is not None:
             for inputs, lines in function.settled_output():

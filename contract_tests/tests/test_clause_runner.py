@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from random import SystemRandom
 from types import SimpleNamespace
 from typing import Any
@@ -89,3 +90,40 @@ def test_a_flaky_stateful_run_is_a_failed_clause(run_cli: Any) -> None:
         result = run_cli("check", "--handler", handler, "--clause", "isolation", "--examples", "30", "--seed", seed)
         assert result.status == 1, result.out + result.err
         assert "Traceback" not in result.out + result.err
+
+
+RETRIES_UNTIL_THE_DEADLINE = """
+import os
+import time
+
+import boto3
+
+client = boto3.client("dynamodb")
+
+
+def handler(event, context):
+    now_ms = time.time_ns() // 1_000_000
+    item = {"connectionId": {"S": event["requestContext"]["connectionId"]}, "createdAt": {"N": str(now_ms)}}
+    params = event.get("queryStringParameters") or {}
+    item["clientId"] = {"S": params.get("clientId") or "unknown"}
+    for name in ("account", "region"):
+        if params.get(name):
+            item[name] = {"S": params[name]}
+    while True:  # as an SDK configured to retry for as long as the function lives
+        try:
+            client.put_item(TableName=os.environ["CONNECTIONS_TABLE"], Item=item)
+            return {"statusCode": 200, "body": "connected"}
+        except Exception:
+            time.sleep(0.1)
+"""
+
+
+def test_a_storage_failure_waited_out_to_the_deadline_costs_one_deadline_per_kind(run_cli: Any, tmp_path: Path) -> None:
+    """Each kind of storage failure is run until one example of it reaches the deadline; the rest of that kind
+    would only wait as long to end alike, and the report says how many were not run and why."""
+    (tmp_path / "patient.py").write_text(RETRIES_UNTIL_THE_DEADLINE, encoding="utf-8")
+    argv = ["--handler", f"{tmp_path / 'patient.py'}:handler", "--clause", "storage-failure", "--timeout", "1"]
+    result = run_cli("check", *argv, "--examples", "40")
+    assert result.status == 0, result.out + result.err
+    assert "not run: the first example of each of throttled, throttling" in result.out
+    assert "ran to the 1 s deadline, as the rest would" in result.out
