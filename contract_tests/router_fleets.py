@@ -225,6 +225,22 @@ def edge_cases(draw: st.DrawFn) -> dict[str, Any]:
     return RouterCase(event_of(account, region, draw(messages)), agents, idle=idle, home=(account, region)).plain()
 
 
+def edge_examples() -> list[dict[str, Any]]:
+    """A long and a short configured window, each with agents on both sides of it and of the default
+    window, and one expiring at the second of the write."""
+    home = ("123456789012", "ap-southeast-5")
+    examples = []
+    for idle, silences in (("3600", (900_000, 3_540_000, 3_600_001)), ("120", (0, 60_000, 300_000))):
+        agents = [
+            Agent(f"EdgeAgent{idle}s{index}=", HERE, 3600, silent, client_id=f"agent-{index}")
+            for index, silent in enumerate(silences)
+        ]
+        agents.append(Agent(f"EdgeAgent{idle}expiring=", HERE, 0, 0, client_id="agent-expiring"))
+        event = event_of(*home, {"action": "rotate-keys"})
+        examples.append(RouterCase(event, tuple(agents), idle=idle, home=home).plain())
+    return examples
+
+
 #: Events that are no router event, each beside a fleet a router that took it would post to.
 #: The last: twelve full-width digits, which ``\d`` and ``isdigit`` take for digits.
 _BAD_ACCOUNTS = (

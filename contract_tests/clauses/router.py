@@ -16,6 +16,7 @@ from contract_tests.router_fleets import (
     RouterCase,
     big_fleet,
     edge_cases,
+    edge_examples,
     invalid_cases,
     invalid_examples,
     mixed_fleet,
@@ -83,6 +84,7 @@ PRUNE_FAILURE_JUDGEMENT = Property[Case, RouterRun, RouterContract](
 CLOCK_EDGES_JUDGEMENT = Property[Case, RouterRun, RouterContract](
     clause=CLOCK_EDGES,
     cases=lambda facts: edge_cases(),
+    explicit=lambda facts: edge_examples(),
     step=_step,
     judge=_judged(require_routed),
     examples=lambda examples: max(10, examples // 3),

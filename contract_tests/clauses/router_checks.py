@@ -94,6 +94,16 @@ def sort_fleet(run: RouterRun, event: Any) -> Judged:
     return judged
 
 
+def _silence(item: TypedItem, run: RouterRun) -> str:
+    """How long a live connection had been silent, against the idle window in force."""
+    seen = _number(item, "lastSeenAt")
+    if seen is None:
+        return ""
+    idle_s = idle_seconds(run.observation.environment)
+    silent = (run.invocation.started_ms - seen) / 1000
+    return f" (last seen {silent:.3f} s before the invocation, within CONNECTION_IDLE_SECONDS={idle_s})"
+
+
 def _page_hint(run: RouterRun, event: Any, connection_id: str) -> str:
     """Where a missed connection was in the Query's pages, when past the first one."""
     ordered = sorted(
@@ -146,10 +156,11 @@ def require_routed(case: RouterCase, run: RouterRun, contract: RouterContract, f
                 COUNTED,
                 actual(),
             )
-    for connection_id in judged.live:
+    for connection_id, item in judged.live.items():
         if connection_id not in posts:
             raise Violation(
                 f"never posted to {connection_id}, a live connection of {partition(event)!r}"
+                + _silence(item, run)
                 + _page_hint(run, event, connection_id),
                 COUNTED,
                 actual(),

@@ -53,7 +53,7 @@ WRONG = sorted((HANDLERS / "wrong" / "router").glob("*.py")) + sorted(
 )
 def test_correct_routers_conform(run_cli: Any, backend: RunningBackend, handler: str) -> None:
     argv = ["--contract", "router", "--handler", handler, *backend.cli_args]
-    result = run_cli("check", *argv, "--examples", backend.conforming_examples(20))
+    result = run_cli("check", *argv, "--examples", backend.conforming_examples(10))
     assert result.status == 0, result.out + result.err
     assert result.passed_clauses == [clause.id for clause in ROUTER.clauses]
 
