@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -99,3 +100,19 @@ def read_body(request: BaseHTTPRequestHandler) -> bytes:
             chunks.append(request.rfile.read(size))
             request.rfile.readline()
     return request.rfile.read(int(request.headers.get("Content-Length") or 0))
+
+
+def reply(request: BaseHTTPRequestHandler, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    request.send_response(status)
+    for name, value in headers:
+        request.send_header(name, value)
+    request.send_header("Content-Length", str(len(body)))
+    request.end_headers()
+    request.wfile.write(body)
+
+
+def reset(request: BaseHTTPRequestHandler) -> None:
+    """Drop the connection with a TCP reset, as a network failure looks to the SDK."""
+    request.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    request.close_connection = True
+    request.connection.close()

@@ -9,8 +9,6 @@ connection and moto validates no id, so the gate serves it itself, on ``http.ser
 from __future__ import annotations
 
 import json
-import socket
-import struct
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from contract_tests.loopback import QuietServer, read_body
+from contract_tests.loopback import QuietServer, read_body, reply, reset
 from contract_tests.sandbox.hostnames import management_host
 
 #: The stage in every endpoint URL the gate hands out.
@@ -80,7 +78,6 @@ class ManagementApi:
         self._answers: dict[str, list[int]] = {}
         self._window: list[Attempt] | None = None
         self._last: list[Attempt] = []
-        self._servers: list[QuietServer] = []
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -104,7 +101,6 @@ class ManagementApi:
             return f"https://{management_host(region)}/{STAGE}"
         if self._server is None:
             self._server = QuietServer(self._handler)
-            self._servers.append(self._server)
             self._server.serve("management-api")
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}/{STAGE}"
@@ -123,9 +119,8 @@ class ManagementApi:
                 self._window = None
 
     def close(self) -> None:
-        with self._lock:
-            servers, self._servers = self._servers, []
-        for server in servers:
+        server, self._server = self._server, None
+        if server is not None:
             server.shutdown()
             server.server_close()
 
@@ -143,9 +138,7 @@ class ManagementApi:
             recorded = self._window if self._window is not None else self._last
             recorded.append(Attempt(request.command, connection or "", request.path, body, status))
         if status == RESET:
-            request.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            request.close_connection = True
-            request.connection.close()
+            reset(request)
             return
         headers = [("x-amzn-RequestId", uuid.uuid4().hex), ("Content-Type", "application/json")]
         if status in ERROR_TYPES:
@@ -156,9 +149,4 @@ class ManagementApi:
             answer = json.dumps(info).encode()
         else:
             answer = b""
-        request.send_response(status)
-        for name, value in headers:
-            request.send_header(name, value)
-        request.send_header("Content-Length", str(len(answer)))
-        request.end_headers()
-        request.wfile.write(answer)
+        reply(request, status, headers, answer)

@@ -12,7 +12,6 @@ import json
 import re
 import socket
 import ssl
-import struct
 import threading
 import uuid
 from collections.abc import Iterator
@@ -37,7 +36,7 @@ from contract_tests.aws_calls import (
     calls_of,
     capped,
 )
-from contract_tests.loopback import QuietServer, read_body
+from contract_tests.loopback import QuietServer, read_body, reply, reset
 from contract_tests.management_api import ManagementApi
 from contract_tests.observers.base import Channel, FaultSwitch
 from contract_tests.sandbox import dns
@@ -283,7 +282,7 @@ class ProxyChannel(FaultSwitch, Channel):
                 "__type": "com.amazon.coral.validate#ValidationException",
                 "message": f"connect-contract: {refused}",
             }
-            _reply(request, 400, [("Content-Type", "application/x-amz-json-1.0")], json.dumps(error).encode())
+            reply(request, 400, [("Content-Type", "application/x-amz-json-1.0")], json.dumps(error).encode())
             return
         hold = self._hold
         if hold is not None and any(call.is_write for call in calls) and hold.claim():
@@ -299,12 +298,12 @@ class ProxyChannel(FaultSwitch, Channel):
         except OSError:
             for call in calls:
                 call.outcome = "no answer (backend unreachable)"
-            _reset(request)
+            reset(request)
             return
         outcome = SUCCEEDED if status < 300 else _error_code(answer) or str(status)
         for call in calls:
             call.outcome = outcome
-        _reply(request, status, headers, answer)
+        reply(request, status, headers, answer)
 
     def _unforwardable(self, service: str) -> str | None:
         """Why a call cannot go to AWS itself: only DynamoDB's calls go there, never to a host a request names."""
@@ -341,13 +340,13 @@ class ProxyChannel(FaultSwitch, Channel):
         for call in calls:
             call.outcome = fault.error_code
         if fault.http_status == 0:
-            _reset(request)
+            reset(request)
             return
         body = json.dumps(
             {"__type": fault.wire_type + fault.error_code, "message": f"injected by connect-contract: {fault.name}"}
         ).encode()
         headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-RequestId", uuid.uuid4().hex)]
-        _reply(request, fault.http_status, headers, body)
+        reply(request, fault.http_status, headers, body)
 
 
 def _host(request: BaseHTTPRequestHandler) -> str:
@@ -370,19 +369,3 @@ def _error_code(body: bytes) -> str:
         return ""
     kind = error.get("__type", "") if isinstance(error, dict) else ""
     return str(kind).rpartition("#")[2]
-
-
-def _reply(request: BaseHTTPRequestHandler, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-    request.send_response(status)
-    for name, value in headers:
-        request.send_header(name, value)
-    request.send_header("Content-Length", str(len(body)))
-    request.end_headers()
-    request.wfile.write(body)
-
-
-def _reset(request: BaseHTTPRequestHandler) -> None:
-    """Drop the connection with a TCP reset, as a network failure looks to the SDK."""
-    request.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    request.close_connection = True
-    request.connection.close()

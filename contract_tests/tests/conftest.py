@@ -68,10 +68,13 @@ def _no_ci_progress(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str], failures_dir: Path) -> Any:
+def run_cli(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str], failures_dir: Path) -> Any:
     """Run ``connect-contract`` in this process and return its exit status and output."""
+    node_handlers = str(HANDLERS / "nodejs") + "/"
 
     def run(*argv: str) -> CliRun:
+        if any(node_handlers in arg for arg in argv):  # a test passes alone, not only after one that installed them
+            request.getfixturevalue("node_modules")
         if argv[:1] in (("check",), ("replay",)) and "--failures-dir" not in argv:
             argv = (*argv, "--failures-dir", str(failures_dir))
         capsys.readouterr()
