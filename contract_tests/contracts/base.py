@@ -50,6 +50,11 @@ class ContractBase:
         """Whether an authorizer stands in front of the function, so ``--authorizer`` can be the one there."""
         return False
 
+    @property
+    def route_names(self) -> tuple[str, ...]:
+        """The routes whose function the contract binds, `$connect` first; none for a function invoked directly."""
+        return ()
+
     def configuration_errors(self, environment: Mapping[str, str]) -> list[str]:
         """Problems with the function's own configuration that leave the contract's answer undefined."""
         return []
@@ -90,6 +95,10 @@ class Contract(ContractBase):
     def __post_init__(self) -> None:
         super().__post_init__()
         object.__setattr__(self, "routes", MappingProxyType(dict(self.routes)))
+
+    @property
+    def route_names(self) -> tuple[str, ...]:
+        return tuple(self.routes)
 
     def operations(self, routes: Iterable[str]) -> frozenset[str]:
         """The DynamoDB operations a function serving ``routes`` may call."""

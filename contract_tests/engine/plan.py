@@ -4,9 +4,10 @@ targets. Everything after reads the plan; nothing looks the contract up or parse
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from contract_tests.contracts import Contract, ContractBase, RouterContract, contract_named
+from contract_tests.contracts import ContractBase, contract_named
 from contract_tests.contracts.base import CONNECT_ROUTE
 from contract_tests.contracts.clause import Clause
 from contract_tests.contracts.router import ENDPOINT_VARIABLE
@@ -66,28 +67,13 @@ def from_template(request: CheckRequest, contract: ContractBase) -> CheckRequest
     given = [name for name in FROM_TEMPLATE if request.words_of(name)]
     if given:
         raise HarnessError(f"--template reads the functions from the template; drop --{given[0]}")
-    if isinstance(contract, RouterContract):
-        router = read_invoked(str(request.template), ENDPOINT_VARIABLE, contract.function)
-        return replace(
-            request,
-            handler=router.target,
-            env=tuple({**router.variables, **dict(request.env)}.items()),
-            table_variables=request.table_variables or router.table_variables,
-        )
+    return TEMPLATE_READERS[contract.kind](request, contract)
+
+
+def _route_functions(request: CheckRequest, contract: ContractBase) -> CheckRequest:
+    """The function of each route the contract binds, and the authorizer in front of `$connect` if it has one."""
     stack = read_stack(str(request.template))
-    if contract.kind == "authorizer":
-        if stack.authorizer is None:
-            raise HarnessError(
-                f"--template {request.template}: no REQUEST authorizer in front of $connect, which contract"
-                f" {contract.name} binds"
-            )
-        return replace(
-            request,
-            handler=stack.authorizer.target,
-            env=tuple({**stack.authorizer.variables, **dict(request.env)}.items()),
-        )
-    assert isinstance(contract, Contract)  # the router and the authorizer returned above
-    routes = tuple(contract.routes)
+    routes = contract.route_names
     missing = [route for route in routes if route not in stack.routes]
     if missing:
         raise HarnessError(
@@ -116,9 +102,39 @@ def from_template(request: CheckRequest, contract: ContractBase) -> CheckRequest
     )
 
 
+def _authorizer_function(request: CheckRequest, contract: ContractBase) -> CheckRequest:
+    """The REQUEST authorizer in front of the stack's `$connect` route."""
+    authorizer = read_stack(str(request.template)).authorizer
+    if authorizer is None:
+        raise HarnessError(
+            f"--template {request.template}: no REQUEST authorizer in front of $connect, which contract"
+            f" {contract.name} binds"
+        )
+    return replace(request, handler=authorizer.target, env=tuple({**authorizer.variables, **dict(request.env)}.items()))
+
+
+def _router_function(request: CheckRequest, contract: ContractBase) -> CheckRequest:
+    """The function invoked directly with the management API's endpoint in its environment."""
+    router = read_invoked(str(request.template), ENDPOINT_VARIABLE, contract.function)
+    return replace(
+        request,
+        handler=router.target,
+        env=tuple({**router.variables, **dict(request.env)}.items()),
+        table_variables=request.table_variables or router.table_variables,
+    )
+
+
+#: Where a SAM template names the function each kind of contract binds (``ContractBase.kind``).
+TEMPLATE_READERS: dict[str, Callable[[CheckRequest, ContractBase], CheckRequest]] = {
+    "connect": _route_functions,
+    "authorizer": _authorizer_function,
+    "router": _router_function,
+}
+
+
 def _routes(request: CheckRequest, contract: ContractBase) -> tuple[tuple[str, HandlerTarget], ...]:
     """``--route``'s targets, each for a route of the contract other than `$connect` (``--handler``'s)."""
-    routes = tuple(contract.routes) if isinstance(contract, Contract) else ()
+    routes = contract.route_names
     named = [route for route, _ in request.routes]
     for route in named:
         if route == CONNECT_ROUTE:

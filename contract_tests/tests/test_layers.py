@@ -146,3 +146,27 @@ def test_a_contract_refuses_a_clause_of_another_kind_of_function() -> None:
 
     with pytest.raises(ValueError, match="bind another"):
         CONTRACTS["v1"].derive("v1x", "a trial", add=AUTHORIZER_CLAUSES[:1])
+
+
+def test_every_kind_of_function_has_its_class_and_template_reader_and_nothing_else_forks_on_it() -> None:
+    """A new kind of function is a class in ``FUNCTIONS`` and a reader in ``TEMPLATE_READERS``; no other module
+    asks which contract class it holds (the contract package's registry and engine/functions.py's classes only
+    narrow the kind they were given)."""
+    from contract_tests.contracts import EVERY_CONTRACT
+    from contract_tests.engine.functions import FUNCTIONS
+    from contract_tests.engine.plan import TEMPLATE_READERS
+
+    kinds = {contract.kind for contract in EVERY_CONTRACT.values()}
+    assert set(FUNCTIONS) == kinds == set(TEMPLATE_READERS)
+    classes = {"ContractBase", "Contract", "RouterContract", "AuthorizerContract"}
+    forks = [
+        f"{name}:{node.lineno}"
+        for name, path in _modules().items()
+        if name != "contract_tests.engine.functions" and not name.startswith("contract_tests.contracts")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "isinstance"
+        and classes & {n.id for n in ast.walk(node.args[1]) if isinstance(n, ast.Name)}
+    ]
+    assert forks == []
