@@ -70,11 +70,12 @@ def _no_ci_progress(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def run_cli(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str], failures_dir: Path) -> Any:
     """Run ``connect-contract`` in this process and return its exit status and output."""
-    node_handlers = str(HANDLERS / "nodejs") + "/"
+    packages = {str(HANDLERS / "nodejs") + "/": "node_modules", str(HANDLERS / "nodejs_sdk_v2") + "/": "sdk_v2_modules"}
 
     def run(*argv: str) -> CliRun:
-        if any(node_handlers in arg for arg in argv):  # a test passes alone, not only after one that installed them
-            request.getfixturevalue("node_modules")
+        for folder, fixture in packages.items():  # a test passes alone, not only after one that installed them
+            if any(folder in arg or arg + "/" == folder for arg in argv):
+                request.getfixturevalue(fixture)
         if argv[:1] in (("check",), ("replay",)) and "--failures-dir" not in argv:
             argv = (*argv, "--failures-dir", str(failures_dir))
         capsys.readouterr()
@@ -244,20 +245,31 @@ def one_process_at_a_time(tmp_path_factory: pytest.TempPathFactory, name: str) -
         yield
 
 
-@pytest.fixture(scope="session")
-def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The packages the Node.js handlers import (AWS SDK v3, jose), installed from the lock file once."""
+def _npm_ci(tmp_path_factory: pytest.TempPathFactory, project: Path) -> Path:
+    """``project``'s packages, installed from its lock file once, whoever comes first."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.fail("Node.js and npm are needed for the Node.js handler tests (e.g. `apt-get install nodejs npm`)")
-    modules = HANDLERS / "nodejs" / "node_modules"
-    with one_process_at_a_time(tmp_path_factory, "npm-ci"):  # installed once, whoever comes first
-        wanted = load_json(HANDLERS / "nodejs" / "package.json")["dependencies"]
+    modules = project / "node_modules"
+    with one_process_at_a_time(tmp_path_factory, f"npm-ci-{project.name}"):
+        wanted = load_json(project / "package.json")["dependencies"]
         if not all((modules / name).is_dir() for name in wanted):
             done = subprocess.run(
                 ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=HANDLERS / "nodejs",
+                cwd=project,
                 capture_output=True,
                 text=True,
             )
             assert done.returncode == 0, done.stdout + done.stderr
     return modules
+
+
+@pytest.fixture(scope="session")
+def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The packages the Node.js handlers import (AWS SDK v3, jose)."""
+    return _npm_ci(tmp_path_factory, HANDLERS / "nodejs")
+
+
+@pytest.fixture(scope="session")
+def sdk_v2_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The AWS SDK for JavaScript v2, which the handlers under nodejs_sdk_v2 import."""
+    return _npm_ci(tmp_path_factory, HANDLERS / "nodejs_sdk_v2")

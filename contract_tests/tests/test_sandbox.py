@@ -141,21 +141,6 @@ def old_boto3(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python
 
 
-@pytest.fixture(scope="session")
-def sdk_v2_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The AWS SDK for JavaScript v2, installed from its lock file once."""
-    if shutil.which("npm") is None:
-        pytest.fail("Node.js and npm are needed for the AWS SDK for JavaScript v2 tests")
-    modules = SDK_V2 / "node_modules"
-    with one_process_at_a_time(tmp_path_factory, "npm-ci-sdk-v2"):
-        if not (modules / "aws-sdk").is_dir():
-            done = subprocess.run(
-                ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=SDK_V2, capture_output=True, text=True
-            )
-            assert done.returncode == 0, done.stdout + done.stderr
-    return modules
-
-
 def _calls(result: Any) -> list[str]:
     """The AWS calls a failing clause's example recorded."""
     report = json.loads(result.out)
