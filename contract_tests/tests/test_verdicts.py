@@ -102,6 +102,39 @@ def test_a_check_writes_nothing_into_the_working_directory(tmp_path: Path) -> No
     assert (home / "hypothesis").is_dir()
 
 
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() if path.is_file() else b"/" for path in folder.rglob("*")}
+
+
+def test_a_users_project_is_left_as_it_was_by_checks_a_fix_replayed_and_docs(tmp_path: Path) -> None:
+    """The handler in the working directory, as a user's project holds it: a passing check, a failing one, the
+    fix replayed and ``docs --check`` leave it byte for byte as it was (no bytecode, no emptied folder)."""
+    work, home = tmp_path / "project", tmp_path / "home"
+    work.mkdir()
+    correct = (HANDLERS / "correct_or_empty_idiom.py").read_bytes()
+    (work / "app.py").write_bytes(correct)
+    before = _snapshot(work)
+    environment = {**os.environ, "CONNECT_CONTRACT_HOME": str(home)}
+
+    def gate(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "contract_tests", *argv], cwd=work, env=environment, capture_output=True, text=True
+        )
+
+    check = ["check", "--handler", "app.handler", "--clause", "item", "--examples", "5"]
+    assert gate(*check).returncode == 0
+    assert _snapshot(work) == before
+    (work / "app.py").write_bytes((HANDLERS / "wrong" / "item_created_seconds.py").read_bytes())
+    assert gate(*check).returncode == 1
+    assert any(name.startswith(".connect-contract") for name in _snapshot(work))  # the case a user re-runs
+    (work / "app.py").write_bytes(correct)
+    replayed = gate("replay", "--handler", "app.handler")
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert _snapshot(work) == before
+    assert gate("docs", "--check").returncode == 2
+    assert _snapshot(work) == before
+
+
 def test_a_time_in_the_wrong_unit_is_named_in_words() -> None:
     from contract_tests.clauses.checks import unit_mistake
     from contract_tests.oracle import Window
