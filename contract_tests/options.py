@@ -5,6 +5,7 @@ them, and the reproduce command is written from them. Imports nothing heavy (``-
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,16 @@ def seconds(text: str) -> float:
     if not 0 < value <= 900:
         raise argparse.ArgumentTypeError("must be more than 0 and at most 900 (Lambda's limit)")
     return value
+
+
+def jobs(text: str) -> int:
+    """``--jobs``: a number of worker processes, or ``auto`` for one per processor this process may use."""
+    if text == "auto":
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        return positive(text)
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"{error}; or auto (one per processor)") from None
 
 
 def whole_number(text: str) -> int:
@@ -286,6 +297,15 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         metavar="SECONDS",
     ),
     Option(
+        "jobs",
+        "jobs",
+        "run the clauses in N worker processes, each with its own table and environments (auto: one per"
+        " processor); the report is the one run (default: 1)",
+        default=1,
+        parse=jobs,
+        metavar="N|auto",
+    ),
+    Option(
         "clause",
         "clauses",
         "check only this clause (repeatable); `connect-contract clauses --contract V` lists them",
@@ -293,6 +313,10 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         repeatable=True,
     ),
 )
+
+
+#: Options about running a whole check, which a pytest run (one test per clause, pytest-xdist's workers) has not.
+WHOLE_CHECK_ONLY = ("jobs",)
 
 
 def option(name: str) -> Option:

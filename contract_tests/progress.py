@@ -1,6 +1,7 @@
-"""Progress while a check runs: on a terminal one live line for the clause under way (rewritten in
-place), in CI a plain line every few seconds (logs keep every line, so no carriage returns), else
-nothing. It writes only to the terminal stream; the report is rendered apart and never holds it."""
+"""Progress while a check runs: on a terminal one live line for the clauses under way (rewritten in
+place; several with ``--jobs``), in CI a plain line every few seconds (logs keep every line, so no
+carriage returns), else nothing. It writes only to the terminal stream; the report is rendered apart
+and never holds it."""
 
 from __future__ import annotations
 
@@ -24,10 +25,8 @@ class Progress:
         self.stream = stream
         self.mode = mode
         self._lock = threading.Lock()
-        self._clause: Clause | None = None
-        self._started = 0.0
-        self._done = 0
-        self._planned = 0
+        #: The clauses under way by number: the clause, when it started, examples done and planned.
+        self._under_way: dict[int, tuple[Clause, float, int, int]] = {}
         self._shown = False
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -37,12 +36,13 @@ class Progress:
             return
         with self._lock:
             if isinstance(event, ClauseStarted):
-                self._clause, self._started, self._done, self._planned = event.clause, time.monotonic(), 0, 0
+                self._under_way[event.clause.number] = (event.clause, time.monotonic(), 0, 0)
                 self._start_ticker()
-            elif isinstance(event, ExampleDone):
-                self._done, self._planned = event.done, event.planned
+            elif isinstance(event, ExampleDone) and event.clause.number in self._under_way:
+                clause, started, _, _ = self._under_way[event.clause.number]
+                self._under_way[event.clause.number] = (clause, started, event.done, event.planned)
             elif isinstance(event, ClauseFinished):
-                self._clause = None
+                self._under_way.pop(event.result.clause.number, None)
                 self._clear()
 
     def clear(self) -> None:
@@ -65,14 +65,16 @@ class Progress:
         every = LIVE_EVERY_S if self.mode == "live" else CI_EVERY_S
         while not self._stop.wait(every):
             with self._lock:
-                if self._clause is not None:
+                if self._under_way:
                     self._show()
 
     def _line(self) -> str:
-        assert self._clause is not None
-        elapsed = time.monotonic() - self._started
-        done = f"{self._done} of about {self._planned} examples" if self._planned else "under way"
-        return f"  ... {self._clause.number} {self._clause.id}: {done}, {elapsed:.0f}s"
+        parts = []
+        for number in sorted(self._under_way):
+            clause, started, done, planned = self._under_way[number]
+            so_far = f"{done} of about {planned} examples" if planned else "under way"
+            parts.append(f"{clause.number} {clause.id}: {so_far}, {time.monotonic() - started:.0f}s")
+        return "  ... " + "; ".join(parts)
 
     def _show(self) -> None:
         if self.mode == "live":

@@ -18,7 +18,7 @@ from contract_tests.errors import HarnessError
 from contract_tests.failure_cases import DEFAULT_DIRECTORY as DEFAULT_FAILURES
 from contract_tests.failure_cases import cases_of, save
 from contract_tests.lambda_runtime import LambdaContext
-from contract_tests.options import add_check_options, request_values
+from contract_tests.options import CHECK_OPTIONS, WHOLE_CHECK_ONLY, add_check_options, request_values
 from contract_tests.request import CheckRequest
 
 if TYPE_CHECKING:
@@ -30,9 +30,13 @@ PREFIX = "connect-"
 _OPEN_RUN = pytest.StashKey["Run | HarnessError | None"]()
 
 
+#: Every check option but those about running a whole check: here each clause is a test.
+PLUGIN_OPTIONS = tuple(option.name for option in CHECK_OPTIONS if option.name not in WHOLE_CHECK_ONLY)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("connect-contract", "contract gate for WebSocket $connect handlers")
-    add_check_options(group.addoption, PREFIX, handler_required=False)
+    add_check_options(group.addoption, PREFIX, handler_required=False, names=PLUGIN_OPTIONS)
     group.addoption(
         "--connect-failures-dir",
         default=str(DEFAULT_FAILURES),
@@ -42,7 +46,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _request(config: pytest.Config) -> CheckRequest:
-    return CheckRequest(**request_values(lambda field: config.getoption(f"{PREFIX.replace('-', '_')}{field}")))
+    values = request_values(lambda field: config.getoption(f"{PREFIX.replace('-', '_')}{field}"), PLUGIN_OPTIONS)
+    return CheckRequest(**values)
 
 
 class ContractClauseItem(pytest.Item):

@@ -56,6 +56,8 @@ class CheckRequest:
     routes: tuple[tuple[str, str], ...] = ()
     #: ``--template``: the SAM template ``handler``, ``routes``, ``authorizer`` and the variables come from.
     template: str | None = None
+    #: ``--jobs``: worker processes the clauses run in (1: this process, one clause after another).
+    jobs: int = 1
 
     @property
     def table_variable_names(self) -> tuple[str, ...]:
@@ -94,7 +96,7 @@ class CheckRequest:
 
     def command(self, seed: int, clause: str | None = None) -> str:
         """The exact command line that repeats this check (for one clause, when given), every option kept."""
-        request = replace(self, seed=seed, clauses=(clause,) if clause else self.clauses)
+        request = replace(self, seed=seed, clauses=(clause,), jobs=1) if clause else replace(self, seed=seed)
         return shlex.join(["connect-contract", "check", *request._words()])
 
     def replay_command(self, failures_dir: str | None = None) -> str:

@@ -57,6 +57,8 @@ class Backend(abc.ABC):
     #: What this backend can show that others cannot: ``"network-outage"`` (a real dead endpoint),
     #: ``"ttl-expiry"`` (it really deletes items whose TTL attribute has passed).
     capabilities: frozenset[str] = frozenset()
+    #: A server other processes can reuse at its endpoint (``--endpoint``): ``--jobs`` workers share one.
+    shareable: bool = False
 
     def __init__(self, options: BackendOptions) -> None:
         self.options = options

@@ -44,6 +44,8 @@ class DynamoDBLocal(Backend):
     The jar is the one ``connect-contract localstack install`` fetches, so one provisioning serves both.
     """
 
+    shareable = True
+
     name = "dynamodb-local"
     capabilities = frozenset({"network-outage", "ttl-expiry"})
 

@@ -17,6 +17,8 @@ EXPIRY_PATH = "/_aws/dynamodb/expired"
 class LocalStack(Backend):
     """Starts LocalStack on a free port, or reuses ``--endpoint`` / ``$LOCALSTACK_ENDPOINT``."""
 
+    shareable = True
+
     name = "localstack"
     capabilities = frozenset({"network-outage", "ttl-expiry"})
 

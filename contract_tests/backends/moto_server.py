@@ -21,6 +21,7 @@ class MotoServer(Backend):
 
     name = "moto-server"
     capabilities = frozenset({"network-outage"})
+    shareable = True
 
     def __init__(self, options: BackendOptions, *, model_in_process: bool = False) -> None:
         super().__init__(options)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contract_tests.engine.check import run_check
 from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event, ExampleDone
 from contract_tests.engine.plan import Plan, plan
-from contract_tests.engine.run import Run, execute, open_run, run_check
+from contract_tests.engine.run import Run, execute, open_run
 
 __all__ = [
     "CheckFinished",

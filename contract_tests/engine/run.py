@@ -129,11 +129,15 @@ class Run:
 
     # ---- running clauses -------------------------------------------------------------------------
 
-    def run_clause(self, clause: Clause) -> ClauseResult:
+    def run_clause(self, clause: Clause, *, reports_blocking_failure: bool | None = None) -> ClauseResult:
+        """``clause``'s result. A failure that blocks every step is reported on the first clause run, unless
+        ``reports_blocking_failure`` says whether this one reports it (a worker of a parallel check)."""
         started = time.perf_counter()
         if clause.fresh_start:
             self.function.discard_instances()
         if self.blocking_failure is not None:
+            if reports_blocking_failure is not None:
+                self._blocking_failure_reported = not reports_blocking_failure
             result = self._blocking_failure_result(clause)
         else:
             result = self._run(judgement_for(clause))
@@ -314,10 +318,3 @@ def execute(resolved: Plan, on_event: Callable[[Event], None]) -> Report:
     report.seconds = time.perf_counter() - started
     on_event(CheckFinished(report))
     return report
-
-
-def run_check(asked: CheckRequest | Plan, on_event: Callable[[Event], None] | None = None) -> Report:
-    """Run a whole check (planned here unless it was) and return its report, telling ``on_event`` of each
-    event as it comes."""
-    resolved = asked if isinstance(asked, Plan) else plan(asked)
-    return execute(resolved, on_event or (lambda event: None))

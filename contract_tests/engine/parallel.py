@@ -1,0 +1,191 @@
+"""``--jobs N``: a whole check's clauses run in N worker processes, each with its own run (runtime,
+table, warm environments), taking the next clause as it finishes one; the events and the report are the
+serial run's: clauses finish in the contract's order and a failure that blocks every step is reported
+once, on the first clause.
+
+Written here rather than with ``concurrent.futures``: a worker keeps one open run (a started backend, a
+table, warm environments) across the clauses it takes, and tells progress while a clause runs."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import queue
+import signal
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import replace
+from types import FrameType
+from typing import Any
+
+from contract_tests.backends import BackendOptions, make_backend
+from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event, ExampleDone
+from contract_tests.engine.plan import Plan, plan
+from contract_tests.engine.run import Run
+from contract_tests.errors import HarnessError
+from contract_tests.request import CheckRequest
+from contract_tests.results import ClauseResult, Counterexample, Report, Status
+
+#: How long a stopped worker gets to clean up (its environments, its table) before it is killed.
+STOP_GRACE_S = 30.0
+#: How often the parent looks whether a worker died without a word.
+POLL_S = 0.5
+
+
+def execute_in_workers(resolved: Plan, on_event: Callable[[Event], None]) -> Report:
+    """Run ``resolved``'s clauses in ``resolved.request.jobs`` worker processes; the report, as ``execute``'s."""
+    started = time.perf_counter()
+    clauses = resolved.clauses
+    workers = min(resolved.request.jobs, len(clauses))
+    context = multiprocessing.get_context("spawn")  # a fork would copy this process's threads' locks
+    tasks: Any = context.Queue()
+    told: Any = context.Queue()
+    for index in range(len(clauses)):
+        tasks.put(index)
+    for _ in range(workers):
+        tasks.put(None)
+    with ExitStack() as stack:
+        request = _shared_backend(resolved.request, stack)
+        processes = [
+            context.Process(target=_work, args=(request, resolved.seed, tasks, told), name=f"connect-contract-{n}")
+            for n in range(workers)
+        ]
+        stack.callback(_stop, processes)
+        for process in processes:
+            process.start()
+        results, warnings, containment = _gather(resolved, processes, told, on_event)
+        for process in processes:  # each said it is done: let it end on its own
+            process.join(STOP_GRACE_S)
+    report = Report(
+        resolved.request,
+        resolved.seed,
+        results=[results[index] for index in range(len(clauses))],
+        warnings=warnings,
+        containment=containment,
+        contract=resolved.contract,
+        runtime=resolved.runtime,
+    )
+    report.seconds = time.perf_counter() - started
+    on_event(CheckFinished(report))
+    return report
+
+
+def _shared_backend(request: CheckRequest, stack: ExitStack) -> CheckRequest:
+    """The request the workers run: a server backend this process started once, reused at its endpoint."""
+    if request.endpoint is not None or not request.uses_backend:
+        return request
+    options = BackendOptions(region=request.region, create_real_table=request.create_real_table)
+    backend = make_backend(request.backend, options)
+    if not backend.shareable:
+        return request
+    stack.enter_context(backend)
+    return replace(request, endpoint=backend.endpoint_url())
+
+
+def _gather(
+    resolved: Plan, processes: list[Any], told: Any, on_event: Callable[[Event], None]
+) -> tuple[dict[int, ClauseResult], list[str], Any]:
+    """The workers' results by clause index, their warnings and the first one's containment; ``on_event``
+    hears each start and example as it comes and each finish in the contract's order."""
+    clauses = resolved.clauses
+    results: dict[int, ClauseResult] = {}
+    warnings: list[str] = []
+    containment: Any = None
+    finished = 0
+    told_next = 0
+    while finished < len(processes):
+        try:
+            message = told.get(timeout=POLL_S)
+        except queue.Empty:
+            dead = [p for p in processes if p.exitcode is not None and p.exitcode != 0]
+            if dead:
+                raise HarnessError(
+                    f"a worker process of --jobs ended with exit status {dead[0].exitcode} before its clauses"
+                    " were done; run with --jobs 1 to see why"
+                ) from None
+            continue
+        kind = message[0]
+        if kind == "started":
+            on_event(ClauseStarted(clauses[message[1]]))
+        elif kind == "example":
+            on_event(ExampleDone(clauses[message[1]], message[2], message[3]))
+        elif kind == "finished":
+            status, examples, text, shown, seconds = message[2]
+            results[message[1]] = ClauseResult(clauses[message[1]], Status(status), examples, text, shown, seconds)
+            while told_next in results:
+                on_event(ClauseFinished(results[told_next]))
+                told_next += 1
+        elif kind == "done":
+            finished += 1
+            warnings.extend(warning for warning in message[1] if warning not in warnings)
+            containment = containment or message[2]
+        elif kind == "failed":
+            raise pickle.loads(message[1])
+    return results, warnings, containment
+
+
+def _stop(processes: list[Any]) -> None:
+    """Every worker ended: asked to stop (it cleans up as a check does on SIGTERM), killed if it will not."""
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + STOP_GRACE_S
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _work(request: CheckRequest, seed: int, tasks: Any, told: Any) -> None:
+    """A worker: one run of the whole plan, taking clause indices until it is handed None."""
+    for signum in (signal.SIGTERM, signal.SIGINT):  # unwind, so environments and the table are cleaned up
+        signal.signal(signum, _interrupt)
+    try:
+        # The parent resolved the request already (a template's functions filled in): plan it as it stands.
+        resolved = plan(replace(request, template=None, seed=seed))
+        index_of = {clause.id: index for index, clause in enumerate(resolved.clauses)}
+
+        def tell(event: Event) -> None:
+            if isinstance(event, ExampleDone):
+                told.put(("example", index_of[event.clause.id], event.done, event.planned))
+
+        run = Run(resolved, tell)
+        with run:
+            while (index := tasks.get()) is not None:
+                told.put(("started", index))
+                result = run.run_clause(resolved.clauses[index], reports_blocking_failure=index == 0)
+                told.put(("finished", index, _portable(result)))
+        for signum in (signal.SIGTERM, signal.SIGINT):  # cleaned up: a stop now only cuts the goodbye short
+            signal.signal(signum, signal.SIG_DFL)
+        told.put(("done", list(run.warnings), run.runtime.containment))
+    except KeyboardInterrupt:
+        # The parent stopped reading: what is still queued for it would hold this process's exit forever.
+        told.cancel_join_thread()
+        return
+    except BaseException as error:  # noqa: BLE001 - the parent raises it, as this process would have
+        told.put(("failed", _pickled(error)))
+
+
+def _portable(result: ClauseResult) -> tuple[str, int, str, Counterexample | None, float]:
+    """A result as it crosses to the parent (which holds the clause itself); an example pickle cannot carry
+    is shown by its repr."""
+    shown = result.counterexample
+    if shown is not None:
+        try:
+            pickle.dumps(shown)
+        except Exception:  # noqa: BLE001 - whatever a case holds (a lock, a generator), its repr still says it
+            shown = Counterexample(repr(shown.example), repr(shown.expected), repr(shown.actual), shown.judged_by)
+    return result.status.value, result.examples, result.message, shown, result.seconds
+
+
+def _pickled(error: BaseException) -> bytes:
+    try:
+        return pickle.dumps(error)
+    except Exception:  # noqa: BLE001 - an exception pickle cannot carry still reaches the parent, by name
+        return pickle.dumps(HarnessError(f"a worker process of --jobs failed: {type(error).__name__}: {error}"))

@@ -1,0 +1,128 @@
+"""``--jobs``: the clauses in worker processes give the serial run's report on the same seed (results,
+counterexamples, a blocking failure reported once), in the contract's order, and leave no process."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract_tests.backends.base import plain_client
+from contract_tests.engine.parallel import STOP_GRACE_S, _shared_backend
+from contract_tests.localstack.layout import Layout
+from contract_tests.process_tree import alive, family
+from contract_tests.request import CheckRequest
+from contract_tests.tests.conftest import HANDLERS
+
+REFERENCE = "reference_impl.handler:lambda_handler"
+ITEM_IN_SECONDS = f"{HANDLERS / 'wrong' / 'item_created_seconds.py'}:handler"
+
+
+def _timeless(text: str) -> str:
+    """``text`` without wall-clock times (epoch numbers, an event's requestTime), which two runs never share."""
+    return re.sub(r"\d{6,}|\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}", "…", text)
+
+
+def _essence(report: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """What must not depend on --jobs: each clause's status, examples, message and example, times aside."""
+    return [
+        (
+            c["id"],
+            c["status"],
+            c["examples"],
+            _timeless(c.get("message") or ""),
+            _timeless(json.dumps((c.get("counterexample") or {}).get("example"))),
+        )
+        for c in report["clauses"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("handler", "backend_name"),
+    [
+        pytest.param(REFERENCE, "moto", id="reference"),
+        pytest.param(ITEM_IN_SECONDS, "moto", id="item-in-seconds"),
+        pytest.param(f"{HANDLERS / 'wrong' / 'init_reads_wrong_variable.py'}:handler", "moto", id="init-error"),
+        # one moto server, started by the check, which every worker reaches at its endpoint
+        pytest.param(ITEM_IN_SECONDS, "moto-server", id="item-in-seconds-shared-server"),
+    ],
+)
+def test_two_jobs_report_what_one_reports(run_cli: Any, tmp_path: Path, handler: str, backend_name: str) -> None:
+    reports = {}
+    for jobs in ("1", "2"):
+        output = tmp_path / f"jobs-{jobs}.json"
+        argv = ["--handler", handler, "--backend", backend_name, "--seed", "7", "--examples", "5", "--jobs", jobs]
+        argv += ["--format", "json"]
+        result = run_cli("check", *argv, "--output", str(output))
+        assert result.status in (0, 1), result.out + result.err
+        reports[jobs] = json.loads(output.read_text())
+        lines = re.findall(r"^  \[[^]]+\] \d+ (\S+)", result.out, re.MULTILINE)
+        assert lines == [clause["id"] for clause in reports[jobs]["clauses"]]  # the contract's order
+    assert _essence(reports["1"]) == _essence(reports["2"])
+    assert reports["1"]["verdict"] == reports["2"]["verdict"]
+
+
+@pytest.mark.parametrize("name", ["moto-server", pytest.param("dynamodb-local", marks=pytest.mark.localstack)])
+def test_workers_share_the_server_the_check_starts(name: str) -> None:
+    if name == "dynamodb-local" and not Layout.default().is_installed():
+        pytest.skip("needs `connect-contract localstack install` (the tox localstack and dynamodb-local environments)")
+    with ExitStack() as stack:
+        request = _shared_backend(CheckRequest(handler=REFERENCE, backend=name), stack)
+        assert request.endpoint is not None
+        client = plain_client(request.endpoint, request.region)
+        assert "TableNames" in client.list_tables()
+    with ExitStack() as stack:  # moto in process lives in each worker's own process: nothing to share
+        assert _shared_backend(CheckRequest(handler=REFERENCE), stack).endpoint is None
+
+
+def test_jobs_is_a_number_or_auto(run_cli: Any) -> None:
+    for bad in ("0", "two"):
+        result = run_cli("check", "--handler", REFERENCE, "--jobs", bad)
+        assert result.status == 2
+        assert "--jobs" in result.err and "or auto" in result.err
+    assert run_cli("check", "--handler", REFERENCE, "--jobs", "auto", "--clause", "response").status == 0
+
+
+def test_a_clause_reproduced_alone_runs_without_jobs(run_cli: Any) -> None:
+    result = run_cli("check", "--handler", ITEM_IN_SECONDS, "--jobs", "2", "--examples", "5")
+    reproduce = [line for line in result.out.splitlines() if "reproduce:" in line]
+    assert reproduce and all("--jobs" not in line for line in reproduce)
+
+
+def test_an_interrupted_parallel_check_leaves_no_process(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "contract_tests", "check", "--handler", REFERENCE, "--jobs", "2"]
+    argv += ["--examples", "5000", "--failures-dir", str(tmp_path / "failures")]
+    environment = {**os.environ, "CONNECT_CONTRACT_HOME": str(tmp_path / "home"), "CI": "true"}
+    check = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment, start_new_session=True
+    )
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while len(seen - {check.pid}) < 2 and time.monotonic() < deadline:  # the workers and their functions
+            seen |= family(check.pid, check.pid)
+            time.sleep(0.2)
+        time.sleep(2)
+        seen |= family(check.pid, check.pid)
+        check.send_signal(signal.SIGTERM)
+        # well within the grace a stopped worker gets before it is killed: a worker once took all of it,
+        # its exit held by progress still queued for a parent no longer reading
+        status = check.wait(timeout=STOP_GRACE_S * 2 / 3)
+    finally:
+        if check.poll() is None:
+            os.killpg(check.pid, signal.SIGKILL)
+    assert status == 128 + signal.SIGTERM, check.stderr.read() if check.stderr else ""
+    assert len(seen) >= 3
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in seen) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in seen if alive(pid)]
