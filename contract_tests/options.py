@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.example_db import example_db_spec
 from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
 from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE, refusal, table_variable_refusal
 
@@ -60,6 +61,13 @@ def jobs(text: str) -> int:
         return positive(text)
     except argparse.ArgumentTypeError as error:
         raise argparse.ArgumentTypeError(f"{error}; or auto (one per processor)") from None
+
+
+def example_db(text: str) -> str:
+    try:
+        return example_db_spec(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def whole_number(text: str) -> int:
@@ -304,6 +312,16 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         default=1,
         parse=jobs,
         metavar="N|auto",
+    ),
+    Option(
+        "example-db",
+        "example_dbs",
+        "replay first what earlier runs saved there, and save there what this run finds: a directory, a Redis"
+        " URL (redis://HOST:PORT/DB) or github:OWNER/REPO[/ARTIFACT] (a CI run's artifact, read only);"
+        " repeatable, combined (default: none, a run is its seed alone)",
+        parse=example_db,
+        metavar="DIR|URL",
+        repeatable=True,
     ),
     Option(
         "clause",

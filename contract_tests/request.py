@@ -58,6 +58,8 @@ class CheckRequest:
     template: str | None = None
     #: ``--jobs``: worker processes the clauses run in (1: this process, one clause after another).
     jobs: int = 1
+    #: ``--example-db``: the hypothesis example databases replayed first and written to (none: the seed alone).
+    example_dbs: tuple[str, ...] = ()
 
     @property
     def table_variable_names(self) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Flaky
 
 from contract_tests.clauses.judgement import Violation
@@ -38,18 +39,20 @@ def first_violation(run: Callable[[], None], seen: Sequence[Violation] = ()) -> 
     return None
 
 
-def hypothesis_settings(examples: int) -> settings:
-    """Quiet, database-free, deadline-free runs: the report, not hypothesis, prints the failure."""
+def hypothesis_settings(examples: int, database: ExampleDatabase | None = None) -> settings:
+    """Quiet, deadline-free runs: the report, not hypothesis, prints the failure. Without ``--example-db``
+    a run is its seed alone; with it, what the database holds is replayed first and what fails is kept."""
+    replayed = (Phase.reuse,) if database is not None else ()
     return settings(
         max_examples=examples,
-        database=None,
+        database=database,
         deadline=None,
         derandomize=False,
         report_multiple_bugs=False,
         print_blob=False,
         verbosity=Verbosity.quiet,
         suppress_health_check=list(HealthCheck),
-        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        phases=(Phase.explicit, *replayed, Phase.generate, Phase.shrink),
     )
 
 
@@ -61,10 +64,13 @@ def search(
     seed_value: int,
     explicit: Sequence[T] = (),
     on_violation: Callable[[], None] = lambda: None,
+    database: ExampleDatabase | None = None,
+    database_key: bytes = b"",
 ) -> tuple[Violation | None, int]:
-    """Run ``check_example`` on ``explicit`` cases, then generated ones: the shrunk Violation it ended on
-    (or None) and how many examples ran. ``on_violation`` runs after each failing example (the next one
-    starts in a fresh environment: a failure never depends on an earlier one)."""
+    """Run ``check_example`` on ``explicit`` cases, then ``database``'s under ``database_key``, then
+    generated ones: the shrunk Violation it ended on (or None) and how many examples ran. ``on_violation``
+    runs after each failing example (the next one starts in a fresh environment: a failure never depends
+    on an earlier one)."""
     count = 0
     aborted: list[HarnessError] = []
     seen: list[Violation] = []
@@ -88,7 +94,13 @@ def search(
     test: Any = given(strategy)(body)
     for case in reversed(explicit):
         test = example(case)(test)
-    test = seed(seed_value)(hypothesis_settings(examples)(test))
+    # The settings after the seed: ``@seed`` turns the database off for the settings it finds, and a run
+    # given --example-db replays it before the seed's own examples.
+    test = hypothesis_settings(examples, database)(seed(seed_value)(test))
+    if database is not None:
+        # hypothesis keys a test by its function's source, the same function for every clause here: key it
+        # by the clause instead, stable across versions of this code (hypothesis's ``find`` sets the same).
+        test._hypothesis_internal_database_key = database_key
     try:
         violation = first_violation(test, seen)
     except Exception:

@@ -9,6 +9,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
+from hypothesis.database import ExampleDatabase
 
 from contract_tests.backends import BACKENDS
 from contract_tests.clauses import judgement_for
@@ -21,6 +22,7 @@ from contract_tests.engine.functions import FUNCTIONS, Function
 from contract_tests.engine.plan import Plan, plan
 from contract_tests.engine.properties import search
 from contract_tests.errors import HarnessError
+from contract_tests.example_db import database_key, open_example_db
 from contract_tests.request import CheckRequest
 from contract_tests.results import ClauseResult, Counterexample, Report, Status
 from contract_tests.runtimes import make_runtime
@@ -56,10 +58,19 @@ def property_result(
     seed_value: int,
     explicit: Sequence[Any] = (),
     on_violation: Callable[[], None] = lambda: None,
+    database: ExampleDatabase | None = None,
+    database_key: bytes = b"",
 ) -> ClauseResult:
     """A property search's verdict on ``clause``: passed, or failed on the shrunk counterexample."""
     violation, count = search(
-        strategy, check_example, examples=examples, seed_value=seed_value, explicit=explicit, on_violation=on_violation
+        strategy,
+        check_example,
+        examples=examples,
+        seed_value=seed_value,
+        explicit=explicit,
+        on_violation=on_violation,
+        database=database,
+        database_key=database_key,
     )
     return _verdict(clause, violation, count)
 
@@ -79,15 +90,20 @@ class Run:
         #: event, or (in front of `$connect`) an authorizer refusing a valid handshake.
         self.blocking_failure: Any = None
         self._blocking_failure_reported = False
+        #: ``--example-db``: what each search replays first and where it keeps what fails.
+        self.example_db: ExampleDatabase | None = None
 
     def __enter__(self) -> Run:
         request = self.request
         try:
             self._stack.enter_context(_hypothesis_storage())
+            example_db = open_example_db(request.example_dbs)
+            self.example_db = example_db.database
             settings = CheckSettings(
                 examples=request.examples, seed=self.seed, region=request.region, timeout_s=request.timeout
             )
             self.function = FUNCTIONS[self.contract.kind](self.plan, self.runtime, settings, self._stack)
+            self.warnings.extend(example_db.warnings)
             # One cold start first: a target that cannot be found stops here (exit 2), and a function
             # that cannot initialise is judged once instead of failing every example of every clause.
             first = self.function.first()
@@ -158,7 +174,9 @@ class Run:
         if isinstance(judgement, Property):
             return self._property(judgement)
         if isinstance(judgement, WarmSequence):
-            violation, count, passed = self.function.warm_sequences(judgement, self.contract, self.seed)
+            violation, count, passed = self.function.warm_sequences(
+                judgement, self.contract, self.seed, self.example_db
+            )
             return _verdict(clause, violation, count, passed)
         events = judgement.events(self.contract)
         try:
@@ -211,6 +229,8 @@ class Run:
             seed_value=self.seed,
             explicit=explicit,
             on_violation=violated,
+            database=self.example_db,
+            database_key=database_key(self.contract.name, judgement.clause.id),
         )
         if result.status is not Status.PASSED:
             return result

@@ -9,11 +9,13 @@ from typing import Any
 
 from hypothesis import seed
 from hypothesis import strategies as st
+from hypothesis.database import ExampleDatabase
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 from contract_tests.clauses.judgement import Expiry, Violation, WarmSequence, WarmStep
 from contract_tests.contracts import Contract
 from contract_tests.engine.properties import first_violation, hypothesis_settings
+from contract_tests.example_db import database_key
 from contract_tests.observation import Observation, TypedItem
 from contract_tests.oracle import TTL_VARIABLE
 from contract_tests.runtimes import HandlerInitError
@@ -98,8 +100,10 @@ def warm_sequences(
     contract: Contract,
     facts: Facts,
     seed_value: int,
+    database: ExampleDatabase | None = None,
 ) -> tuple[Violation | None, int, str]:
-    """Stateful runs; the shrunk Violation (or None), how many environments ran, and a pass's message."""
+    """Stateful runs; the shrunk Violation (or None), how many environments ran, and a pass's message
+    (``database``'s sequences replayed first, a failing one kept there)."""
     containers = judgement.containers(facts.examples)
     count = 0
     seen: list[Violation] = []
@@ -133,8 +137,10 @@ def warm_sequences(
             if hasattr(self, "container"):
                 self.container.stop()
 
-    settings = hypothesis_settings(containers)
+    settings = hypothesis_settings(containers, database)
     settings = type(settings)(settings, stateful_step_count=judgement.steps)
+    # hypothesis keys a machine by its source, the same for every contract: the clause's key added.
+    Machine._hypothesis_internal_add_digest = database_key(contract.name, judgement.clause.id)
     machine = seed(seed_value)(Machine)
     try:
         violation = first_violation(lambda: run_state_machine_as_test(machine, settings=settings), seen)
