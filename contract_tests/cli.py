@@ -8,8 +8,9 @@ import os
 import signal
 import sys
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contract_tests.errors import HarnessError
 from contract_tests.failure_cases import DEFAULT_DIRECTORY as DEFAULT_FAILURES
@@ -18,6 +19,9 @@ from contract_tests.input_files import InputFileError, read_json
 from contract_tests.options import REPLAY_OPTIONS, VERSION_NAMES, add_check_options, option, positive, request_values
 from contract_tests.request import CheckRequest
 from contract_tests.schema_files import SCHEMA_FILES, VALIDATION_ROLES
+
+if TYPE_CHECKING:
+    from contract_tests.results import Report
 
 #: Where a checkout of this project keeps the generated pages.
 DEFAULT_DOCS = "docs/contract"
@@ -75,6 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="no progress lines (by default a live line on a terminal, and a line every few seconds when CI is set)",
     )
     _add_failures_dir(check, "where each failing clause saves its minimal counterexample")
+    merge = commands.add_parser(
+        "merge",
+        help="join the JSON reports of one check's --shard runs into the whole check's report",
+        description=(
+            "Join the JSON reports of all N shards of one check (--shard K/N, the same options and --seed) into "
+            "the whole check's report and verdict. Exit 0: conforms; 1: violates; 2: the reports are not all "
+            "the shards of one check."
+        ),
+    )
+    merge.add_argument("reports", nargs="+", metavar="REPORT", help="a shard's report (check --format json)")
+    merge.add_argument("--format", choices=REPORT_FORMATS, default="text", help="the merged report's format")
+    merge.add_argument("--output", metavar="PATH", help="write the merged report in --format to PATH")
+    merge.add_argument("--junit", metavar="PATH", help="also write the merged report as JUnit XML")
+    _add_failures_dir(merge, "where each defect of the whole check saves its minimal counterexample")
     replay = commands.add_parser(
         "replay",
         help="re-run saved failure cases against a handler",
@@ -149,11 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check(args: argparse.Namespace) -> int:
     from contract_tests.engine import ClauseFinished, Event, plan, run_check
-    from contract_tests.github import write_github_outputs
-    from contract_tests.junit import render_junit
     from contract_tests.progress import Progress, mode_for
-    from contract_tests.report import clause_line, header, render_failures, render_text, summary
-    from contract_tests.report_json import render_json
+    from contract_tests.report import clause_line, header
 
     request = CheckRequest(**request_values(lambda field: getattr(args, field)))
     machine_on_stdout = args.format != "text" and not args.output
@@ -178,6 +193,30 @@ def _check(args: argparse.Namespace) -> int:
         report = run_check(resolved, on_event)
     finally:
         progress.close()
+    _deliver(report, args, say)
+    _save_cases(report, args, say)
+    return report.exit_status
+
+
+def _save_cases(report: Report, args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """One case per defect in ``--failures-dir``, for ``replay``."""
+    saved = save(cases_of(report), Path(args.failures_dir))
+    if saved:
+        elsewhere = args.failures_dir if args.failures_dir != str(DEFAULT_FAILURES) else None
+        say(
+            f"saved {len(saved)} failure case{'s' if len(saved) > 1 else ''} in {args.failures_dir}; "
+            f"re-run: {report.request.replay_command(elsewhere)}"
+        )
+
+
+def _deliver(report: Report, args: argparse.Namespace, say: Callable[[str], None]) -> None:
+    """The report's failures and verdict said, written in ``--format`` (and ``--junit``) where asked, and
+    handed to GitHub Actions when it runs the command."""
+    from contract_tests.github import write_github_outputs
+    from contract_tests.junit import render_junit
+    from contract_tests.report import render_failures, render_text, summary
+    from contract_tests.report_json import render_json
+
     say(render_failures(report))
     say(summary(report))
     rendered = {
@@ -187,20 +226,30 @@ def _check(args: argparse.Namespace) -> int:
     }
     if args.output:
         Path(args.output).write_text(rendered[args.format](), encoding="utf-8")
-    elif machine_on_stdout:
+    elif args.format != "text":
         sys.stdout.write(rendered[args.format]())
     if args.junit:
         Path(args.junit).write_text(rendered["junit"](), encoding="utf-8")
     for line in write_github_outputs(report, os.environ):
         print(line, flush=True)
-    saved = save(cases_of(report), Path(args.failures_dir))
-    if saved:
-        elsewhere = args.failures_dir if args.failures_dir != str(DEFAULT_FAILURES) else None
-        print(
-            f"saved {len(saved)} failure case{'s' if len(saved) > 1 else ''} in {args.failures_dir}; "
-            f"re-run: {request.replay_command(elsewhere)}",
-            file=terminal,
-        )
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from contract_tests.report import clause_line, header
+    from contract_tests.report_merge import merge_reports
+
+    report = merge_reports(args.reports)
+    terminal = sys.stderr if args.format != "text" and not args.output else sys.stdout
+
+    def say(line: str) -> None:
+        print(line, file=terminal, flush=True)
+
+    say(header(report.request, report.seed, report.runtime))
+    say(f"merged {len(args.reports)} shard reports: {', '.join(args.reports)}")
+    for result in report.results:
+        say(clause_line(result))
+    _deliver(report, args, say)
+    _save_cases(report, args, say)
     return report.exit_status
 
 
@@ -346,6 +395,8 @@ def _run(args: argparse.Namespace) -> int:
         return _mint(args)
     if args.command == "replay":
         return _replay(args)
+    if args.command == "merge":
+        return _merge(args)
     if args.command == "docs":
         return _docs(Path(args.out or DEFAULT_DOCS), args.check, args.out is not None)
     if args.command == "export":

@@ -70,6 +70,17 @@ def example_db(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def shard(text: str) -> str:
+    """``--shard K/N``, spelled canonically: the K-th of N shards, 1 <= K <= N."""
+    match = re.fullmatch(r"([1-9][0-9]*)/([1-9][0-9]*)", text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not K/N (e.g. 2/3: the second of three shards)")
+    index, count = int(match[1]), int(match[2])
+    if index > count:
+        raise argparse.ArgumentTypeError(f"{text!r}: shard {index} of {count} does not exist (K is from 1 to N)")
+    return f"{index}/{count}"
+
+
 def whole_number(text: str) -> int:
     try:
         return int(text)
@@ -324,6 +335,21 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         repeatable=True,
     ),
     Option(
+        "shard",
+        "shard",
+        "check only shard K of N of the clauses (one job of a CI matrix; needs --seed, the same in every"
+        " shard); `connect-contract merge` joins the shards' JSON reports into one verdict",
+        parse=shard,
+        metavar="K/N",
+    ),
+    Option(
+        "shard-durations",
+        "shard_durations",
+        "with --shard: balance the shards by the clause times an earlier JSON report recorded (default: the"
+        " clauses dealt in the contract's order)",
+        metavar="REPORT",
+    ),
+    Option(
         "clause",
         "clauses",
         "check only this clause (repeatable); `connect-contract clauses --contract V` lists them",
@@ -334,7 +360,7 @@ CHECK_OPTIONS: tuple[Option, ...] = (
 
 
 #: Options about running a whole check, which a pytest run (one test per clause, pytest-xdist's workers) has not.
-WHOLE_CHECK_ONLY = ("jobs",)
+WHOLE_CHECK_ONLY = ("jobs", "shard", "shard-durations")
 
 
 def option(name: str) -> Option:

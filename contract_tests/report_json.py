@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import shlex
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from contract_tests.inert_text import inert_json
-from contract_tests.results import ClauseResult, Report, Status
+from contract_tests.results import ClauseResult, Counterexample, Report, Status
 
 FORMAT = 1
 _STATUS = {Status.PASSED: "passed", Status.FAILED: "failed", Status.NOT_CHECKED: "not-checked"}
@@ -25,11 +26,14 @@ def _clause(report: Report, result: ClauseResult) -> dict[str, Any]:
         "examples": result.examples,
         "seconds": round(result.seconds, 3),
         "message": result.message,
-        "counterexample": None
-        if example is None
-        else {"example": example.example, "expected": example.expected, "actual": example.actual},
+        "counterexample": None if example is None else _counterexample(example),
         "reproduce": report.request.command(report.seed, result.clause.id) if failed else None,
     }
+
+
+def _counterexample(example: Counterexample) -> dict[str, Any]:
+    shown = {"example": example.example, "expected": example.expected, "actual": example.actual}
+    return shown | ({"judged_by": example.judged_by} if example.judged_by else {})
 
 
 def report_document(report: Report) -> dict[str, Any]:
@@ -57,6 +61,9 @@ def report_document(report: Report) -> dict[str, Any]:
             "env": dict(request.env),
             "table_variables": list(request.table_variable_names) if request.uses_backend else None,
             "clauses": list(request.clauses),
+            "example_dbs": list(request.example_dbs),
+            "shard": request.shard,
+            "command": shlex.split(request.command(report.seed))[2:],
         },
         "seed": report.seed,
         "verdict": report.verdict.value,

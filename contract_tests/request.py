@@ -60,6 +60,10 @@ class CheckRequest:
     jobs: int = 1
     #: ``--example-db``: the hypothesis example databases replayed first and written to (none: the seed alone).
     example_dbs: tuple[str, ...] = ()
+    #: ``--shard K/N``: check only the K-th of N shares of the clauses (None: all of them).
+    shard: str | None = None
+    #: ``--shard-durations``: an earlier JSON report whose clause times balance the shards.
+    shard_durations: str | None = None
 
     @property
     def table_variable_names(self) -> tuple[str, ...]:
@@ -98,7 +102,10 @@ class CheckRequest:
 
     def command(self, seed: int, clause: str | None = None) -> str:
         """The exact command line that repeats this check (for one clause, when given), every option kept."""
-        request = replace(self, seed=seed, clauses=(clause,), jobs=1) if clause else replace(self, seed=seed)
+        if clause:  # one clause, whichever shard checked it
+            request = replace(self, seed=seed, clauses=(clause,), jobs=1, shard=None, shard_durations=None)
+        else:
+            request = replace(self, seed=seed)
         return shlex.join(["connect-contract", "check", *request._words()])
 
     def replay_command(self, failures_dir: str | None = None) -> str:

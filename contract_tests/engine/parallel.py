@@ -159,7 +159,8 @@ def _work(request: CheckRequest, seed: int, tasks: Any, told: Any) -> None:
         with run:
             while (index := tasks.get()) is not None:
                 told.put(("started", index))
-                result = run.run_clause(resolved.clauses[index], reports_blocking_failure=index == 0)
+                clause = resolved.clauses[index]
+                result = run.run_clause(clause, reports_blocking_failure=resolved.reports_blocking_failure(clause))
                 told.put(("finished", index, _portable(result)))
         for signum in (signal.SIGTERM, signal.SIGINT):  # cleaned up: a stop now only cuts the goodbye short
             signal.signal(signum, signal.SIG_DFL)

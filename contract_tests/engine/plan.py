@@ -11,6 +11,7 @@ from contract_tests.contracts import ContractBase, contract_named
 from contract_tests.contracts.base import CONNECT_ROUTE
 from contract_tests.contracts.clause import Clause
 from contract_tests.contracts.router import ENDPOINT_VARIABLE
+from contract_tests.engine.shards import recorded_durations, shard_clauses
 from contract_tests.errors import HarnessError
 from contract_tests.options import FROM_TEMPLATE
 from contract_tests.request import CheckRequest
@@ -30,6 +31,17 @@ class Plan:
     authorizer: HandlerTarget | None = None
     #: ``--route``: the routes served by another function than ``target`` (which serves the others).
     routes: tuple[tuple[str, HandlerTarget], ...] = ()
+    #: With ``--shard``: the clauses of the whole check this plan checks a share of (else ``clauses``).
+    unsharded: tuple[Clause, ...] | None = None
+
+    @property
+    def whole_check(self) -> tuple[Clause, ...]:
+        return self.unsharded if self.unsharded is not None else self.clauses
+
+    def reports_blocking_failure(self, clause: Clause) -> bool:
+        """Whether ``clause`` reports a failure that blocks every step: the whole check's first clause does,
+        whichever shard or worker runs it, so that it is reported once."""
+        return clause == self.whole_check[0]
 
     @property
     def runtime(self) -> str:
@@ -55,11 +67,25 @@ def plan(request: CheckRequest, *, all_clauses: bool = False) -> Plan:
         raise HarnessError(f"--env {taken[0]}: the gate's: --table-variable sets it to the run's own table")
     if request.authorizer is not None and not contract.guarded:
         raise HarnessError(f"--authorizer: contract {contract.name} has no authorizer in front of $connect (v4 has)")
-    clauses = contract.select(() if all_clauses else request.clauses)
+    clauses = tuple(contract.select(() if all_clauses else request.clauses))
+    unsharded = None
+    if request.shard is not None and not all_clauses:
+        unsharded, clauses = clauses, _shard(request, clauses)
+    elif request.shard_durations is not None:
+        raise HarnessError("--shard-durations balances shards: give --shard K/N too")
     seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
     target = parse_target(request.handler, request.code_dir)
     authorizer = parse_target(request.authorizer, request.code_dir) if request.authorizer is not None else None
-    return Plan(request, contract, tuple(clauses), seed, target, authorizer, _routes(request, contract))
+    return Plan(request, contract, clauses, seed, target, authorizer, _routes(request, contract), unsharded)
+
+
+def _shard(request: CheckRequest, clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
+    if request.seed is None:
+        # a seed drawn per shard would make each shard part of a different run
+        raise HarnessError("--shard: give --seed N too, the same in every shard, so the shards split one check")
+    index, count = (int(part) for part in str(request.shard).split("/"))
+    durations = recorded_durations(request.shard_durations) if request.shard_durations else None
+    return shard_clauses(clauses, index, count, durations)
 
 
 def from_template(request: CheckRequest, contract: ContractBase) -> CheckRequest:

@@ -332,7 +332,7 @@ def execute(resolved: Plan, on_event: Callable[[Event], None]) -> Report:
         )
         for clause in resolved.clauses:
             on_event(ClauseStarted(clause))
-            result = run.run_clause(clause)
+            result = run.run_clause(clause, reports_blocking_failure=resolved.reports_blocking_failure(clause))
             report.results.append(result)
             on_event(ClauseFinished(result))
     report.seconds = time.perf_counter() - started

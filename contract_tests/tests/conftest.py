@@ -76,7 +76,7 @@ def run_cli(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str], 
         for folder, fixture in packages.items():  # a test passes alone, not only after one that installed them
             if any(folder in arg or arg + "/" == folder for arg in argv):
                 request.getfixturevalue(fixture)
-        if argv[:1] in (("check",), ("replay",)) and "--failures-dir" not in argv:
+        if argv[:1] in (("check",), ("replay",), ("merge",)) and "--failures-dir" not in argv:
             argv = (*argv, "--failures-dir", str(failures_dir))
         capsys.readouterr()
         try:
