@@ -10,7 +10,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from contract_tests.errors import HarnessError
 from contract_tests.failure_cases import DEFAULT_DIRECTORY as DEFAULT_FAILURES
@@ -171,8 +171,7 @@ def _check(args: argparse.Namespace) -> int:
     from contract_tests.report import clause_line, header
 
     request = CheckRequest(**request_values(lambda field: getattr(args, field)))
-    machine_on_stdout = args.format != "text" and not args.output
-    terminal = sys.stderr if machine_on_stdout else sys.stdout
+    terminal = _terminal(args)
 
     def say(line: str) -> None:
         print(line, file=terminal, flush=True)
@@ -196,6 +195,11 @@ def _check(args: argparse.Namespace) -> int:
     _deliver(report, args, say)
     _save_cases(report, args, say)
     return report.exit_status
+
+
+def _terminal(args: argparse.Namespace) -> TextIO:
+    """Where the lines for a person go: stderr when the machine-readable report takes stdout."""
+    return sys.stderr if args.format != "text" and not args.output else sys.stdout
 
 
 def _save_cases(report: Report, args: argparse.Namespace, say: Callable[[str], None]) -> None:
@@ -239,7 +243,7 @@ def _merge(args: argparse.Namespace) -> int:
     from contract_tests.report_merge import merge_reports
 
     report = merge_reports(args.reports)
-    terminal = sys.stderr if args.format != "text" and not args.output else sys.stdout
+    terminal = _terminal(args)
 
     def say(line: str) -> None:
         print(line, file=terminal, flush=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -79,18 +78,18 @@ def merge_reports(paths: Sequence[str]) -> Report:
     shard that checked it, in the contract's order; the longest shard's time; every warning once."""
     shards = [(path, load_report(path)) for path in paths]
     first_path, first = shards[0]
-    whole = replace(first.request, shard=None, shard_durations=None, jobs=1)
-    count = _shard_count(first_path, first)
+    whole = first.request.unsplit()
+    _, count = _shard_numbers(first_path, first)
     by_index: dict[int, str] = {}
     for path, report in shards:
-        if _shard_count(path, report) != count:
+        index, of = _shard_numbers(path, report)
+        if of != count:
             raise HarnessError(f"{path} is shard {report.request.shard}, {first_path} one of {count}: not one split")
-        if replace(report.request, shard=None, shard_durations=None, jobs=1) != whole or report.seed != first.seed:
+        if report.request.unsplit() != whole or report.seed != first.seed:
             raise HarnessError(
                 f"{path} checked another run than {first_path}: {report.request.command(report.seed)} "
                 f"against {first.request.command(first.seed)}"
             )
-        index = int(str(report.request.shard).split("/")[0])
         if index in by_index:
             raise HarnessError(f"{path} and {by_index[index]} are both shard {index}/{count}")
         by_index[index] = path
@@ -121,7 +120,8 @@ def merge_reports(paths: Sequence[str]) -> Report:
     )
 
 
-def _shard_count(path: str, report: Report) -> int:
-    if report.request.shard is None:
+def _shard_numbers(path: str, report: Report) -> tuple[int, int]:
+    numbers = report.request.shard_numbers
+    if numbers is None:
         raise HarnessError(f"{path} is a whole check's report, not a shard's (--shard K/N): nothing to merge")
-    return int(report.request.shard.split("/")[1])
+    return numbers

@@ -100,12 +100,22 @@ class CheckRequest:
             for word in option.words(getattr(self, option.field))
         ]
 
+    @property
+    def shard_numbers(self) -> tuple[int, int] | None:
+        """``--shard K/N`` as (K, N), None without it (the option's parser spelled it canonically)."""
+        if self.shard is None:
+            return None
+        index, count = self.shard.split("/")
+        return int(index), int(count)
+
+    def unsplit(self) -> CheckRequest:
+        """The same check however it is split: no worker processes, no shard."""
+        return replace(self, jobs=1, shard=None, shard_durations=None)
+
     def command(self, seed: int, clause: str | None = None) -> str:
         """The exact command line that repeats this check (for one clause, when given), every option kept."""
-        if clause:  # one clause, whichever shard checked it
-            request = replace(self, seed=seed, clauses=(clause,), jobs=1, shard=None, shard_durations=None)
-        else:
-            request = replace(self, seed=seed)
+        # one clause, whichever shard or worker checked it
+        request = replace(self.unsplit(), seed=seed, clauses=(clause,)) if clause else replace(self, seed=seed)
         return shlex.join(["connect-contract", "check", *request._words()])
 
     def replay_command(self, failures_dir: str | None = None) -> str:

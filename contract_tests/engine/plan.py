@@ -69,8 +69,9 @@ def plan(request: CheckRequest, *, all_clauses: bool = False) -> Plan:
         raise HarnessError(f"--authorizer: contract {contract.name} has no authorizer in front of $connect (v4 has)")
     clauses = tuple(contract.select(() if all_clauses else request.clauses))
     unsharded = None
-    if request.shard is not None and not all_clauses:
-        unsharded, clauses = clauses, _shard(request, clauses)
+    numbers = request.shard_numbers
+    if numbers is not None and not all_clauses:
+        unsharded, clauses = clauses, _shard(request, clauses, *numbers)
     elif request.shard_durations is not None:
         raise HarnessError("--shard-durations balances shards: give --shard K/N too")
     seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
@@ -79,11 +80,10 @@ def plan(request: CheckRequest, *, all_clauses: bool = False) -> Plan:
     return Plan(request, contract, clauses, seed, target, authorizer, _routes(request, contract), unsharded)
 
 
-def _shard(request: CheckRequest, clauses: tuple[Clause, ...]) -> tuple[Clause, ...]:
+def _shard(request: CheckRequest, clauses: tuple[Clause, ...], index: int, count: int) -> tuple[Clause, ...]:
     if request.seed is None:
         # a seed drawn per shard would make each shard part of a different run
         raise HarnessError("--shard: give --seed N too, the same in every shard, so the shards split one check")
-    index, count = (int(part) for part in str(request.shard).split("/"))
     durations = recorded_durations(request.shard_durations) if request.shard_durations else None
     return shard_clauses(clauses, index, count, durations)
 

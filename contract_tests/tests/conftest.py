@@ -40,6 +40,25 @@ def caught_clause(handler_file: Path) -> str:
     return match.group(1)
 
 
+def timeless(text: str) -> str:
+    """``text`` without wall-clock times (epoch numbers, an event's requestTime), which two runs never share."""
+    return re.sub(r"\d{6,}|\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}", "…", text)
+
+
+def essence(report: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """What must not depend on --jobs or --shard: each clause's status, examples, message and example, times aside."""
+    return [
+        (
+            c["id"],
+            c["status"],
+            c["examples"],
+            timeless(c.get("message") or ""),
+            timeless(json.dumps((c.get("counterexample") or {}).get("example"))),
+        )
+        for c in report["clauses"]
+    ]
+
+
 @dataclass
 class CliRun:
     status: int

@@ -21,29 +21,10 @@ from contract_tests.engine.parallel import STOP_GRACE_S, _shared_backend
 from contract_tests.localstack.layout import Layout
 from contract_tests.process_tree import alive, family
 from contract_tests.request import CheckRequest
-from contract_tests.tests.conftest import HANDLERS
+from contract_tests.tests.conftest import HANDLERS, essence
 
 REFERENCE = "reference_impl.handler:lambda_handler"
 ITEM_IN_SECONDS = f"{HANDLERS / 'wrong' / 'item_created_seconds.py'}:handler"
-
-
-def _timeless(text: str) -> str:
-    """``text`` without wall-clock times (epoch numbers, an event's requestTime), which two runs never share."""
-    return re.sub(r"\d{6,}|\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}", "…", text)
-
-
-def _essence(report: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """What must not depend on --jobs: each clause's status, examples, message and example, times aside."""
-    return [
-        (
-            c["id"],
-            c["status"],
-            c["examples"],
-            _timeless(c.get("message") or ""),
-            _timeless(json.dumps((c.get("counterexample") or {}).get("example"))),
-        )
-        for c in report["clauses"]
-    ]
 
 
 @pytest.mark.parametrize(
@@ -67,7 +48,7 @@ def test_two_jobs_report_what_one_reports(run_cli: Any, tmp_path: Path, handler:
         reports[jobs] = json.loads(output.read_text())
         lines = re.findall(r"^  \[[^]]+\] \d+ (\S+)", result.out, re.MULTILINE)
         assert lines == [clause["id"] for clause in reports[jobs]["clauses"]]  # the contract's order
-    assert _essence(reports["1"]) == _essence(reports["2"])
+    assert essence(reports["1"]) == essence(reports["2"])
     assert reports["1"]["verdict"] == reports["2"]["verdict"]
 
 

@@ -17,8 +17,7 @@ import pytest
 from contract_tests.contracts import contract_named
 from contract_tests.engine.shards import shard_clauses
 from contract_tests.localstack.layout import Layout
-from contract_tests.tests.conftest import HANDLERS, RunningBackend
-from contract_tests.tests.test_parallel import _essence, _timeless
+from contract_tests.tests.conftest import HANDLERS, RunningBackend, essence, timeless
 
 #: Stores createdAt in seconds for one connection in 20: the item clause (shard 2 of 3 below) meets it
 #: on seed 1 within 200 examples.
@@ -75,7 +74,7 @@ def test_three_shards_merged_are_the_unsharded_check(
     merged = run_cli("merge", *reports, "--junit", str(tmp_path / "merged.xml"), "--failures-dir", str(merged_failures))
     assert merged.status == 1
     expected, got = json.loads(whole.read_text()), json.loads(merged_json.read_text())
-    assert _essence(got) == _essence(expected)
+    assert essence(got) == essence(expected)
     assert (got["verdict"], got["exit_status"], got["defects"]) == ("violates", 1, [["item"]])
     assert got["request"]["shard"] is None and "--shard" not in " ".join(got["request"]["command"])
     shared = f" --example-db {database}"  # the shards' own option, kept in what repeats their run
@@ -89,7 +88,7 @@ def test_three_shards_merged_are_the_unsharded_check(
     saved = [json.loads(case.read_text()) for case in (*merged_cases, *unsharded_cases)]
     assert saved[0]["clause"] == saved[1]["clause"] == "item"
     # named by the example, whose request time is the wall clock's: the same event otherwise
-    assert _timeless(json.dumps(saved[0]["example"])) == _timeless(json.dumps(saved[1]["example"]))
+    assert timeless(json.dumps(saved[0]["example"])) == timeless(json.dumps(saved[1]["example"]))
     assert saved[0]["reproduce"].replace(shared, "") == saved[1]["reproduce"]
 
     # what shard 2 found, the next run replays first: another seed, one example, the same failure
