@@ -120,11 +120,11 @@ def cases_of(report: Any) -> list[FailureCase]:
                 message=result.message,
                 expected=json.loads(json.dumps(example.expected, default=str)),
                 actual=json.loads(json.dumps(example.actual, default=str)),
-                seed=report.seed,
+                seed=report.seed if result.seed is None else result.seed,
                 environment=dict(request.env),
                 table_variables=list(request.table_variables),
                 handler=request.handler,
-                reproduce=request.command(report.seed, result.clause.id),
+                reproduce=report.reproduce(result),
             )
         )
     return cases

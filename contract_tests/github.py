@@ -13,6 +13,7 @@ from pathlib import Path
 
 from contract_tests.errors import TargetError
 from contract_tests.inert_text import inert
+from contract_tests.report import examples_asked
 from contract_tests.results import ClauseResult, Report, Status
 from contract_tests.targets import HandlerTarget, parse_target
 
@@ -101,7 +102,7 @@ def step_summary(report: Report) -> str:
         "",
         (f"Backend `{request.backend}`, " if request.uses_backend else "No backend (it stores nothing), ")
         + f"runtime `{report.runtime}`, seed `{report.seed}`, "
-        f"{request.examples} examples per property clause, {report.seconds:.1f} s.",
+        f"{examples_asked(request)}, {report.seconds:.1f} s.",
         "",
         "| # | clause | result | examples | time | detail |",
         "|---|---|---|---|---|---|",

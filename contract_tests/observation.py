@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contract_tests.aws_calls import AwsCall
-from contract_tests.management_api import Attempt
+from contract_tests.management_api import RESET, Attempt
 
 #: A DynamoDB item as the wire types it: ``{"connectionId": {"S": "..."}}``.
 TypedItem = dict[str, Any]
@@ -38,6 +38,34 @@ class Invocation:
         if self.error is not None:
             return f"raised {self.error}"
         return f"returned {json.dumps(self.response, ensure_ascii=False)}"
+
+    def answer_kind(self) -> str:
+        """The answer with its values left out: an error's type, a status code, or the shape returned."""
+        if self.error is not None:
+            return f"raised {self.error.split(':', 1)[0]}"
+        response = self.response
+        if not isinstance(response, dict):
+            return f"returned {type(response).__name__}"
+        status = f" {response['statusCode']}" if "statusCode" in response else ""
+        return f"returned{status} {{{', '.join(sorted(map(str, response)))}}}"
+
+
+def _calls_kind(calls: list[AwsCall]) -> str:
+    made = sorted({call.operation if call.succeeded else f"{call.operation} ({call.outcome})" for call in calls})
+    return f"calls {', '.join(made)}" if made else "no AWS call"
+
+
+def _items_kind(items: list[TypedItem]) -> str:
+    """Each item's attribute names and wire types, its values left out."""
+    shapes = sorted(
+        "{"
+        + ", ".join(
+            f"{name}:{''.join(value) if isinstance(value, dict) else '?'}" for name, value in sorted(item.items())
+        )
+        + "}"
+        for item in items
+    )
+    return f"stored {', '.join(shapes)}" if shapes else "stored nothing"
 
 
 @dataclass
@@ -92,6 +120,22 @@ class Observation:
             shown["handler_output"] = self.invocation.logs[-5:]
         return shown
 
+    def behaviour(self) -> str:
+        """What kind of thing happened, values left out: a campaign counts the distinct ones it saw."""
+        answer = "failed to initialise" if self.init_error else self.invocation.answer_kind()
+        return "; ".join((answer, _calls_kind(self.all_calls), _items_kind(self.items)))
+
+
+def _effects(response: Any) -> set[str]:
+    """The Effect of each statement of an IAM policy an authorizer returned (none when it is not one)."""
+    policy = response.get("policyDocument") if isinstance(response, dict) else None
+    statements = policy.get("Statement") if isinstance(policy, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return set()
+    return {str(statement.get("Effect")) for statement in statements if isinstance(statement, dict)}
+
 
 @dataclass
 class AuthorizerCall:
@@ -119,6 +163,15 @@ class AuthorizerCall:
             shown["authorizer_output"] = self.invocation.logs[-5:]
         return shown
 
+    def behaviour(self) -> str:
+        """Whether a token was sent, and the answer's kind with the policy's effects (values left out)."""
+        sent = "no token" if self.token is None else "a token"
+        if self.init_error:
+            return f"{sent}; failed to initialise"
+        effects = sorted(_effects(self.invocation.response))
+        effect = f"; effect {'/'.join(effects)}" if effects else ""
+        return f"{sent}; {self.invocation.answer_kind()}{effect}"
+
 
 @dataclass
 class RouterRun:
@@ -144,3 +197,15 @@ class RouterRun:
         shown["items_before"] = self.given
         shown["posts"] = [str(attempt) for attempt in self.attempts]
         return shown
+
+    def behaviour(self) -> str:
+        answers = sorted({f"{a.method} {'reset' if a.status == RESET else a.status}" for a in self.attempts})
+        posted = f"requests answered {', '.join(answers)}" if answers else "no request to @connections"
+        return f"{self.observation.behaviour()}; {posted}"
+
+
+def behaviour_of(observed: Any) -> str:
+    """The behaviour of what one step observed: an observation, or several in order (interleaved connects)."""
+    if isinstance(observed, list):
+        return " | then | ".join(behaviour_of(one) for one in observed)
+    return str(observed.behaviour())

@@ -81,6 +81,21 @@ def shard(text: str) -> str:
     return f"{index}/{count}"
 
 
+_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s?)?")
+
+
+def duration(text: str) -> float:
+    """``--duration``: 600, 90s, 10m, 2h or 1h30m, in seconds."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None or not any(match.groups()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration (e.g. 90s, 10m, 2h, 1h30m; a number is seconds)")
+    hours, minutes, rest = (float(part or 0) for part in match.groups())
+    value = hours * 3600 + minutes * 60 + rest
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
 def whole_number(text: str) -> int:
     try:
         return int(text)
@@ -323,6 +338,15 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         default=1,
         parse=jobs,
         metavar="N|auto",
+    ),
+    Option(
+        "duration",
+        "duration",
+        "a campaign: each property and warm-sequence clause keeps generating examples, round after round, until"
+        " its share of this time is spent (90s, 10m, 2h), and stops at its first failure, shrunk; the report"
+        " counts the examples and the distinct behaviours seen (default: --examples, once)",
+        parse=duration,
+        metavar="TIME",
     ),
     Option(
         "example-db",

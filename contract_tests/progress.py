@@ -25,8 +25,8 @@ class Progress:
         self.stream = stream
         self.mode = mode
         self._lock = threading.Lock()
-        #: The clauses under way by number: the clause, when it started, examples done and planned.
-        self._under_way: dict[int, tuple[Clause, float, int, int]] = {}
+        #: The clauses under way by number: the clause, when it started, and its latest ExampleDone.
+        self._under_way: dict[int, tuple[Clause, float, ExampleDone | None]] = {}
         self._shown = False
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -36,11 +36,11 @@ class Progress:
             return
         with self._lock:
             if isinstance(event, ClauseStarted):
-                self._under_way[event.clause.number] = (event.clause, time.monotonic(), 0, 0)
+                self._under_way[event.clause.number] = (event.clause, time.monotonic(), None)
                 self._start_ticker()
             elif isinstance(event, ExampleDone) and event.clause.number in self._under_way:
-                clause, started, _, _ = self._under_way[event.clause.number]
-                self._under_way[event.clause.number] = (clause, started, event.done, event.planned)
+                clause, started, _ = self._under_way[event.clause.number]
+                self._under_way[event.clause.number] = (clause, started, event)
             elif isinstance(event, ClauseFinished):
                 self._under_way.pop(event.result.clause.number, None)
                 self._clear()
@@ -71,9 +71,9 @@ class Progress:
     def _line(self) -> str:
         parts = []
         for number in sorted(self._under_way):
-            clause, started, done, planned = self._under_way[number]
-            so_far = f"{done} of about {planned} examples" if planned else "under way"
-            parts.append(f"{clause.number} {clause.id}: {so_far}, {time.monotonic() - started:.0f}s")
+            clause, started, done = self._under_way[number]
+            elapsed = time.monotonic() - started
+            parts.append(f"{clause.number} {clause.id}: {_so_far(done, elapsed)}, {elapsed:.0f}s")
         return "  ... " + "; ".join(parts)
 
     def _show(self) -> None:
@@ -89,6 +89,15 @@ class Progress:
             self.stream.write(CLEAR)
             self.stream.flush()
             self._shown = False
+
+
+def _so_far(done: ExampleDone | None, elapsed: float) -> str:
+    if done is None:
+        return "under way"
+    if done.share_s is None:
+        return f"{done.done} of about {done.planned} examples"
+    rate = done.done / elapsed if elapsed else 0.0
+    return f"{done.done} examples ({rate:.0f}/s), {done.behaviours} behaviours, campaign share {done.share_s:.0f}s"
 
 
 def mode_for(stream: TextIO, quiet: bool, ci: bool) -> str:

@@ -59,7 +59,25 @@ def header(request: CheckRequest, seed: int, runtime: str) -> str:
     where = f"on backend {request.backend}" if request.uses_backend else "(no backend: it stores nothing)"
     return (
         f"connect-contract {request.contract}: checking {request.handler} ({runtime} runtime) "
-        f"{where} (seed {seed}, {request.examples} examples per property clause)"
+        f"{where} (seed {seed}, {examples_asked(request)})"
+    )
+
+
+def examples_asked(request: CheckRequest) -> str:
+    """How many examples each property clause was asked for: a number, or a campaign's time in rounds of it."""
+    if request.duration is None:
+        return f"{request.examples} examples per property clause"
+    return f"a campaign of {request.duration:g} s in rounds of {request.examples} examples per property clause"
+
+
+def campaign_summary(report: Report) -> str:
+    """What a campaign covered: examples, their rate, and the distinct behaviours each clause saw, summed."""
+    examples = sum(result.examples for result in report.results)
+    behaviours = sum(len(result.behaviours) for result in report.results)
+    rate = examples / report.seconds if report.seconds else 0.0
+    return (
+        f"campaign: {examples} examples in {report.seconds:.0f}s ({rate:.1f}/s), {behaviours} distinct"
+        f" behaviour{'' if behaviours == 1 else 's'} (summed over the clauses)"
     )
 
 
@@ -84,7 +102,7 @@ def failure_details(report: Report, result: ClauseResult, *, compact: bool = Tru
         parts.append("  minimal counterexample:\n" + _indent(as_json(shown)))
         parts.append("  expected:\n" + _indent(as_json(example.expected)))
         parts.append("  actual:\n" + _indent(as_json(example.actual)))
-    parts.append("  reproduce: " + report.request.command(report.seed, result.clause.id))
+    parts.append("  reproduce: " + report.reproduce(result))
     return "\n".join(parts)
 
 
@@ -105,6 +123,8 @@ def summary(report: Report) -> str:
     causes = f" ({defects} defect{'' if defects == 1 else 's'})" if defects < len(report.failed) else ""
     counts = f"{checked} of {total} clauses checked: {passed} passed, {len(report.failed)} failed{causes}{tail}"
     lines = [f"{verdict} in {report.seconds:.1f}s", f"contract: {counts}", f"sandbox: {report.containment.describe()}"]
+    if report.request.duration is not None:
+        lines.append(campaign_summary(report))
     lines += [f"warning: {warning}" for warning in report.warnings]
     return "\n".join(lines)
 
@@ -124,8 +144,7 @@ def _defect(report: Report, group: list[ClauseResult]) -> str:
     lines = [f"one defect, {len(group)} clauses broken ({listed}); the first shown, the others fail the same way:"]
     lines.append(failure_details(report, first))
     lines += [
-        f"  also clause {result.clause.number} {result.clause.id}: reproduce: "
-        + report.request.command(report.seed, result.clause.id)
+        f"  also clause {result.clause.number} {result.clause.id}: reproduce: " + report.reproduce(result)
         for result in others
     ]
     return "\n".join(lines)

@@ -27,7 +27,9 @@ def _clause(report: Report, result: ClauseResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 3),
         "message": result.message,
         "counterexample": None if example is None else _counterexample(example),
-        "reproduce": report.request.command(report.seed, result.clause.id) if failed else None,
+        "reproduce": report.reproduce(result) if failed else None,
+        "seed": result.seed,
+        "behaviours": result.behaviours,
     }
 
 
@@ -62,6 +64,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "table_variables": list(request.table_variable_names) if request.uses_backend else None,
             "clauses": list(request.clauses),
             "example_dbs": list(request.example_dbs),
+            "duration": request.duration,
             "shard": request.shard,
             "command": shlex.split(request.command(report.seed))[2:],
         },

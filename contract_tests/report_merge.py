@@ -70,7 +70,16 @@ def _result(clause: Any, entry: dict[str, Any]) -> ClauseResult:
     if shown is not None:
         example = Counterexample(shown["example"], shown["expected"], shown["actual"], shown.get("judged_by"))
     status = _STATUS[entry["status"]]
-    return ClauseResult(clause, status, int(entry["examples"]), entry["message"] or "", example, entry["seconds"])
+    return ClauseResult(
+        clause,
+        status,
+        int(entry["examples"]),
+        entry["message"] or "",
+        example,
+        entry["seconds"],
+        {str(kind): int(count) for kind, count in entry["behaviours"].items()},
+        entry["seed"],
+    )
 
 
 def merge_reports(paths: Sequence[str]) -> Report:

@@ -58,6 +58,8 @@ class CheckRequest:
     template: str | None = None
     #: ``--jobs``: worker processes the clauses run in (1: this process, one clause after another).
     jobs: int = 1
+    #: ``--duration``: a campaign's seconds, shared by its generating clauses (None: one round of --examples).
+    duration: float | None = None
     #: ``--example-db``: the hypothesis example databases replayed first and written to (none: the seed alone).
     example_dbs: tuple[str, ...] = ()
     #: ``--shard K/N``: check only the K-th of N shares of the clauses (None: all of them).
@@ -113,9 +115,13 @@ class CheckRequest:
         return replace(self, jobs=1, shard=None, shard_durations=None)
 
     def command(self, seed: int, clause: str | None = None) -> str:
-        """The exact command line that repeats this check (for one clause, when given), every option kept."""
+        """The exact command line that repeats this check (for one clause, when given), every option kept.
+        A campaign's clause is repeated by the seed of the round that ended it, without the campaign."""
         # one clause, whichever shard or worker checked it
-        request = replace(self.unsplit(), seed=seed, clauses=(clause,)) if clause else replace(self, seed=seed)
+        if clause:
+            request = replace(self.unsplit(), seed=seed, clauses=(clause,), duration=None)
+        else:
+            request = replace(self, seed=seed)
         return shlex.join(["connect-contract", "check", *request._words()])
 
     def replay_command(self, failures_dir: str | None = None) -> str:

@@ -48,6 +48,10 @@ class ClauseResult:
     message: str = ""
     counterexample: Counterexample | None = None
     seconds: float = 0.0
+    #: How many examples showed each kind of behaviour (``Observation.behaviour``): what the search covered.
+    behaviours: dict[str, int] = field(default_factory=dict)
+    #: The seed that repeats this result, when not the run's: a campaign's failure, found in a later round.
+    seed: int | None = None
 
 
 #: What varies between examples of one defect: numbers, values quoted by repr, long quoted text and
@@ -82,6 +86,10 @@ class Report:
             self.contract = contract_named(self.request.contract)
         if not self.runtime:
             self.runtime = self.request.runtime_name()
+
+    def reproduce(self, result: ClauseResult) -> str:
+        """The command that checks ``result``'s clause alone as it ran (a campaign's, by its round's seed)."""
+        return self.request.command(self.seed if result.seed is None else result.seed, result.clause.id)
 
     @property
     def failed(self) -> list[ClauseResult]:

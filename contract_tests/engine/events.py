@@ -15,11 +15,14 @@ class ClauseStarted:
 
 @dataclass(frozen=True)
 class ExampleDone:
-    """One more example of a property clause judged: ``done`` of about ``planned`` (shrinking adds some)."""
+    """One more example of a property clause judged: ``done`` of about ``planned`` (shrinking adds some;
+    0 in a campaign, which runs for ``share_s`` seconds instead), ``behaviours`` distinct ones seen so far."""
 
     clause: Clause
     done: int
     planned: int
+    behaviours: int = 0
+    share_s: float | None = None
 
 
 @dataclass(frozen=True)

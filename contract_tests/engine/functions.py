@@ -10,8 +10,6 @@ from contextlib import ExitStack
 from dataclasses import replace
 from typing import Any, ClassVar, Protocol
 
-from hypothesis.database import ExampleDatabase
-
 from contract_tests.authorizer_gateway import AuthorizerInFront
 from contract_tests.aws_calls import INTERNAL_ERROR, Fault
 from contract_tests.backends import Backend, BackendOptions, make_backend
@@ -25,6 +23,7 @@ from contract_tests.contracts.clause import CAPABILITIES
 from contract_tests.contracts.router import IDLE_VARIABLE, QUERY_PAGE
 from contract_tests.engine import scenarios
 from contract_tests.engine.plan import Plan
+from contract_tests.engine.rounds import Round
 from contract_tests.errors import HarnessError
 from contract_tests.gateway import Gateway
 from contract_tests.management_api import ManagementApi
@@ -71,9 +70,10 @@ class Function(Protocol):
         """Each of ``contracts.clause.CAPABILITIES``, and where and why this run lacks it (None: it has it)."""
 
     def warm_sequences(
-        self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int, database: ExampleDatabase | None
+        self, judgement: WarmSequence[Any, Any], contract: ContractBase, this_round: Round
     ) -> tuple[Violation | None, int, str]:
-        """The warm-sequence scenario: the shrunk Violation or None, environments run, a pass's message."""
+        """One round of the warm-sequence scenario: the shrunk Violation or None, environments run, a pass's
+        message."""
 
     def replay_warm_sequence(self, judgement: WarmSequence[Any, Any], contract: ContractBase, case: Any) -> None: ...
 
@@ -222,10 +222,10 @@ class ConnectHandler:
         return found
 
     def warm_sequences(
-        self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int, database: ExampleDatabase | None
+        self, judgement: WarmSequence[Any, Any], contract: ContractBase, this_round: Round
     ) -> tuple[Violation | None, int, str]:
         assert isinstance(contract, Contract)
-        return scenarios.warm_sequences(self.session, judgement, contract, self.facts, seed, database)
+        return scenarios.warm_sequences(self.session, judgement, contract, self.facts, this_round)
 
     def replay_warm_sequence(self, judgement: WarmSequence[Any, Any], contract: ContractBase, case: Any) -> None:
         assert isinstance(contract, Contract)
@@ -272,7 +272,7 @@ class Authorizer:
         return {name: f"for an authorizer: it has no backend to {what}" for name, what in CAPABILITIES.items()}
 
     def warm_sequences(
-        self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int, database: ExampleDatabase | None
+        self, judgement: WarmSequence[Any, Any], contract: ContractBase, this_round: Round
     ) -> tuple[Violation | None, int, str]:
         raise HarnessError(f"clause {judgement.clause.id}: an authorizer has no warm sequence of connects")
 
@@ -366,7 +366,7 @@ class Router:
         return {name: f"for a router: its clauses do not {what}" for name, what in CAPABILITIES.items()}
 
     def warm_sequences(
-        self, judgement: WarmSequence[Any, Any], contract: ContractBase, seed: int, database: ExampleDatabase | None
+        self, judgement: WarmSequence[Any, Any], contract: ContractBase, this_round: Round
     ) -> tuple[Violation | None, int, str]:
         raise HarnessError(f"clause {judgement.clause.id}: a router has no warm sequence of connects")
 

@@ -109,10 +109,12 @@ def _gather(
         if kind == "started":
             on_event(ClauseStarted(clauses[message[1]]))
         elif kind == "example":
-            on_event(ExampleDone(clauses[message[1]], message[2], message[3]))
+            on_event(ExampleDone(clauses[message[1]], *message[2]))
         elif kind == "finished":
-            status, examples, text, shown, seconds = message[2]
-            results[message[1]] = ClauseResult(clauses[message[1]], Status(status), examples, text, shown, seconds)
+            status, examples, text, shown, seconds, behaviours, seed = message[2]
+            results[message[1]] = ClauseResult(
+                clauses[message[1]], Status(status), examples, text, shown, seconds, behaviours, seed
+            )
             while told_next in results:
                 on_event(ClauseFinished(results[told_next]))
                 told_next += 1
@@ -153,7 +155,9 @@ def _work(request: CheckRequest, seed: int, tasks: Any, told: Any) -> None:
 
         def tell(event: Event) -> None:
             if isinstance(event, ExampleDone):
-                told.put(("example", index_of[event.clause.id], event.done, event.planned))
+                told.put(
+                    ("example", index_of[event.clause.id], (event.done, event.planned, event.behaviours, event.share_s))
+                )
 
         run = Run(resolved, tell)
         with run:
@@ -173,7 +177,9 @@ def _work(request: CheckRequest, seed: int, tasks: Any, told: Any) -> None:
         told.put(("failed", _pickled(error)))
 
 
-def _portable(result: ClauseResult) -> tuple[str, int, str, Counterexample | None, float]:
+def _portable(
+    result: ClauseResult,
+) -> tuple[str, int, str, Counterexample | None, float, dict[str, int], int | None]:
     """A result as it crosses to the parent (which holds the clause itself); an example pickle cannot carry
     is shown by its repr."""
     shown = result.counterexample
@@ -182,7 +188,8 @@ def _portable(result: ClauseResult) -> tuple[str, int, str, Counterexample | Non
             pickle.dumps(shown)
         except Exception:  # noqa: BLE001 - whatever a case holds (a lock, a generator), its repr still says it
             shown = Counterexample(repr(shown.example), repr(shown.expected), repr(shown.actual), shown.judged_by)
-    return result.status.value, result.examples, result.message, shown, result.seconds
+    values = result.status.value, result.examples, result.message, shown, result.seconds
+    return *values, result.behaviours, result.seed
 
 
 def _pickled(error: BaseException) -> bytes:

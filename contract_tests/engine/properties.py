@@ -12,6 +12,7 @@ from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Flaky
 
 from contract_tests.clauses.judgement import Violation
+from contract_tests.engine.rounds import Round
 from contract_tests.errors import HarnessError
 
 T = TypeVar("T")
@@ -39,10 +40,11 @@ def first_violation(run: Callable[[], None], seen: Sequence[Violation] = ()) -> 
     return None
 
 
-def hypothesis_settings(examples: int, database: ExampleDatabase | None = None) -> settings:
+def hypothesis_settings(examples: int, database: ExampleDatabase | None = None, replay: bool = True) -> settings:
     """Quiet, deadline-free runs: the report, not hypothesis, prints the failure. Without ``--example-db``
-    a run is its seed alone; with it, what the database holds is replayed first and what fails is kept."""
-    replayed = (Phase.reuse,) if database is not None else ()
+    a run is its seed alone; with it, what the database holds is replayed first (when ``replay``: a
+    campaign's first round) and what fails is kept."""
+    replayed = (Phase.reuse,) if database is not None and replay else ()
     return settings(
         max_examples=examples,
         database=database,
@@ -61,16 +63,15 @@ def search(
     check_example: Callable[[T], None],
     *,
     examples: int,
-    seed_value: int,
+    this_round: Round,
     explicit: Sequence[T] = (),
     on_violation: Callable[[], None] = lambda: None,
-    database: ExampleDatabase | None = None,
     database_key: bytes = b"",
 ) -> tuple[Violation | None, int]:
-    """Run ``check_example`` on ``explicit`` cases, then ``database``'s under ``database_key``, then
-    generated ones: the shrunk Violation it ended on (or None) and how many examples ran. ``on_violation``
-    runs after each failing example (the next one starts in a fresh environment: a failure never depends
-    on an earlier one)."""
+    """Run ``check_example`` on ``explicit`` cases and this round's database's under ``database_key`` (the
+    first round), then generated ones: the shrunk Violation it ended on (or None) and how many examples
+    ran. ``on_violation`` runs after each failing example (the next one starts in a fresh environment: a
+    failure never depends on an earlier one)."""
     count = 0
     aborted: list[HarnessError] = []
     seen: list[Violation] = []
@@ -92,11 +93,12 @@ def search(
             raise
 
     test: Any = given(strategy)(body)
-    for case in reversed(explicit):
+    for case in reversed(explicit if this_round.first else ()):
         test = example(case)(test)
     # The settings after the seed: ``@seed`` turns the database off for the settings it finds, and a run
     # given --example-db replays it before the seed's own examples.
-    test = hypothesis_settings(examples, database)(seed(seed_value)(test))
+    database = this_round.database
+    test = hypothesis_settings(examples, database, this_round.first)(seed(this_round.seed)(test))
     if database is not None:
         # hypothesis keys a test by its function's source, the same function for every clause here: key it
         # by the clause instead, stable across versions of this code (hypothesis's ``find`` sets the same).

@@ -4,10 +4,12 @@ function the contract binds, through the clause's declared judgement; and a whol
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+from hypothesis import event
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 from hypothesis.database import ExampleDatabase
 
@@ -21,8 +23,10 @@ from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseSt
 from contract_tests.engine.functions import FUNCTIONS, Function
 from contract_tests.engine.plan import Plan, plan
 from contract_tests.engine.properties import search
+from contract_tests.engine.rounds import Round, Searched, clause_share_s, search_rounds
 from contract_tests.errors import HarnessError
 from contract_tests.example_db import database_key, open_example_db
+from contract_tests.observation import behaviour_of
 from contract_tests.request import CheckRequest
 from contract_tests.results import ClauseResult, Counterexample, Report, Status
 from contract_tests.runtimes import make_runtime
@@ -42,11 +46,13 @@ def _hypothesis_storage() -> Iterator[None]:
         set_hypothesis_home_dir(previous)
 
 
-def _verdict(clause: Clause, violation: Violation | None, examples: int, passed: str = "") -> ClauseResult:
+def _verdict(
+    clause: Clause, violation: Violation | None, examples: int, passed: str = "", seed: int | None = None
+) -> ClauseResult:
     if violation is None:
         return ClauseResult(clause, Status.PASSED, examples, passed)
     counterexample = Counterexample(violation.example, violation.expected, violation.actual)
-    return ClauseResult(clause, Status.FAILED, examples, violation.message, counterexample)
+    return ClauseResult(clause, Status.FAILED, examples, violation.message, counterexample, seed=seed)
 
 
 def property_result(
@@ -60,19 +66,24 @@ def property_result(
     on_violation: Callable[[], None] = lambda: None,
     database: ExampleDatabase | None = None,
     database_key: bytes = b"",
-) -> ClauseResult:
-    """A property search's verdict on ``clause``: passed, or failed on the shrunk counterexample."""
-    violation, count = search(
-        strategy,
-        check_example,
-        examples=examples,
-        seed_value=seed_value,
-        explicit=explicit,
-        on_violation=on_violation,
-        database=database,
-        database_key=database_key,
-    )
-    return _verdict(clause, violation, count)
+    share_s: float | None = None,
+) -> tuple[ClauseResult, Searched]:
+    """A property search's verdict on ``clause`` (passed, or failed on the shrunk counterexample), and how
+    the search went: one round, or rounds for ``share_s`` seconds (a campaign's share)."""
+
+    def one_round(this_round: Round) -> tuple[Violation | None, int]:
+        return search(
+            strategy,
+            check_example,
+            examples=examples,
+            this_round=this_round,
+            explicit=explicit,
+            on_violation=on_violation,
+            database_key=database_key,
+        )
+
+    searched = search_rounds(one_round, seed_value, share_s, database, lambda observed: None)
+    return _verdict(clause, searched.violation, searched.examples, seed=searched.seed), searched
 
 
 class Run:
@@ -92,6 +103,11 @@ class Run:
         self._blocking_failure_reported = False
         #: ``--example-db``: what each search replays first and where it keeps what fails.
         self.example_db: ExampleDatabase | None = None
+        #: ``--duration``: each generating clause's share of the campaign (None: one round of examples).
+        self._share_s = clause_share_s(resolved.request.duration, resolved.clauses, resolved.request.jobs)
+        #: The clause under way: how many of its steps showed each behaviour, and how its search went.
+        self._behaviours: Counter[str] = Counter()
+        self._searched: Searched | None = None
 
     def __enter__(self) -> Run:
         request = self.request
@@ -149,6 +165,7 @@ class Run:
         """``clause``'s result. A failure that blocks every step is reported on the first clause run, unless
         ``reports_blocking_failure`` says whether this one reports it (a worker of a parallel check)."""
         started = time.perf_counter()
+        self._behaviours, self._searched = Counter(), None
         if clause.fresh_start:
             self.function.discard_instances()
         if self.blocking_failure is not None:
@@ -158,7 +175,27 @@ class Run:
         else:
             result = self._run(judgement_for(clause))
         result.seconds = time.perf_counter() - started
+        result.behaviours = dict(self._behaviours)
+        if self._share_s is not None and self._searched is not None:
+            result.message = "; ".join(part for part in (result.message, self._campaign_note(result)) if part)
         return result
+
+    def _observed(self, observed: Any) -> None:
+        """Count the kind of thing a step did; hypothesis hears it too (its statistics and observability)."""
+        kind = behaviour_of(observed)
+        event(kind)
+        self._behaviours[kind] += 1
+
+    def _campaign_note(self, result: ClauseResult) -> str:
+        searched = self._searched
+        assert searched is not None
+        rate = result.examples / result.seconds if result.seconds else 0.0
+        rounds = f"{searched.rounds} round{'' if searched.rounds == 1 else 's'}"
+        kinds = len(self._behaviours)
+        return (
+            f"campaign: {result.examples} examples in {rounds} ({rate:.1f}/s),"
+            f" {kinds} distinct behaviour{'' if kinds == 1 else 's'}"
+        )
 
     def _missing_capability(self, clause: Clause) -> str | None:
         """Why this run cannot check ``clause`` (a capability it requires is missing), or None."""
@@ -174,10 +211,16 @@ class Run:
         if isinstance(judgement, Property):
             return self._property(judgement)
         if isinstance(judgement, WarmSequence):
-            violation, count, passed = self.function.warm_sequences(
-                judgement, self.contract, self.seed, self.example_db
-            )
-            return _verdict(clause, violation, count, passed)
+            passed = ""
+
+            def one_round(this_round: Round) -> tuple[Violation | None, int]:
+                nonlocal passed
+                violation, count, passed = self.function.warm_sequences(judgement, self.contract, this_round)
+                return violation, count
+
+            searched = search_rounds(one_round, self.seed, self._share_s, self.example_db, self._observed)
+            self._searched = searched
+            return _verdict(clause, searched.violation, searched.examples, passed, searched.seed)
         events = judgement.events(self.contract)
         try:
             self.function.expire(judgement, self.contract, events)
@@ -201,14 +244,21 @@ class Run:
         settled: dict[Any, int] = {}
         failed: list[bool] = []
 
+        done = 0
+        planned = 0 if self._share_s is not None else examples + len(explicit)
+
         def example(case: Any) -> None:
-            cases.append(case)
-            self._tell(ExampleDone(judgement.clause, len(cases), examples + len(explicit)))
+            nonlocal done
+            done += 1
+            if judgement.passed is not None:  # only what a pass's message reads is kept (a campaign is long)
+                cases.append(case)
+            self._tell(ExampleDone(judgement.clause, done, planned, len(self._behaviours), self._share_s))
             kind = judgement.settles(case) if judgement.settles is not None and not failed else None
             if kind in settled:
                 settled[kind] += 1
                 return
             observation = function.perform(judgement.step(case))
+            self._observed(observation)
             side = judgement.judge(case, observation, contract, facts)
             if judgement.sides is not None:
                 sides[bool(side)] += 1
@@ -221,7 +271,7 @@ class Run:
             failed.append(True)  # a failing case is shrunk and replayed: from now on every case runs
             function.discard_instances()
 
-        result = property_result(
+        result, self._searched = property_result(
             judgement.clause,
             judgement.cases(facts),
             example,
@@ -231,6 +281,7 @@ class Run:
             on_violation=violated,
             database=self.example_db,
             database_key=database_key(self.contract.name, judgement.clause.id),
+            share_s=self._share_s,
         )
         if result.status is not Status.PASSED:
             return result

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import seed
 from hypothesis import strategies as st
-from hypothesis.database import ExampleDatabase
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 from contract_tests.clauses.judgement import Expiry, Violation, WarmSequence, WarmStep
 from contract_tests.contracts import Contract
 from contract_tests.engine.properties import first_violation, hypothesis_settings
+from contract_tests.engine.rounds import Round
 from contract_tests.example_db import database_key
 from contract_tests.observation import Observation, TypedItem
 from contract_tests.oracle import TTL_VARIABLE
@@ -34,9 +35,15 @@ class WarmContainer:
     """One execution environment: the handler imported once, then invoked connect after connect."""
 
     def __init__(
-        self, session: ConnectSession, judgement: WarmSequence[Observation, Contract], contract: Contract, facts: Facts
+        self,
+        session: ConnectSession,
+        judgement: WarmSequence[Observation, Contract],
+        contract: Contract,
+        facts: Facts,
+        observed: Callable[[Observation], None] = lambda observation: None,
     ) -> None:
         self.session = session
+        self.observed = observed
         self.judgement = judgement
         self.contract = contract
         self.facts = facts
@@ -65,6 +72,7 @@ class WarmContainer:
             environment=self.slot.variables,
             **seen,
         )
+        self.observed(observation)
         step = WarmStep(event, len(self.connects), dict(self.stored), items)
         try:
             self.judgement.judge(step, observation, self.contract, self.facts)
@@ -99,11 +107,10 @@ def warm_sequences(
     judgement: WarmSequence[Observation, Contract],
     contract: Contract,
     facts: Facts,
-    seed_value: int,
-    database: ExampleDatabase | None = None,
+    this_round: Round,
 ) -> tuple[Violation | None, int, str]:
-    """Stateful runs; the shrunk Violation (or None), how many environments ran, and a pass's message
-    (``database``'s sequences replayed first, a failing one kept there)."""
+    """One round of stateful runs; the shrunk Violation (or None), how many environments ran, and a pass's
+    message (the database's sequences replayed first in the first round, a failing one kept there)."""
     containers = judgement.containers(facts.examples)
     count = 0
     seen: list[Violation] = []
@@ -114,7 +121,7 @@ def warm_sequences(
             nonlocal count
             count += 1
             try:
-                self.container = WarmContainer(session, judgement, contract, facts)
+                self.container = WarmContainer(session, judgement, contract, facts, this_round.observed)
             except Violation as violation:
                 seen.append(violation)
                 raise
@@ -137,11 +144,11 @@ def warm_sequences(
             if hasattr(self, "container"):
                 self.container.stop()
 
-    settings = hypothesis_settings(containers, database)
+    settings = hypothesis_settings(containers, this_round.database, this_round.first)
     settings = type(settings)(settings, stateful_step_count=judgement.steps)
     # hypothesis keys a machine by its source, the same for every contract: the clause's key added.
     Machine._hypothesis_internal_add_digest = database_key(contract.name, judgement.clause.id)
-    machine = seed(seed_value)(Machine)
+    machine = seed(this_round.seed)(Machine)
     try:
         violation = first_violation(lambda: run_state_machine_as_test(machine, settings=settings), seen)
     finally:

@@ -1,0 +1,198 @@
+"""``--duration``: a campaign keeps searching, round after round with seeds of their own, until each
+clause's share of the time is spent; it stops a clause at its first failure, shrunk, repeatable by that
+round's seed alone; and it says how many examples and distinct behaviours it covered."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract_tests.aws_calls import AwsCall
+from contract_tests.clauses.judgement import Violation
+from contract_tests.contracts import contract_named
+from contract_tests.engine.events import ExampleDone
+from contract_tests.engine.rounds import Round, clause_share_s, round_seed, search_rounds
+from contract_tests.management_api import RESET, Attempt
+from contract_tests.observation import AuthorizerCall, Invocation, Observation, RouterRun, behaviour_of
+from contract_tests.options import duration
+from contract_tests.progress import _so_far
+from contract_tests.tests.conftest import HANDLERS
+
+RARE = f"{HANDLERS / 'rare' / 'one_in_n_stores_seconds.py'}:handler"
+#: One round of seed 2 (the named cases and 5 generated) misses the one connection in 20 it stores wrong.
+RARE_ITEM = ["--handler", RARE, "--env", "ONE_IN=20", "--clause", "item", "--examples", "5", "--runtime", "inprocess"]
+
+
+def _json(run_cli: Any, path: Path, *argv: str) -> Any:
+    result = run_cli("check", *argv, "--format", "json", "--output", str(path))
+    assert result.status in (0, 1), result.out + result.err
+    return json.loads(path.read_text())
+
+
+def test_a_campaign_finds_what_one_round_misses_and_that_rounds_seed_repeats_it(
+    run_cli: Any, tmp_path: Path, failures_dir: Path
+) -> None:
+    alone = _json(run_cli, tmp_path / "alone.json", *RARE_ITEM, "--seed", "2")
+    assert alone["clauses"][0]["status"] == "passed", "one round must miss the failure for this test to mean anything"
+
+    report = _json(run_cli, tmp_path / "campaign.json", *RARE_ITEM, "--seed", "2", "--duration", "120")
+    clause = report["clauses"][0]
+    assert clause["status"] == "failed" and "epoch seconds" in clause["message"], clause
+    assert clause["seconds"] < 110, "a campaign stops a clause at its first failure"
+    assert re_rounds(clause["message"]) > 1 and clause["seed"] not in (None, 2)
+    assert report["request"]["duration"] == 120 and "--duration" in report["request"]["command"]
+
+    # the failing round's seed alone repeats it as a plain check: no campaign, the same clause
+    reproduce = shlex.split(clause["reproduce"])
+    assert reproduce[reproduce.index("--seed") + 1] == str(clause["seed"]) and "--duration" not in reproduce
+    again = run_cli(*reproduce[1:])
+    assert again.status == 1 and again.failed_clauses == ["item"], again.out
+    saved = json.loads(next(failures_dir.glob("*.json")).read_text())
+    assert saved["seed"] == clause["seed"] and saved["reproduce"] == clause["reproduce"]
+
+
+def re_rounds(message: str) -> int:
+    """The rounds a campaign's clause message counts."""
+    words = message.split("campaign: ")[1].split()
+    return int(words[words.index("in") + 1])
+
+
+def test_a_campaign_spends_its_time_and_says_what_it_covered(run_cli: Any, tmp_path: Path) -> None:
+    """Two clauses in two workers, 3 s each: both pass after several rounds, and the report counts the
+    examples and the distinct behaviours (a 200 storing each item shape; a 400 storing nothing)."""
+    started = time.monotonic()
+    report = _json(
+        run_cli,
+        tmp_path / "report.json",
+        *("--handler", "reference_impl.handler:lambda_handler", "--runtime", "inprocess", "--seed", "5"),
+        *("--clause", "response", "--clause", "malformed-events", "--examples", "10", "--duration", "6", "--jobs", "2"),
+    )
+    elapsed = time.monotonic() - started
+    assert report["verdict"] == "partial" and elapsed >= 3
+    response, malformed = report["clauses"]
+    for clause in (response, malformed):
+        assert clause["status"] == "passed" and clause["seconds"] >= 3, clause
+        assert re_rounds(clause["message"]) > 1 and clause["examples"] > 10
+        assert sum(clause["behaviours"].values()) >= clause["examples"] - 5  # every judged step counted
+    assert all(
+        kind.startswith("returned 200 {body, statusCode}; calls PutItem; stored {") for kind in response["behaviours"]
+    )
+    assert len(response["behaviours"]) >= 2, "the optional account and region make items of several shapes"
+    assert list(malformed["behaviours"]) == ["returned 400 {body, statusCode}; no AWS call; stored nothing"]
+    assert f"{len(response['behaviours'])} distinct behaviours" in response["message"]
+
+
+def test_the_text_report_names_the_campaign(run_cli: Any) -> None:
+    result = run_cli(
+        "check", "--handler", "reference_impl.handler:lambda_handler", "--runtime", "inprocess", "--seed", "5",
+        "--clause", "table-unset", "--examples", "5", "--duration", "1",
+    )  # fmt: skip
+    assert result.status == 0, result.out
+    assert "(seed 5, a campaign of 1 s in rounds of 5 examples per property clause)" in result.out
+    assert "distinct behaviour (summed over the clauses)" in result.out.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("600", 600), ("90s", 90), ("10m", 600), ("2h", 7200), ("1h30m", 5400), ("1.5", 1.5)]
+)
+def test_a_duration_is_read_in_hours_minutes_and_seconds(text: str, seconds: float) -> None:
+    assert duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "0", "10 minutes", "m", "-5", "1d"])
+def test_what_is_no_duration_is_refused_with_the_forms_it_takes(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=r"duration|more than 0"):
+        duration(text)
+
+
+def test_a_bad_duration_is_one_line_and_exit_2(run_cli: Any) -> None:
+    result = run_cli("check", "--handler", "reference_impl.handler:lambda_handler", "--duration", "soon")
+    assert result.status == 2 and "is not a duration" in result.err and "Traceback" not in result.err
+
+
+def test_rounds_have_seeds_of_their_own_the_same_every_run() -> None:
+    seeds = [round_seed(7, index) for index in range(50)]
+    assert seeds[0] == 7 and len(set(seeds)) == 50 and seeds == [round_seed(7, index) for index in range(50)]
+    assert round_seed(8, 1) != seeds[1]
+
+
+def test_only_the_first_round_replays_and_the_failing_rounds_seed_is_kept() -> None:
+    seen: list[Round] = []
+
+    def search(this_round: Round) -> tuple[Violation | None, int]:
+        seen.append(this_round)
+        return (Violation("wrong", "right", "wrong") if len(seen) == 4 else None), 10
+
+    searched = search_rounds(search, 7, 60.0, None, lambda observed: None)
+    assert searched.violation is not None and (searched.examples, searched.rounds) == (40, 4)
+    assert [r.first for r in seen] == [True, False, False, False] and searched.seed == seen[-1].seed == round_seed(7, 3)
+    one = search_rounds(lambda r: (None, 3), 7, None, None, lambda observed: None)
+    assert (one.rounds, one.examples, one.seed) == (1, 3, None)
+
+
+def test_a_campaign_stops_a_passing_clause_when_its_share_is_spent() -> None:
+    def search(this_round: Round) -> tuple[Violation | None, int]:
+        time.sleep(0.05)
+        return None, 1
+
+    started = time.monotonic()
+    searched = search_rounds(search, 1, 0.5, None, lambda observed: None)
+    assert 0.5 <= time.monotonic() - started < 1.5 and searched.rounds >= 5 and searched.violation is None
+
+
+def test_a_campaigns_time_is_shared_by_the_clauses_that_generate_across_the_workers() -> None:
+    clauses = contract_named("v2").clauses  # its expiry clause generates nothing: it gets no share
+    generating = len(clauses) - 1
+    assert clause_share_s(None, clauses, 1) is None
+    assert clause_share_s(90.0, clauses, 1) == pytest.approx(90.0 / generating)
+    assert clause_share_s(90.0, clauses, 2) == pytest.approx(180.0 / generating)
+
+
+def test_behaviours_leave_values_out_and_keep_kinds() -> None:
+    stored = Observation(
+        Invocation(
+            response={"statusCode": 200, "body": "connected"}, calls=[AwsCall("dynamodb", "PutItem", "t", "ok")]
+        ),
+        items=[{"connectionId": {"S": "abc="}, "createdAt": {"N": "1"}}],
+    )
+    again = Observation(
+        Invocation(
+            response={"statusCode": 200, "body": "connected"}, calls=[AwsCall("dynamodb", "PutItem", "t", "ok")]
+        ),
+        items=[{"connectionId": {"S": "xyz="}, "createdAt": {"N": "2"}}],
+    )
+    assert behaviour_of(stored) == behaviour_of(again)
+    assert (
+        behaviour_of(stored) == "returned 200 {body, statusCode}; calls PutItem; stored {connectionId:S, createdAt:N}"
+    )
+    throttled = Observation(
+        Invocation(error="Error: boom", calls=[AwsCall("dynamodb", "PutItem", "t", "ThrottlingException")])
+    )
+    assert behaviour_of(throttled) == "raised Error; calls PutItem (ThrottlingException); stored nothing"
+    assert behaviour_of(Observation(Invocation(), init_error="ImportModuleError: x")).startswith("failed to initialise")
+    assert behaviour_of([stored, throttled]) == f"{behaviour_of(stored)} | then | {behaviour_of(throttled)}"
+
+    allow = {"principalId": "u", "policyDocument": {"Statement": [{"Effect": "Allow"}]}}
+    assert behaviour_of(AuthorizerCall({}, "t", Invocation(response=allow))).endswith("effect Allow")
+    assert behaviour_of(AuthorizerCall({}, None, Invocation(error="Unauthorized"))) == "no token; raised Unauthorized"
+
+    posts = [
+        Attempt("POST", "a", "/p", b"", 410),
+        Attempt("POST", "b", "/p", b"", RESET),
+        Attempt("POST", "c", "/p", b"", 410),
+    ]
+    routed = RouterRun(Observation(Invocation(response=None)), [], posts)
+    assert behaviour_of(routed).endswith("requests answered POST 410, POST reset")
+
+
+def test_progress_in_a_campaign_shows_the_rate_and_behaviours_not_a_planned_count() -> None:
+    clause = contract_named("v1").clauses[0]
+    assert _so_far(ExampleDone(clause, 50, 113), 5.0) == "50 of about 113 examples"
+    shown = _so_far(ExampleDone(clause, 50, 0, 3, 120.0), 5.0)
+    assert shown == "50 examples (10/s), 3 behaviours, campaign share 120s"
