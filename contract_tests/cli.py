@@ -186,7 +186,7 @@ def _check(args: argparse.Namespace) -> int:
     def on_event(event: Event) -> None:
         progress(event)
         if isinstance(event, ClauseFinished):
-            say(clause_line(event.result))
+            say(clause_line(event.result, campaign=request.duration is not None))
 
     try:
         report = run_check(resolved, on_event)
@@ -251,7 +251,7 @@ def _merge(args: argparse.Namespace) -> int:
     say(header(report.request, report.seed, report.runtime))
     say(f"merged {len(args.reports)} shard reports: {', '.join(args.reports)}")
     for result in report.results:
-        say(clause_line(result))
+        say(clause_line(result, campaign=report.request.duration is not None))
     _deliver(report, args, say)
     _save_cases(report, args, say)
     return report.exit_status

@@ -70,6 +70,16 @@ def examples_asked(request: CheckRequest) -> str:
     return f"a campaign of {request.duration:g} s in rounds of {request.examples} examples per property clause"
 
 
+def campaign_note(result: ClauseResult) -> str:
+    """How a clause's campaign went: rounds, the examples' rate, the distinct behaviours seen."""
+    rate = result.examples / result.seconds if result.seconds else 0.0
+    kinds = len(result.behaviours)
+    return (
+        f"campaign: {result.rounds} round{'' if result.rounds == 1 else 's'} ({rate:.1f} examples/s),"
+        f" {kinds} distinct behaviour{'' if kinds == 1 else 's'}"
+    )
+
+
 def campaign_summary(report: Report) -> str:
     """What a campaign covered: examples, their rate, and the distinct behaviours each clause saw, summed."""
     examples = sum(result.examples for result in report.results)
@@ -81,13 +91,16 @@ def campaign_summary(report: Report) -> str:
     )
 
 
-def clause_line(result: ClauseResult) -> str:
+def clause_line(result: ClauseResult, *, campaign: bool = False) -> str:
+    """One clause's result on one line; in a campaign, what its search covered too."""
     clause = result.clause
     message = inert(result.message)
     examples = f"{result.examples} example{'' if result.examples == 1 else 's'}"
     detail = examples if result.status is not Status.NOT_CHECKED else message
     if result.status is Status.PASSED and message:
         detail += f"; {message}"
+    if campaign and result.rounds:
+        detail += f"; {campaign_note(result)}"
     status = f"[{result.status.value:>4}]"
     title = f"{clause.id:<{CLAUSE_ID_WIDTH}} {clause.title}"
     return f"  {status} {clause.number} {title}  ({detail}, {result.seconds:.1f}s)"
@@ -152,5 +165,7 @@ def _defect(report: Report, group: list[ClauseResult]) -> str:
 
 def render_text(report: Report) -> str:
     """The whole text report: what the terminal showed line by line while the check ran."""
-    lines = [header(report.request, report.seed, report.runtime), *(clause_line(r) for r in report.results)]
+    campaign = report.request.duration is not None
+    lines = [header(report.request, report.seed, report.runtime)]
+    lines += [clause_line(result, campaign=campaign) for result in report.results]
     return "\n".join([*lines, render_failures(report), summary(report)]) + "\n"

@@ -29,6 +29,7 @@ def _clause(report: Report, result: ClauseResult) -> dict[str, Any]:
         "counterexample": None if example is None else _counterexample(example),
         "reproduce": report.reproduce(result) if failed else None,
         "seed": result.seed,
+        "rounds": result.rounds,
         "behaviours": result.behaviours,
     }
 

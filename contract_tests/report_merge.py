@@ -79,6 +79,7 @@ def _result(clause: Any, entry: dict[str, Any]) -> ClauseResult:
         entry["seconds"],
         {str(kind): int(count) for kind, count in entry["behaviours"].items()},
         entry["seed"],
+        int(entry["rounds"]),
     )
 
 

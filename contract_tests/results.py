@@ -52,6 +52,8 @@ class ClauseResult:
     behaviours: dict[str, int] = field(default_factory=dict)
     #: The seed that repeats this result, when not the run's: a campaign's failure, found in a later round.
     seed: int | None = None
+    #: How many rounds of examples the clause searched (0: it generates none; more than 1: a campaign).
+    rounds: int = 0
 
 
 #: What varies between examples of one defect: numbers, values quoted by repr, long quoted text and

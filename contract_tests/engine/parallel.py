@@ -13,6 +13,7 @@ import pickle
 import queue
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import replace
@@ -22,6 +23,7 @@ from typing import Any
 from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event, ExampleDone
 from contract_tests.engine.plan import Plan, plan
+from contract_tests.engine.rounds import generates, slices_per_clause
 from contract_tests.engine.run import Run
 from contract_tests.errors import HarnessError
 from contract_tests.request import CheckRequest
@@ -37,24 +39,26 @@ def execute_in_workers(resolved: Plan, on_event: Callable[[Event], None]) -> Rep
     """Run ``resolved``'s clauses in ``resolved.request.jobs`` worker processes; the report, as ``execute``'s."""
     started = time.perf_counter()
     clauses = resolved.clauses
-    workers = min(resolved.request.jobs, len(clauses))
+    request = resolved.request
+    parts = tasks_of(resolved)
+    workers = min(request.jobs, len(parts))
     context = multiprocessing.get_context("spawn")  # a fork would copy this process's threads' locks
     tasks: Any = context.Queue()
     told: Any = context.Queue()
-    for index in range(len(clauses)):
-        tasks.put(index)
+    for task in parts:
+        tasks.put(task)
     for _ in range(workers):
         tasks.put(None)
     with ExitStack() as stack:
-        request = _shared_backend(resolved.request, stack)
+        shared = _shared_backend(request, stack)
         processes = [
-            context.Process(target=_work, args=(request, resolved.seed, tasks, told), name=f"connect-contract-{n}")
+            context.Process(target=_work, args=(shared, resolved.seed, tasks, told), name=f"connect-contract-{n}")
             for n in range(workers)
         ]
         stack.callback(_stop, processes)
         for process in processes:
             process.start()
-        results, warnings, containment = _gather(resolved, processes, told, on_event)
+        results, warnings, containment = _gather(resolved, processes, told, on_event, parts)
         for process in processes:  # each said it is done: let it end on its own
             process.join(STOP_GRACE_S)
     report = Report(
@@ -71,6 +75,19 @@ def execute_in_workers(resolved: Plan, on_event: Callable[[Event], None]) -> Rep
     return report
 
 
+def tasks_of(resolved: Plan) -> list[tuple[int, int, int]]:
+    """The workers' tasks, in the order they are taken: (clause index, slice K, slices N). A clause is one
+    task, unless a campaign has more workers than generating clauses: then each deals its rounds to N."""
+    request = resolved.request
+    slices = slices_per_clause(request.duration, resolved.clauses, request.jobs)
+    return [
+        (index, part, count)
+        for index, clause in enumerate(resolved.clauses)
+        for count in [slices if generates(clause) else 1]
+        for part in range(count)
+    ]
+
+
 def _shared_backend(request: CheckRequest, stack: ExitStack) -> CheckRequest:
     """The request the workers run: a server backend this process started once, reused at its endpoint."""
     if request.endpoint is not None or not request.uses_backend:
@@ -84,12 +101,20 @@ def _shared_backend(request: CheckRequest, stack: ExitStack) -> CheckRequest:
 
 
 def _gather(
-    resolved: Plan, processes: list[Any], told: Any, on_event: Callable[[Event], None]
+    resolved: Plan,
+    processes: list[Any],
+    told: Any,
+    on_event: Callable[[Event], None],
+    parts: list[tuple[int, int, int]],
 ) -> tuple[dict[int, ClauseResult], list[str], Any]:
-    """The workers' results by clause index, their warnings and the first one's containment; ``on_event``
-    hears each start and example as it comes and each finish in the contract's order."""
+    """The workers' results by clause index (a clause's slices joined), their warnings and the first one's
+    containment; ``on_event`` hears each start and example as it comes and each finish in the contract's
+    order."""
     clauses = resolved.clauses
+    slices = {index: count for index, _, count in parts}
     results: dict[int, ClauseResult] = {}
+    finished_parts: dict[int, dict[int, ClauseResult]] = {}
+    examples: dict[int, dict[int, ExampleDone]] = {}
     warnings: list[str] = []
     containment: Any = None
     finished = 0
@@ -107,14 +132,21 @@ def _gather(
             continue
         kind = message[0]
         if kind == "started":
-            on_event(ClauseStarted(clauses[message[1]]))
+            index, part = message[1]
+            if index not in examples:
+                examples[index] = {}
+                on_event(ClauseStarted(clauses[index]))
         elif kind == "example":
-            on_event(ExampleDone(clauses[message[1]], *message[2]))
+            index, part = message[1]
+            examples[index][part] = ExampleDone(clauses[index], *message[2])
+            on_event(_summed(list(examples[index].values())))
         elif kind == "finished":
-            status, examples, text, shown, seconds, behaviours, seed = message[2]
-            results[message[1]] = ClauseResult(
-                clauses[message[1]], Status(status), examples, text, shown, seconds, behaviours, seed
-            )
+            index, part = message[1]
+            status, done, text, shown, seconds, behaviours, seed, rounds = message[2]
+            result = ClauseResult(clauses[index], Status(status), done, text, shown, seconds, behaviours, seed, rounds)
+            finished_parts.setdefault(index, {})[part] = result
+            if len(finished_parts[index]) == slices[index]:
+                results[index] = _joined([finished_parts[index][k] for k in range(slices[index])])
             while told_next in results:
                 on_event(ClauseFinished(results[told_next]))
                 told_next += 1
@@ -125,6 +157,32 @@ def _gather(
         elif kind == "failed":
             raise pickle.loads(message[1])
     return results, warnings, containment
+
+
+def _summed(latest: list[ExampleDone]) -> ExampleDone:
+    """Progress of a clause whose slices run at once: their examples added up (behaviours: the most any saw)."""
+    first = latest[0]
+    done = sum(event.done for event in latest)
+    return ExampleDone(first.clause, done, first.planned, max(event.behaviours for event in latest), first.share_s)
+
+
+def _joined(slices: list[ClauseResult]) -> ClauseResult:
+    """One clause's result from its slices' (one, unless a campaign dealt its rounds to several workers):
+    the first failure's verdict and example, every slice's examples, rounds and behaviours counted."""
+    failed = [result for result in slices if result.status is Status.FAILED]
+    chosen = failed[0] if failed else slices[0]
+    if len(slices) == 1:
+        return chosen
+    behaviours: Counter[str] = Counter()
+    for result in slices:
+        behaviours.update(result.behaviours)
+    return replace(
+        chosen,
+        examples=sum(result.examples for result in slices),
+        rounds=sum(result.rounds for result in slices),
+        seconds=max(result.seconds for result in slices),
+        behaviours=dict(behaviours),
+    )
 
 
 def _stop(processes: list[Any]) -> None:
@@ -151,21 +209,22 @@ def _work(request: CheckRequest, seed: int, tasks: Any, told: Any) -> None:
     try:
         # The parent resolved the request already (a template's functions filled in): plan it as it stands.
         resolved = plan(replace(request, template=None, seed=seed))
-        index_of = {clause.id: index for index, clause in enumerate(resolved.clauses)}
+        under_way: tuple[int, int] = (0, 0)
 
         def tell(event: Event) -> None:
             if isinstance(event, ExampleDone):
-                told.put(
-                    ("example", index_of[event.clause.id], (event.done, event.planned, event.behaviours, event.share_s))
-                )
+                told.put(("example", under_way, (event.done, event.planned, event.behaviours, event.share_s)))
 
         run = Run(resolved, tell)
         with run:
-            while (index := tasks.get()) is not None:
-                told.put(("started", index))
+            while (task := tasks.get()) is not None:
+                index, part, count = task
+                under_way = (index, part)
+                told.put(("started", under_way))
                 clause = resolved.clauses[index]
-                result = run.run_clause(clause, reports_blocking_failure=resolved.reports_blocking_failure(clause))
-                told.put(("finished", index, _portable(result)))
+                reports = resolved.reports_blocking_failure(clause) and part == 0
+                result = run.run_clause(clause, reports_blocking_failure=reports, part=(part, count))
+                told.put(("finished", under_way, _portable(result)))
         for signum in (signal.SIGTERM, signal.SIGINT):  # cleaned up: a stop now only cuts the goodbye short
             signal.signal(signum, signal.SIG_DFL)
         told.put(("done", list(run.warnings), run.runtime.containment))
@@ -179,7 +238,7 @@ def _work(request: CheckRequest, seed: int, tasks: Any, told: Any) -> None:
 
 def _portable(
     result: ClauseResult,
-) -> tuple[str, int, str, Counterexample | None, float, dict[str, int], int | None]:
+) -> tuple[str, int, str, Counterexample | None, float, dict[str, int], int | None, int]:
     """A result as it crosses to the parent (which holds the clause itself); an example pickle cannot carry
     is shown by its repr."""
     shown = result.counterexample
@@ -189,7 +248,7 @@ def _portable(
         except Exception:  # noqa: BLE001 - whatever a case holds (a lock, a generator), its repr still says it
             shown = Counterexample(repr(shown.example), repr(shown.expected), repr(shown.actual), shown.judged_by)
     values = result.status.value, result.examples, result.message, shown, result.seconds
-    return *values, result.behaviours, result.seed
+    return *values, result.behaviours, result.seed, result.rounds
 
 
 def _pickled(error: BaseException) -> bytes:

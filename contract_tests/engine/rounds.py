@@ -50,12 +50,21 @@ def generates(clause: Clause) -> bool:
     return isinstance(judgement_for(clause), Property | WarmSequence)
 
 
+def slices_per_clause(duration_s: float | None, clauses: tuple[Clause, ...], workers: int) -> int:
+    """In a campaign with more workers than generating clauses, each clause's rounds are dealt to this many
+    workers at once (its slices); 1 otherwise."""
+    if duration_s is None:
+        return 1
+    return max(1, workers // (sum(map(generates, clauses)) or 1))
+
+
 def clause_share_s(duration_s: float | None, clauses: tuple[Clause, ...], workers: int) -> float | None:
-    """Each generating clause's share of a campaign of ``duration_s`` run by ``workers`` processes."""
+    """The seconds each slice of a generating clause searches in a campaign of ``duration_s`` run by
+    ``workers`` processes: the time shared among the slices, as many at once as there are workers."""
     if duration_s is None:
         return None
-    searching = sum(map(generates, clauses)) or 1
-    return duration_s * min(workers, searching) / searching
+    slices = (sum(map(generates, clauses)) or 1) * slices_per_clause(duration_s, clauses, workers)
+    return duration_s * min(workers, slices) / slices
 
 
 @dataclass
@@ -73,17 +82,21 @@ def search_rounds(
     share_s: float | None,
     database: ExampleDatabase | None,
     observed: Callable[[Any], None],
+    part: tuple[int, int] = (0, 1),
 ) -> Searched:
-    """Rounds of ``search`` until one fails or, in a campaign, ``share_s`` seconds are spent (one round else)."""
+    """Rounds of ``search`` until one fails or, in a campaign, ``share_s`` seconds are spent (one round
+    else). ``part`` (K, N): this is slice K of N of the clause, running rounds K, K + N, K + 2N ..."""
     deadline = None if share_s is None else time.monotonic() + share_s
     examples = 0
-    index = 0
+    index, every = part
+    rounds = 0
     while True:
         this_seed = round_seed(seed, index)
         violation, count = search(Round(this_seed, index == 0, database, observed))
         examples += count
-        index += 1
+        rounds += 1
         if violation is not None:
-            return Searched(violation, examples, index, this_seed if index > 1 else None)
+            return Searched(violation, examples, rounds, this_seed if index > 0 else None)
         if deadline is None or time.monotonic() >= deadline:
-            return Searched(None, examples, index, None)
+            return Searched(None, examples, rounds, None)
+        index += every

@@ -46,13 +46,18 @@ def _hypothesis_storage() -> Iterator[None]:
         set_hypothesis_home_dir(previous)
 
 
-def _verdict(
-    clause: Clause, violation: Violation | None, examples: int, passed: str = "", seed: int | None = None
-) -> ClauseResult:
+def _verdict(clause: Clause, violation: Violation | None, examples: int, passed: str = "") -> ClauseResult:
     if violation is None:
         return ClauseResult(clause, Status.PASSED, examples, passed)
     counterexample = Counterexample(violation.example, violation.expected, violation.actual)
-    return ClauseResult(clause, Status.FAILED, examples, violation.message, counterexample, seed=seed)
+    return ClauseResult(clause, Status.FAILED, examples, violation.message, counterexample)
+
+
+def _searched_verdict(clause: Clause, searched: Searched, passed: str = "") -> ClauseResult:
+    result = _verdict(clause, searched.violation, searched.examples, passed)
+    result.rounds = searched.rounds
+    result.seed = searched.seed
+    return result
 
 
 def property_result(
@@ -67,9 +72,10 @@ def property_result(
     database: ExampleDatabase | None = None,
     database_key: bytes = b"",
     share_s: float | None = None,
-) -> tuple[ClauseResult, Searched]:
-    """A property search's verdict on ``clause`` (passed, or failed on the shrunk counterexample), and how
-    the search went: one round, or rounds for ``share_s`` seconds (a campaign's share)."""
+    part: tuple[int, int] = (0, 1),
+) -> ClauseResult:
+    """A property search's verdict on ``clause``: passed, or failed on the shrunk counterexample, after
+    one round, or in a campaign rounds for ``share_s`` seconds (of its slice ``part``)."""
 
     def one_round(this_round: Round) -> tuple[Violation | None, int]:
         return search(
@@ -82,8 +88,8 @@ def property_result(
             database_key=database_key,
         )
 
-    searched = search_rounds(one_round, seed_value, share_s, database, lambda observed: None)
-    return _verdict(clause, searched.violation, searched.examples, seed=searched.seed), searched
+    searched = search_rounds(one_round, seed_value, share_s, database, lambda observed: None, part)
+    return _searched_verdict(clause, searched)
 
 
 class Run:
@@ -105,9 +111,9 @@ class Run:
         self.example_db: ExampleDatabase | None = None
         #: ``--duration``: each generating clause's share of the campaign (None: one round of examples).
         self._share_s = clause_share_s(resolved.request.duration, resolved.clauses, resolved.request.jobs)
-        #: The clause under way: how many of its steps showed each behaviour, and how its search went.
+        #: The clause under way: how many of its steps showed each behaviour, and its slice of a campaign.
         self._behaviours: Counter[str] = Counter()
-        self._searched: Searched | None = None
+        self._part = (0, 1)
 
     def __enter__(self) -> Run:
         request = self.request
@@ -161,11 +167,14 @@ class Run:
 
     # ---- running clauses -------------------------------------------------------------------------
 
-    def run_clause(self, clause: Clause, *, reports_blocking_failure: bool | None = None) -> ClauseResult:
-        """``clause``'s result. A failure that blocks every step is reported on the first clause run, unless
+    def run_clause(
+        self, clause: Clause, *, reports_blocking_failure: bool | None = None, part: tuple[int, int] = (0, 1)
+    ) -> ClauseResult:
+        """``clause``'s result (of its slice ``part``, K of N, when a campaign deals its rounds to workers).
+        A failure that blocks every step is reported on the first clause run, unless
         ``reports_blocking_failure`` says whether this one reports it (a worker of a parallel check)."""
         started = time.perf_counter()
-        self._behaviours, self._searched = Counter(), None
+        self._behaviours, self._part = Counter(), part
         if clause.fresh_start:
             self.function.discard_instances()
         if self.blocking_failure is not None:
@@ -176,8 +185,6 @@ class Run:
             result = self._run(judgement_for(clause))
         result.seconds = time.perf_counter() - started
         result.behaviours = dict(self._behaviours)
-        if self._share_s is not None and self._searched is not None:
-            result.message = "; ".join(part for part in (result.message, self._campaign_note(result)) if part)
         return result
 
     def _observed(self, observed: Any) -> None:
@@ -185,17 +192,6 @@ class Run:
         kind = behaviour_of(observed)
         event(kind)
         self._behaviours[kind] += 1
-
-    def _campaign_note(self, result: ClauseResult) -> str:
-        searched = self._searched
-        assert searched is not None
-        rate = result.examples / result.seconds if result.seconds else 0.0
-        rounds = f"{searched.rounds} round{'' if searched.rounds == 1 else 's'}"
-        kinds = len(self._behaviours)
-        return (
-            f"campaign: {result.examples} examples in {rounds} ({rate:.1f}/s),"
-            f" {kinds} distinct behaviour{'' if kinds == 1 else 's'}"
-        )
 
     def _missing_capability(self, clause: Clause) -> str | None:
         """Why this run cannot check ``clause`` (a capability it requires is missing), or None."""
@@ -218,9 +214,8 @@ class Run:
                 violation, count, passed = self.function.warm_sequences(judgement, self.contract, this_round)
                 return violation, count
 
-            searched = search_rounds(one_round, self.seed, self._share_s, self.example_db, self._observed)
-            self._searched = searched
-            return _verdict(clause, searched.violation, searched.examples, passed, searched.seed)
+            searched = search_rounds(one_round, self.seed, self._share_s, self.example_db, self._observed, self._part)
+            return _searched_verdict(clause, searched, passed)
         events = judgement.events(self.contract)
         try:
             self.function.expire(judgement, self.contract, events)
@@ -271,7 +266,7 @@ class Run:
             failed.append(True)  # a failing case is shrunk and replayed: from now on every case runs
             function.discard_instances()
 
-        result, self._searched = property_result(
+        result = property_result(
             judgement.clause,
             judgement.cases(facts),
             example,
@@ -282,6 +277,7 @@ class Run:
             database=self.example_db,
             database_key=database_key(self.contract.name, judgement.clause.id),
             share_s=self._share_s,
+            part=self._part,
         )
         if result.status is not Status.PASSED:
             return result

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +19,15 @@ from contract_tests.aws_calls import AwsCall
 from contract_tests.clauses.judgement import Violation
 from contract_tests.contracts import contract_named
 from contract_tests.engine.events import ExampleDone
+from contract_tests.engine.parallel import _joined, tasks_of
+from contract_tests.engine.plan import plan
 from contract_tests.engine.rounds import Round, clause_share_s, round_seed, search_rounds
 from contract_tests.management_api import RESET, Attempt
 from contract_tests.observation import AuthorizerCall, Invocation, Observation, RouterRun, behaviour_of
 from contract_tests.options import duration
 from contract_tests.progress import _so_far
+from contract_tests.request import CheckRequest
+from contract_tests.results import ClauseResult, Counterexample, Status
 from contract_tests.tests.conftest import HANDLERS
 
 RARE = f"{HANDLERS / 'rare' / 'one_in_n_stores_seconds.py'}:handler"
@@ -45,7 +51,7 @@ def test_a_campaign_finds_what_one_round_misses_and_that_rounds_seed_repeats_it(
     clause = report["clauses"][0]
     assert clause["status"] == "failed" and "epoch seconds" in clause["message"], clause
     assert clause["seconds"] < 110, "a campaign stops a clause at its first failure"
-    assert re_rounds(clause["message"]) > 1 and clause["seed"] not in (None, 2)
+    assert clause["rounds"] > 1 and clause["seed"] not in (None, 2)
     assert report["request"]["duration"] == 120 and "--duration" in report["request"]["command"]
 
     # the failing round's seed alone repeats it as a plain check: no campaign, the same clause
@@ -55,12 +61,6 @@ def test_a_campaign_finds_what_one_round_misses_and_that_rounds_seed_repeats_it(
     assert again.status == 1 and again.failed_clauses == ["item"], again.out
     saved = json.loads(next(failures_dir.glob("*.json")).read_text())
     assert saved["seed"] == clause["seed"] and saved["reproduce"] == clause["reproduce"]
-
-
-def re_rounds(message: str) -> int:
-    """The rounds a campaign's clause message counts."""
-    words = message.split("campaign: ")[1].split()
-    return int(words[words.index("in") + 1])
 
 
 def test_a_campaign_spends_its_time_and_says_what_it_covered(run_cli: Any, tmp_path: Path) -> None:
@@ -78,24 +78,50 @@ def test_a_campaign_spends_its_time_and_says_what_it_covered(run_cli: Any, tmp_p
     response, malformed = report["clauses"]
     for clause in (response, malformed):
         assert clause["status"] == "passed" and clause["seconds"] >= 3, clause
-        assert re_rounds(clause["message"]) > 1 and clause["examples"] > 10
+        assert clause["rounds"] > 1 and clause["examples"] > 10
         assert sum(clause["behaviours"].values()) >= clause["examples"] - 5  # every judged step counted
     assert all(
         kind.startswith("returned 200 {body, statusCode}; calls PutItem; stored {") for kind in response["behaviours"]
     )
     assert len(response["behaviours"]) >= 2, "the optional account and region make items of several shapes"
     assert list(malformed["behaviours"]) == ["returned 400 {body, statusCode}; no AWS call; stored nothing"]
-    assert f"{len(response['behaviours'])} distinct behaviours" in response["message"]
 
 
-def test_the_text_report_names_the_campaign(run_cli: Any) -> None:
+def test_one_clause_in_two_workers_deals_its_rounds_to_both_and_the_text_report_names_the_campaign(
+    run_cli: Any,
+) -> None:
     result = run_cli(
         "check", "--handler", "reference_impl.handler:lambda_handler", "--runtime", "inprocess", "--seed", "5",
-        "--clause", "table-unset", "--examples", "5", "--duration", "1",
+        "--clause", "table-unset", "--examples", "5", "--duration", "2", "--jobs", "2",
     )  # fmt: skip
     assert result.status == 0, result.out
-    assert "(seed 5, a campaign of 1 s in rounds of 5 examples per property clause)" in result.out
+    assert "(seed 5, a campaign of 2 s in rounds of 5 examples per property clause)" in result.out
+    line = next(line for line in result.out.splitlines() if "table-unset" in line)
+    assert re.search(r"campaign: \d+ rounds \([\d.]+ examples/s\), 1 distinct behaviour, [\d.]+s\)$", line), line
     assert "distinct behaviour (summed over the clauses)" in result.out.splitlines()[-1]
+
+
+def test_a_campaign_deals_a_clauses_rounds_to_the_workers_it_has_beyond_one_per_clause() -> None:
+    def tasks(jobs: int, duration: float | None, *clauses: str, contract: str = "v1") -> list[tuple[int, int, int]]:
+        request = CheckRequest("reference_impl.handler:lambda_handler", contract=contract, clauses=clauses, jobs=jobs)
+        return tasks_of(plan(replace(request, duration=duration)))
+
+    assert tasks(2, None, "item") == [(0, 0, 1)]
+    assert tasks(2, 60.0, "item") == [(0, 0, 2), (0, 1, 2)]
+    assert tasks(2, 60.0) == [(index, 0, 1) for index in range(8)]
+    ttl = tasks(18, 60.0, contract="v2")  # 9 generating clauses: 2 slices each; expiry generates none
+    assert len(ttl) == 19 and [task for task in ttl if task[2] == 1] == [(9, 0, 1)]
+
+
+def test_a_clauses_slices_join_into_one_result_the_first_failure_kept() -> None:
+    clause = contract_named("v1").clauses[1]
+    shown = Counterexample({"x": 1}, "ms", "s")
+    passed = ClauseResult(clause, Status.PASSED, 300, "", None, 4.0, {"a": 2, "b": 1}, None, 3)
+    failed = ClauseResult(clause, Status.FAILED, 120, "seconds", shown, 3.0, {"a": 1}, 99, 2)
+    joined = _joined([passed, failed])
+    assert (joined.status, joined.counterexample, joined.seed, joined.message) == (Status.FAILED, shown, 99, "seconds")
+    assert (joined.examples, joined.rounds, joined.seconds, joined.behaviours) == (420, 5, 4.0, {"a": 3, "b": 1})
+    assert _joined([passed]) is passed
 
 
 @pytest.mark.parametrize(
@@ -149,6 +175,7 @@ def test_a_campaign_stops_a_passing_clause_when_its_share_is_spent() -> None:
 def test_a_campaigns_time_is_shared_by_the_clauses_that_generate_across_the_workers() -> None:
     clauses = contract_named("v2").clauses  # its expiry clause generates nothing: it gets no share
     generating = len(clauses) - 1
+    assert clause_share_s(90.0, clauses, 18) == pytest.approx(90.0)  # two workers on each clause's rounds
     assert clause_share_s(None, clauses, 1) is None
     assert clause_share_s(90.0, clauses, 1) == pytest.approx(90.0 / generating)
     assert clause_share_s(90.0, clauses, 2) == pytest.approx(180.0 / generating)

@@ -28,7 +28,7 @@ SESSION: Any = SimpleNamespace(settings=CheckSettings(examples=50, seed=1), disc
 def run_property(clause: Any, session: Any, strategy: Any, check: Any, *, explicit: Any = ()) -> ClauseResult:
     """The engine's property search, as a clause's run makes it (the session's examples and seed)."""
     settings = session.settings
-    result, _ = property_result(
+    return property_result(
         clause,
         strategy,
         check,
@@ -37,7 +37,6 @@ def run_property(clause: Any, session: Any, strategy: Any, check: Any, *, explic
         explicit=explicit,
         on_violation=session.discard_instances,
     )
-    return result
 
 
 def test_a_flaky_failure_is_a_failed_clause_not_a_crash() -> None:
