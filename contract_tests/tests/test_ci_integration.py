@@ -3,6 +3,7 @@ annotations, the composite action's shell steps, and the GitLab job in the READM
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -50,6 +51,7 @@ def test_the_actions_check_step_summarises_annotates_and_saves(tmp_path: Path) -
         "EXAMPLES": "10",
         "EXTRA_ARGS": "--runtime inprocess --clause query-strings --clause response",
         "REPORT": "connect-contract-report.xml",
+        **NO_CHOICES,
     }
     assert set(inputs) == set(step["env"])
     github = {
@@ -79,6 +81,65 @@ def test_the_actions_check_step_summarises_annotates_and_saves(tmp_path: Path) -
     assert outputs.read_text() == "report=connect-contract-report.xml\n"
     assert (tmp_path / "connect-contract-report.xml").is_file()
     assert list((tmp_path / ".connect-contract" / "failures").glob("v1-query-strings-*.json"))
+
+
+#: The action's inputs left empty (at their defaults) in the check step's environment.
+NO_CHOICES = {"SEED": "", "SHARD": "", "EXAMPLE_DB": "", "DURATION": "", "JOBS": "1", "JSON_REPORT": ""}
+
+
+def test_the_actions_shards_merge_into_the_whole_checks_verdict(tmp_path: Path) -> None:
+    """A matrix of two shards through the action's own inputs (seed, shard, example-db on two lines,
+    json-report), then ``connect-contract merge``, as the README's workflow runs them."""
+    _wrong_handler(tmp_path)
+    step = _step("check")
+    for shard in (1, 2):
+        inputs = {
+            "HANDLER": "src/connect.py:handler",
+            "CONTRACT": "v1",
+            "BACKEND": "moto",
+            "EXAMPLES": "10",
+            "EXTRA_ARGS": "--runtime inprocess --clause response --clause query-strings",
+            "REPORT": f"shard-{shard}.xml",
+            **NO_CHOICES,
+            "SEED": "7",
+            "SHARD": f"{shard}/2",
+            "EXAMPLE_DB": f"{tmp_path / 'from-ci'}\nexamples",
+            "JSON_REPORT": f"shard-{shard}.json",
+        }
+        outputs = tmp_path / f"outputs-{shard}"
+        environment = _environment(tmp_path, **inputs, GITHUB_OUTPUT=str(outputs))
+        done = subprocess.run(
+            ["bash", "-e", "-c", step["run"]],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == (1 if shard == 2 else 0), done.stdout + done.stderr
+        assert f"json-report=shard-{shard}.json" in outputs.read_text().splitlines()
+    request = json.loads((tmp_path / "shard-2.json").read_text())["request"]
+    assert (request["shard"], request["example_dbs"]) == ("2/2", [str(tmp_path / "from-ci"), "examples"])
+    merged = subprocess.run(
+        [str(BIN / "connect-contract"), "merge", "shard-1.json", "shard-2.json"],
+        cwd=tmp_path,
+        env=_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert merged.returncode == 1, merged.stdout + merged.stderr
+    assert "handler violates contract v1" in merged.stdout and "[FAIL] 3 query-strings" in merged.stdout
+
+
+def test_the_readmes_shard_matrix_uses_the_actions_inputs() -> None:
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- github-shards -->\n```yaml\n(.*?)```\n<!-- /github-shards -->", text, re.S)
+    assert block
+    steps = yaml.safe_load(block.group(1))["jobs"]["shard"]["steps"]
+    (uses,) = [step for step in steps if "connect-contract@" in step.get("uses", "")]
+    inputs = yaml.safe_load((ROOT / "action.yml").read_text())["inputs"]
+    assert set(uses["with"]) <= set(inputs) and {"shard", "seed", "example-db", "json-report"} <= set(uses["with"])
 
 
 def test_the_actions_other_shell_steps(tmp_path: Path) -> None:
