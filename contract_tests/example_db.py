@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import urlsplit, urlunsplit
 
 from contract_tests.errors import HarnessError
 
@@ -41,6 +42,19 @@ def example_db_spec(text: str) -> str:
     return text
 
 
+def shown(spec: str) -> str:
+    """``spec`` as reports, reproduce lines and errors print it: a Redis URL's password as ``***``, so
+    a CI log or a report artifact never holds it (put it back to run a printed line elsewhere)."""
+    if not spec.startswith(REDIS_SCHEMES):
+        return spec
+    parts = urlsplit(spec)
+    if parts.password is None:
+        return spec
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
 class OpenedExampleDb(NamedTuple):
     #: What ``--example-db`` names, combined (None: no database, a run is its seed alone).
     database: ExampleDatabase | None
@@ -59,7 +73,7 @@ def open_example_db(specs: Sequence[str]) -> OpenedExampleDb:
     for spec in specs:
         database, why_not = _one(spec)
         if why_not:
-            warnings.append(f"--example-db {spec}: {why_not.rstrip('.')}: the check went on without it")
+            warnings.append(f"--example-db {shown(spec)}: {why_not.rstrip('.')}: the check went on without it")
         else:
             opened.append(database)
     if not opened:
@@ -109,13 +123,13 @@ def _redis(url: str) -> ExampleDatabase:
         from hypothesis.extra.redis import RedisExampleDatabase
     except ImportError:
         raise HarnessError(
-            f"--example-db {url}: the redis package is not installed; pip install 'connect-contract[redis]'"
+            f"--example-db {shown(url)}: the redis package is not installed; pip install 'connect-contract[redis]'"
         ) from None
     client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.RedisError as error:
-        raise HarnessError(f"--example-db {url}: no Redis server answers there ({error})") from None
+        raise HarnessError(f"--example-db {shown(url)}: no Redis server answers there ({error})") from None
     return RedisExampleDatabase(client, key_prefix=REDIS_PREFIX)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.example_db import example_db_spec
+from contract_tests.example_db import shown as shown_example_db
 from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
 from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE, refusal, table_variable_refusal
 
@@ -158,6 +159,8 @@ class Option:
     always_shown: bool = False
     #: Where the function's storage lives: meaningless to a contract whose function stores nothing.
     storage: bool = False
+    #: How a value is written where people and logs read it (a secret in it masked); as given when None.
+    shown: Callable[[str], str] | None = None
 
     def add_to(self, add: Callable[..., Any], prefix: str = "", required: bool = False) -> None:
         """Declare the option with ``add`` (``ArgumentParser.add_argument`` or pytest's ``addoption``)."""
@@ -180,11 +183,12 @@ class Option:
         """This option as it appears in a command line that repeats the run; nothing at its default."""
         if self.switch:
             return [f"--{self.name}"] if value else []
+        show = self.shown or (lambda text: text)
         if self.repeatable:
-            return [word for item in value for word in (f"--{self.name}", _spelled(item))]
+            return [word for item in value for word in (f"--{self.name}", show(_spelled(item)))]
         if value is None or (value == self.default and not self.always_shown):
             return []
-        return [f"--{self.name}", _spelled(value)]
+        return [f"--{self.name}", show(_spelled(value))]
 
 
 def _spelled(value: Any) -> str:
@@ -357,6 +361,7 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         parse=example_db,
         metavar="DIR|URL",
         repeatable=True,
+        shown=shown_example_db,
     ),
     Option(
         "shard",

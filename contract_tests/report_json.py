@@ -8,6 +8,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from contract_tests.example_db import shown
 from contract_tests.inert_text import inert_json
 from contract_tests.results import ClauseResult, Counterexample, Report, Status
 
@@ -64,7 +65,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "env": dict(request.env),
             "table_variables": list(request.table_variable_names) if request.uses_backend else None,
             "clauses": list(request.clauses),
-            "example_dbs": list(request.example_dbs),
+            "example_dbs": [shown(spec) for spec in request.example_dbs],
             "duration": request.duration,
             "shard": request.shard,
             "command": shlex.split(request.command(report.seed))[2:],

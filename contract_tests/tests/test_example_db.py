@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 
-from contract_tests.example_db import open_example_db
+from contract_tests.example_db import open_example_db, shown
 from contract_tests.tests.conftest import HANDLERS
 
 #: Stores createdAt in seconds for one connection in 20: seed 1 meets it within 200 examples, seed 2's
 #: single generated example does not.
 RARE = f"{HANDLERS / 'rare' / 'one_in_n_stores_seconds.py'}:handler"
 FINDING = ("--seed", "1", "--examples", "200")
+REDIS_PASSWORD = "not-in-any-report"
 REPLAYING = ("--seed", "2", "--examples", "1")
 
 
@@ -67,7 +68,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A Redis server of this test's own, stopped after it."""
+    """A Redis server of this test's own, behind a password, stopped after it."""
     server = shutil.which("redis-server")
     if server is None:
         pytest.skip("no redis-server on PATH (Debian: apt-get install redis-server); the directory test runs anyway")
@@ -86,6 +87,8 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
             "no",
             "--dir",
             str(tmp_path),
+            "--requirepass",
+            REDIS_PASSWORD,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -100,7 +103,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     pytest.fail(f"redis-server did not start on port {port}")
                 time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://:{REDIS_PASSWORD}@127.0.0.1:{port}/0"
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -112,7 +115,19 @@ def test_a_later_run_replays_what_a_redis_server_holds(run_cli: Any, tmp_path: P
 
     keys = redis.Redis.from_url(redis_url).keys("*")
     assert keys and all(key.startswith(b"connect-contract:") for key in keys), keys
-    assert _connection_id(_item_check(run_cli, tmp_path, "replayed", REPLAYING, redis_url)) == found
+    replayed = _item_check(run_cli, tmp_path, "replayed", REPLAYING, redis_url)
+    assert _connection_id(replayed) == found
+    # the password reaches Redis and no report, reproduce line or saved case
+    written = [*(tmp_path.glob("*.json")), *(tmp_path / ".connect-contract").rglob("*.json")]
+    assert written and not any(REDIS_PASSWORD in path.read_text() for path in written)
+    assert redis_url.replace(REDIS_PASSWORD, "***") in replayed["reproduce"]
+
+
+def test_a_redis_password_is_masked_where_it_is_shown() -> None:
+    assert shown("redis://:s3cret@host:6379/0") == "redis://:***@host:6379/0"
+    assert shown("rediss://me:s3cret@host/1") == "rediss://me:***@host/1"
+    assert shown("redis://host:6379/0") == "redis://host:6379/0"
+    assert shown("examples") == "examples"
 
 
 @pytest.mark.parametrize(
@@ -133,11 +148,10 @@ def test_a_value_that_names_no_database_is_refused(run_cli: Any, tmp_path: Path,
 
 
 def test_a_redis_url_nobody_answers_is_refused_before_the_check(run_cli: Any) -> None:
-    result = run_cli(
-        "check", "--handler", RARE, "--clause", "item", "--example-db", f"redis://127.0.0.1:{_free_port()}/0"
-    )
+    url = f"redis://:{REDIS_PASSWORD}@127.0.0.1:{_free_port()}/0"
+    result = run_cli("check", "--handler", RARE, "--clause", "item", "--example-db", url)
     assert result.status == 2
-    assert "no Redis server answers there" in result.err
+    assert "no Redis server answers there" in result.err and REDIS_PASSWORD not in result.err + result.out
     assert "Traceback" not in result.err
     assert "[pass]" not in result.out and "[FAIL]" not in result.out
 
