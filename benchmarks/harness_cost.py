@@ -39,7 +39,7 @@ REFERENCE = "reference_impl.handler:lambda_handler"
 #: Where a check's time goes, by the functions that do each kind of work (cumulative, not exclusive).
 STAGES = {
     "generation (strategies)": ("strategies.py", "build_event"),
-    "event validation (jsonschema)": ("strategies.py", "validated"),
+    "event checks (query maps, URL length)": ("strategies.py", "consistent"),
     "handler start (imports, init)": ("session/connect.py", "start_instance"),
     "handler invocation": ("session/connect.py", "invoke"),
     "read-back and reset (scan, delete)": ("session/connect.py", "observe"),

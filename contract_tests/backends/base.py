@@ -11,6 +11,7 @@ import boto3
 from botocore.config import Config
 from botocore.credentials import Credentials
 
+from contract_tests.backends.table import TypedItem, clear_table, scan_items
 from contract_tests.contracts.clause import CAPABILITIES
 from contract_tests.loopback import DeadPort
 from contract_tests.table_definition import TableDefinition
@@ -112,6 +113,14 @@ class Backend(abc.ABC):
     def client(self) -> DynamoDBClient:
         """A low-level client for the harness's own observations, outside any recording window."""
         return plain_client(self.endpoint_url(), self.options.region)
+
+    def read_items(self, client: DynamoDBClient, name: str) -> list[TypedItem]:
+        """Every item of table ``name`` (TableGone when it was deleted): a strongly consistent Scan."""
+        return scan_items(client, name)
+
+    def delete_items(self, client: DynamoDBClient, name: str, items: list[TypedItem]) -> None:
+        """Delete ``items``, as ``read_items`` returned them, so the next example starts from an empty table."""
+        clear_table(client, name, items)
 
     def __enter__(self) -> Backend:
         self.start()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from contract_tests.backends import moto_model
 from contract_tests.backends.base import Backend, BackendOptions
+from contract_tests.backends.table import TypedItem
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 class MotoInProcess(Backend):
@@ -27,3 +32,9 @@ class MotoInProcess(Backend):
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+
+    def read_items(self, client: DynamoDBClient, name: str) -> list[TypedItem]:
+        return moto_model.read_items(client, self.options.region, name)
+
+    def delete_items(self, client: DynamoDBClient, name: str, items: list[TypedItem]) -> None:
+        moto_model.delete_items(client, self.options.region, name, items)

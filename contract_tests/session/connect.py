@@ -13,12 +13,10 @@ from contract_tests.aws_calls import AwsCall, Fault
 from contract_tests.backends.base import Backend
 from contract_tests.backends.table import (
     TableGone,
-    clear_table,
     create_table,
     delete_table,
     put_item,
     run_table_name,
-    scan_items,
 )
 from contract_tests.contracts.base import CONNECT_ROUTE
 from contract_tests.contracts.router import ENDPOINT_VARIABLE
@@ -314,7 +312,7 @@ class ConnectSession:
         self.environments.keep(keys[0], first)
         self.environments.keep(keys[1], second)
         items, deleted = self._scan()
-        clear_table(self._client, self.table, items)
+        self.backend.delete_items(self._client, self.table, items)
         observations = []
         for name, environment, init_calls in (("first", first, first_init), ("second", second, second_init)):
             invocation = answered.get(name) or Invocation(error=timed_out(self.settings.timeout_s))
@@ -338,7 +336,7 @@ class ConnectSession:
     def _scan(self) -> tuple[list[TypedItem], bool]:
         """The table's items, and whether the table was gone (the handler deleted it; it is created anew)."""
         try:
-            return scan_items(self._client, self.table), False
+            return self.backend.read_items(self._client, self.table), False
         except TableGone:
             create_table(self._client, self.table, self.table_definition)
             return [], True
@@ -347,7 +345,7 @@ class ConnectSession:
         """Read the run's table after an invocation, then empty it for the next example (unless ``keep``)."""
         items, deleted = self._scan()
         if not keep:
-            clear_table(self._client, self.table, items)
+            self.backend.delete_items(self._client, self.table, items)
         return Observation(invocation, items=items, table_deleted=deleted, **extra)
 
     def stored_items(self) -> list[TypedItem]:
@@ -401,4 +399,4 @@ class ConnectSession:
             time.sleep(0.2)
 
     def clear(self) -> None:
-        clear_table(self._client, self.table, self._scan()[0])
+        self.backend.delete_items(self._client, self.table, self._scan()[0])

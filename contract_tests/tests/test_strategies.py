@@ -7,12 +7,48 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contract_tests import strategies
+from contract_tests.authenticated_events import (
+    identity_cases,
+    identity_events,
+    token_cases,
+    token_events,
+    unauthenticated_cases,
+    unauthenticated_events,
+)
+from contract_tests.clauses.routing_attributes import routing_events
 from contract_tests.contract_schemas import errors
 from contract_tests.oracle import expected_item, has_identity
 from contract_tests.tests.conftest import FIXTURES, load_json
+
+#: Every kind of event a clause generates or names (build_event checks only the query maps and the URL).
+EVERY_VALID_EVENT = st.one_of(
+    strategies.any_valid_events(),
+    strategies.url_limit_events(),
+    strategies.validated_parameter_events().map(lambda case: case[1]),
+    identity_events().map(lambda case: case[1]),
+    token_events().map(lambda case: case[1]),
+    unauthenticated_events().map(lambda case: case[1]),
+    routing_events(),
+    st.sampled_from(
+        [
+            *strategies.query_corner_cases(),
+            *(event for _, event in strategies.validated_parameter_cases()),
+            *(event for _, event in identity_cases()),
+            *(event for _, event in token_cases()),
+            *(event for _, event in unauthenticated_cases()),
+        ]
+    ),
+)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(EVERY_VALID_EVENT)
+def test_every_event_the_strategies_make_meets_the_event_schema(event: dict[str, Any]) -> None:
+    assert errors("connect-event", event) == []
 
 
 @settings(max_examples=200, deadline=None)
@@ -66,7 +102,7 @@ def test_inconsistent_maps_are_a_generator_bug() -> None:
     event = strategies.build_event(strategies.FIXED_CONTEXT, [("p", "one"), ("p", "two")])
     event["queryStringParameters"] = {"p": "one"}
     with pytest.raises(strategies.GeneratorBug):
-        strategies.validated(event)
+        strategies.consistent(event)
 
 
 def test_too_long_urls_are_a_generator_bug() -> None:
