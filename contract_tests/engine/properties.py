@@ -3,7 +3,8 @@ ones, a Violation shrunk and kept, the harness's own errors (a backend gone) nev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
@@ -20,6 +21,30 @@ T = TypeVar("T")
 FLAKY_NOTE = " (flaky: the same input passed when replayed, so the answer depends on more than the event)"
 
 
+@contextmanager
+def _constants_of_no_module() -> Iterator[None]:
+    """hypothesis mixes into what it draws the literals of every local module the process has imported
+    (the handler's, run in process; the gate's own, installed editable), so a seed would draw other
+    examples in a process that imported more: the pytest plugin's, a replay, a clause checked alone.
+    Drawn without them, a seed repeats its examples in any process. No setting turns them off: the
+    provider's lookup is replaced for the length of a search."""
+    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.constants_ast import Constants
+
+    lookup = getattr(providers, "_get_local_constants", None)
+    if lookup is None:  # a hypothesis without local constants: nothing to hold still
+        yield
+        return
+    none = Constants()
+    providers.CONSTANTS_CACHE.cache.clear()
+    providers._get_local_constants = lambda: none
+    try:
+        yield
+    finally:
+        providers._get_local_constants = lookup
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
 def first_violation(run: Callable[[], None], seen: Sequence[Violation] = ()) -> Violation | None:
     """Run a hypothesis test; return the (shrunk) Violation it ended on, else None.
 
@@ -27,7 +52,8 @@ def first_violation(run: Callable[[], None], seen: Sequence[Violation] = ()) -> 
     instead; that is still the handler's failure, reported with the last Violation ``seen``.
     """
     try:
-        run()
+        with _constants_of_no_module():
+            run()
     except Violation as violation:
         return violation
     except Flaky as error:

@@ -8,6 +8,8 @@ import argparse
 import json
 import re
 import shlex
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -223,3 +225,27 @@ def test_progress_in_a_campaign_shows_the_rate_and_behaviours_not_a_planned_coun
     assert _so_far(ExampleDone(clause, 50, 113), 5.0) == "50 of about 113 examples"
     shown = _so_far(ExampleDone(clause, 50, 0, 3, 120.0), 5.0)
     assert shown == "50 examples (10/s), 3 behaviours, campaign share 120s"
+
+
+def test_a_seed_draws_the_same_examples_whatever_the_process_imported(
+    run_cli: Any, tmp_path: Path, failures_dir: Path
+) -> None:
+    """hypothesis draws literals of the process's local modules too: after checks of another contract and
+    a replay in the same process (a pytest run, the plugin), a seed once drew other examples than the
+    same command in a new process."""
+    forger = f"{HANDLERS / 'wrong' / 'authorizer' / 'forgery_expiry_not_verified.py'}:handler"
+    assert run_cli("check", "--contract", "authorizer", "--handler", forger, "--clause", "forgeries").status == 1
+    assert run_cli("replay", "--handler", forger, "--failures-dir", str(failures_dir)).status == 1
+
+    argv = [*RARE_ITEM, "--seed", "2", "--examples", "60", "--format", "json", "--quiet"]
+    here = _json(run_cli, tmp_path / "here.json", *argv)["clauses"][0]
+    command = [sys.executable, "-m", "contract_tests", "check", *argv, "--output", str(tmp_path / "new.json")]
+    command += ["--failures-dir", str(tmp_path / "new-failures")]
+    subprocess.run(command, capture_output=True, check=False)
+    new = json.loads((tmp_path / "new.json").read_text())["clauses"][0]
+
+    def drawn(clause: dict[str, Any]) -> list[Any]:
+        example = (clause["counterexample"] or {}).get("example") or {}
+        return [clause["status"], clause["examples"], example.get("requestContext", {}).get("connectionId")]
+
+    assert drawn(here) == drawn(new)
