@@ -8,6 +8,7 @@ table, warm environments) across the clauses it takes, and tells progress while 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import pickle
 import queue
@@ -55,7 +56,7 @@ def execute_in_workers(resolved: Plan, on_event: Callable[[Event], None]) -> Rep
             context.Process(target=_work, args=(shared, resolved.seed, tasks, told), name=f"connect-contract-{n}")
             for n in range(workers)
         ]
-        stack.callback(_stop, processes)
+        stack.callback(_stop, processes, told)
         for process in processes:
             process.start()
         results, warnings, containment = _gather(resolved, processes, told, on_event, parts)
@@ -185,17 +186,21 @@ def _joined(slices: list[ClauseResult]) -> ClauseResult:
     )
 
 
-def _stop(processes: list[Any]) -> None:
-    """Every worker ended: asked to stop (it cleans up as a check does on SIGTERM), killed if it will not."""
+def _stop(processes: list[Any], told: Any) -> None:
+    """Every worker ended: asked to stop (it cleans up as a check does on SIGTERM), killed if it will not.
+    What they still tell is read and dropped meanwhile: a worker's exit waits until what it queued is
+    written, and a pipe no one reads stays full."""
     for process in processes:
         if process.is_alive():
             process.terminate()
     deadline = time.monotonic() + STOP_GRACE_S
+    while any(process.is_alive() for process in processes) and time.monotonic() < deadline:
+        with contextlib.suppress(queue.Empty, OSError, EOFError, ValueError):
+            told.get(timeout=0.1)
     for process in processes:
-        process.join(max(0.0, deadline - time.monotonic()))
         if process.is_alive():
             process.kill()
-            process.join()
+        process.join()
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
