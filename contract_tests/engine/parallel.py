@@ -9,10 +9,12 @@ table, warm environments) across the clauses it takes, and tells progress while 
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import pickle
 import queue
 import signal
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -32,6 +34,8 @@ from contract_tests.results import ClauseResult, Counterexample, Report, Status
 
 #: How long a stopped worker gets to clean up (its environments, its table) before it is killed.
 STOP_GRACE_S = 30.0
+#: A stopped worker still cleaning up after this long prints where each of its threads is, on stderr.
+STUCK_S = 10.0
 #: How often the parent looks whether a worker died without a word.
 POLL_S = 0.5
 
@@ -143,8 +147,7 @@ def _gather(
             on_event(_summed(list(examples[index].values())))
         elif kind == "finished":
             index, part = message[1]
-            status, done, text, shown, seconds, behaviours, seed, rounds = message[2]
-            result = ClauseResult(clauses[index], Status(status), done, text, shown, seconds, behaviours, seed, rounds)
+            result = replace(message[2], clause=clauses[index])  # the plan's own clause, as the serial run's
             finished_parts.setdefault(index, {})[part] = result
             if len(finished_parts[index]) == slices[index]:
                 results[index] = _joined([finished_parts[index][k] for k in range(slices[index])])
@@ -199,11 +202,18 @@ def _stop(processes: list[Any], told: Any) -> None:
             told.get(timeout=0.1)
     for process in processes:
         if process.is_alive():
+            print(
+                f"connect-contract: worker {process.name} did not end within {STOP_GRACE_S:g} s of being stopped;"
+                " killed (where it was is printed above)",
+                file=sys.stderr,
+            )
             process.kill()
         process.join()
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # Cleaning up takes a second or two; one that hangs says where before the parent kills it.
+    faulthandler.dump_traceback_later(STUCK_S, file=sys.stderr)
     raise KeyboardInterrupt
 
 
@@ -241,19 +251,16 @@ def _work(request: CheckRequest, seed: int, tasks: Any, told: Any) -> None:
         told.put(("failed", _pickled(error)))
 
 
-def _portable(
-    result: ClauseResult,
-) -> tuple[str, int, str, Counterexample | None, float, dict[str, int], int | None, int]:
-    """A result as it crosses to the parent (which holds the clause itself); an example pickle cannot carry
-    is shown by its repr."""
+def _portable(result: ClauseResult) -> ClauseResult:
+    """``result`` as it can cross to the parent: an example pickle cannot carry is shown by its repr."""
     shown = result.counterexample
-    if shown is not None:
-        try:
-            pickle.dumps(shown)
-        except Exception:  # noqa: BLE001 - whatever a case holds (a lock, a generator), its repr still says it
-            shown = Counterexample(repr(shown.example), repr(shown.expected), repr(shown.actual), shown.judged_by)
-    values = result.status.value, result.examples, result.message, shown, result.seconds
-    return *values, result.behaviours, result.seed, result.rounds
+    if shown is None:
+        return result
+    try:
+        pickle.dumps(shown)
+    except Exception:  # noqa: BLE001 - whatever a case holds (a lock, a generator), its repr still says it
+        shown = Counterexample(repr(shown.example), repr(shown.expected), repr(shown.actual), shown.judged_by)
+    return replace(result, counterexample=shown)
 
 
 def _pickled(error: BaseException) -> bytes:

@@ -5,22 +5,28 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+import warnings
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from contract_tests.backends.base import plain_client
-from contract_tests.engine.parallel import STOP_GRACE_S, _shared_backend
+from contract_tests.contracts import contract_named
+from contract_tests.engine.parallel import STOP_GRACE_S, STUCK_S, _portable, _shared_backend
 from contract_tests.localstack.layout import Layout
 from contract_tests.process_tree import alive, family
 from contract_tests.request import CheckRequest
+from contract_tests.results import ClauseResult, Counterexample, Status
 from contract_tests.tests.conftest import HANDLERS, essence
 
 REFERENCE = "reference_impl.handler:lambda_handler"
@@ -95,15 +101,43 @@ def test_an_interrupted_parallel_check_leaves_no_process(tmp_path: Path) -> None
         time.sleep(2)
         seen |= family(check.pid, check.pid)
         check.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
         # Within the grace a stopped worker gets before it is killed, and the kill. Alone this takes 1-2 s;
-        # in a busy whole-suite run it has outlived 20 s, not yet explained (tracked in the scale-out issue).
+        # in busy whole-suite runs it has outlived 20 s, not yet explained: a worker stuck that long prints
+        # its threads' stacks, shown here in a warning.
         status = check.wait(timeout=STOP_GRACE_S + 15)
     finally:
         if check.poll() is None:
             os.killpg(check.pid, signal.SIGKILL)
-    assert status == 128 + signal.SIGTERM, check.stderr.read() if check.stderr else ""
+    said = check.stderr.read() if check.stderr else ""
+    took = time.monotonic() - stopped
+    if took > STUCK_S:
+        warnings.warn(f"an interrupted --jobs 2 check took {took:.0f} s to end; it said:\n{said}", stacklevel=1)
+    assert status == 128 + signal.SIGTERM, said
     assert len(seen) >= 3
     deadline = time.monotonic() + 10
     while any(alive(pid) for pid in seen) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in seen if alive(pid)]
+
+
+def test_a_result_crosses_to_the_parent_whole_and_an_example_pickle_cannot_carry_by_its_repr() -> None:
+    clause = contract_named("v1").clauses[1]
+    example = Counterexample({"requestContext": {"connectionId": "A="}}, {"createdAt": "ms"}, {"createdAt": 1})
+    result = ClauseResult(clause, Status.FAILED, 7, "why", example, 1.5, {"200 stored": 7}, 1234, 3)
+    assert pickle.loads(pickle.dumps(_portable(result))) == result
+
+    holding_a_lock = replace(result, counterexample=replace(example, actual={"lock": threading.Lock()}))
+    crossed = pickle.loads(pickle.dumps(_portable(holding_a_lock)))
+    assert crossed.counterexample is not None and "lock" in crossed.counterexample.actual
+    assert replace(crossed, counterexample=example) == result
+
+
+def test_a_stopped_worker_still_cleaning_up_says_where_it_is() -> None:
+    hangs = (
+        "import time\nimport contract_tests.engine.parallel as parallel\nparallel.STUCK_S = 0.2\n"
+        "try:\n    parallel._interrupt(15, None)\n"
+        "except KeyboardInterrupt:\n    time.sleep(3)  # a clean-up that hangs\n"
+    )
+    done = subprocess.run([sys.executable, "-c", hangs], capture_output=True, text=True, timeout=60)
+    assert "most recent call first" in done.stderr and 'File "<string>", line 7' in done.stderr, done.stderr
