@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from contract_tests.engine.events import Event
-from contract_tests.engine.parallel import execute_in_workers
+from contract_tests.engine.parallel import execute_in_workers, tasks_of
 from contract_tests.engine.plan import Plan, plan
 from contract_tests.engine.run import execute
 from contract_tests.request import CheckRequest
@@ -17,6 +17,6 @@ def run_check(asked: CheckRequest | Plan, on_event: Callable[[Event], None] | No
     """Run a whole check and return its report, telling ``on_event`` of each event as it comes."""
     resolved = asked if isinstance(asked, Plan) else plan(asked)
     tell = on_event or (lambda event: None)
-    if resolved.request.jobs > 1 and len(resolved.clauses) > 1:
+    if resolved.request.jobs > 1 and len(tasks_of(resolved)) > 1:  # clauses, or one campaign's slices
         return execute_in_workers(resolved, tell)
     return execute(resolved, tell)

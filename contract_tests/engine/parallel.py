@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import functools
 import multiprocessing
 import pickle
 import queue
@@ -54,10 +55,14 @@ def execute_in_workers(resolved: Plan, on_event: Callable[[Event], None]) -> Rep
         tasks.put(task)
     for _ in range(workers):
         tasks.put(None)
+    #: Set by the worker whose slice of a clause failed: the clause's other slices stop after their round.
+    failed = context.Array("b", len(clauses), lock=False)
     with ExitStack() as stack:
         shared = _shared_backend(request, stack)
         processes = [
-            context.Process(target=_work, args=(shared, resolved.seed, tasks, told), name=f"connect-contract-{n}")
+            context.Process(
+                target=_work, args=(shared, resolved.seed, tasks, told, failed), name=f"connect-contract-{n}"
+            )
             for n in range(workers)
         ]
         stack.callback(_stop, processes, told)
@@ -217,7 +222,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _work(request: CheckRequest, seed: int, tasks: Any, told: Any) -> None:
+def _work(request: CheckRequest, seed: int, tasks: Any, told: Any, failed: Any) -> None:
     """A worker: one run of the whole plan, taking clause indices until it is handed None."""
     for signum in (signal.SIGTERM, signal.SIGINT):  # unwind, so environments and the table are cleaned up
         signal.signal(signum, _interrupt)
@@ -238,7 +243,10 @@ def _work(request: CheckRequest, seed: int, tasks: Any, told: Any) -> None:
                 told.put(("started", under_way))
                 clause = resolved.clauses[index]
                 reports = resolved.reports_blocking_failure(clause) and part == 0
+                run.given_up = functools.partial(_failed_elsewhere, failed, index)
                 result = run.run_clause(clause, reports_blocking_failure=reports, part=(part, count))
+                if result.status is Status.FAILED:
+                    failed[index] = 1
                 told.put(("finished", under_way, _portable(result)))
         for signum in (signal.SIGTERM, signal.SIGINT):  # cleaned up: a stop now only cuts the goodbye short
             signal.signal(signum, signal.SIG_DFL)
@@ -249,6 +257,10 @@ def _work(request: CheckRequest, seed: int, tasks: Any, told: Any) -> None:
         return
     except BaseException as error:  # noqa: BLE001 - the parent raises it, as this process would have
         told.put(("failed", _pickled(error)))
+
+
+def _failed_elsewhere(failed: Any, index: int) -> bool:
+    return bool(failed[index])
 
 
 def _portable(result: ClauseResult) -> ClauseResult:

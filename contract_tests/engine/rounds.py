@@ -83,9 +83,12 @@ def search_rounds(
     database: ExampleDatabase | None,
     observed: Callable[[Any], None],
     part: tuple[int, int] = (0, 1),
+    *,
+    given_up: Callable[[], bool] = lambda: False,
 ) -> Searched:
     """Rounds of ``search`` until one fails or, in a campaign, ``share_s`` seconds are spent (one round
-    else). ``part`` (K, N): this is slice K of N of the clause, running rounds K, K + N, K + 2N ..."""
+    else). ``part`` (K, N): this is slice K of N of the clause, running rounds K, K + N, K + 2N ...;
+    ``given_up`` says between rounds that another slice already failed, so the rest of the share is saved."""
     deadline = None if share_s is None else time.monotonic() + share_s
     examples = 0
     index, every = part
@@ -97,6 +100,6 @@ def search_rounds(
         rounds += 1
         if violation is not None:
             return Searched(violation, examples, rounds, this_seed if index > 0 else None)
-        if deadline is None or time.monotonic() >= deadline:
+        if deadline is None or time.monotonic() >= deadline or given_up():
             return Searched(None, examples, rounds, None)
         index += every

@@ -73,6 +73,7 @@ def property_result(
     database_key: bytes = b"",
     share_s: float | None = None,
     part: tuple[int, int] = (0, 1),
+    given_up: Callable[[], bool] = lambda: False,
 ) -> ClauseResult:
     """A property search's verdict on ``clause``: passed, or failed on the shrunk counterexample, after
     one round, or in a campaign rounds for ``share_s`` seconds (of its slice ``part``)."""
@@ -88,7 +89,7 @@ def property_result(
             database_key=database_key,
         )
 
-    searched = search_rounds(one_round, seed_value, share_s, database, lambda observed: None, part)
+    searched = search_rounds(one_round, seed_value, share_s, database, lambda observed: None, part, given_up=given_up)
     return _searched_verdict(clause, searched)
 
 
@@ -114,6 +115,8 @@ class Run:
         #: The clause under way: how many of its steps showed each behaviour, and its slice of a campaign.
         self._behaviours: Counter[str] = Counter()
         self._part = (0, 1)
+        #: Whether another slice of the clause under way already failed (a parallel campaign's workers).
+        self.given_up: Callable[[], bool] = lambda: False
 
     def __enter__(self) -> Run:
         request = self.request
@@ -214,7 +217,9 @@ class Run:
                 violation, count, passed = self.function.warm_sequences(judgement, self.contract, this_round)
                 return violation, count
 
-            searched = search_rounds(one_round, self.seed, self._share_s, self.example_db, self._observed, self._part)
+            searched = search_rounds(
+                one_round, self.seed, self._share_s, self.example_db, self._observed, self._part, given_up=self.given_up
+            )
             return _searched_verdict(clause, searched, passed)
         events = judgement.events(self.contract)
         try:
@@ -278,6 +283,7 @@ class Run:
             database_key=database_key(self.contract.name, judgement.clause.id),
             share_s=self._share_s,
             part=self._part,
+            given_up=self.given_up,
         )
         if result.status is not Status.PASSED:
             return result

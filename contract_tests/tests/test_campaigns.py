@@ -30,6 +30,7 @@ from contract_tests.options import duration
 from contract_tests.progress import _so_far
 from contract_tests.request import CheckRequest
 from contract_tests.results import ClauseResult, Counterexample, Status
+from contract_tests.strategies import FIXED_CONTEXT
 from contract_tests.tests.conftest import HANDLERS
 
 RARE = f"{HANDLERS / 'rare' / 'one_in_n_stores_seconds.py'}:handler"
@@ -103,6 +104,38 @@ def test_one_clause_in_two_workers_deals_its_rounds_to_both_and_the_text_report_
     assert "distinct behaviour (summed over the clauses)" in result.out.splitlines()[-1]
 
 
+#: Wrong (item) only on the connection of the named corner cases, which the first round alone runs.
+WRONG_ON_THE_NAMED_CASES = f"""
+import os, time
+import boto3
+
+def handler(event, context):
+    connection_id = event["requestContext"]["connectionId"]
+    now_ms = int(time.time() * 1000)
+    created = now_ms // 1000 if connection_id == {FIXED_CONTEXT["connectionId"]!r} else now_ms
+    params = event.get("queryStringParameters") or {{}}
+    item = {{"connectionId": {{"S": connection_id}}, "createdAt": {{"N": str(created)}},
+            "clientId": {{"S": params.get("clientId") or "unknown"}}}}
+    for name in ("account", "region"):
+        if params.get(name):
+            item[name] = {{"S": params[name]}}
+    boto3.client("dynamodb").put_item(TableName=os.environ["CONNECTIONS_TABLE"], Item=item)
+    return {{"statusCode": 200, "body": "connected"}}
+"""
+
+
+def test_a_slice_that_fails_stops_the_clauses_other_slices(run_cli: Any, tmp_path: Path) -> None:
+    handler = tmp_path / "named_cases_wrong.py"
+    handler.write_text(WRONG_ON_THE_NAMED_CASES)
+    argv = ["--handler", f"{handler}:handler", "--runtime", "inprocess", "--clause", "item", "--examples", "5"]
+    report = _json(run_cli, tmp_path / "report.json", *argv, "--seed", "3", "--duration", "30", "--jobs", "2")
+    clause = report["clauses"][0]
+    assert clause["status"] == "failed" and "epoch seconds" in clause["message"], clause
+    assert clause["rounds"] >= 2, "the clause's rounds were not dealt to both workers"
+    # slice 1 (rounds 1, 3, 5 ...) never meets the named cases: it stops because slice 0 failed
+    assert clause["seconds"] < 15, "the other slice ran on after the clause had failed"
+
+
 def test_a_campaign_deals_a_clauses_rounds_to_the_workers_it_has_beyond_one_per_clause() -> None:
     def tasks(jobs: int, duration: float | None, *clauses: str, contract: str = "v1") -> list[tuple[int, int, int]]:
         request = CheckRequest("reference_impl.handler:lambda_handler", contract=contract, clauses=clauses, jobs=jobs)
@@ -162,6 +195,18 @@ def test_only_the_first_round_replays_and_the_failing_rounds_seed_is_kept() -> N
     assert [r.first for r in seen] == [True, False, False, False] and searched.seed == seen[-1].seed == round_seed(7, 3)
     one = search_rounds(lambda r: (None, 3), 7, None, None, lambda observed: None)
     assert (one.rounds, one.examples, one.seed) == (1, 3, None)
+
+
+def test_a_slice_gives_up_between_rounds_once_another_slice_failed() -> None:
+    rounds: list[Round] = []
+
+    def search(this_round: Round) -> tuple[Violation | None, int]:
+        rounds.append(this_round)
+        return None, 5
+
+    searched = search_rounds(search, 1, 60.0, None, lambda observed: None, (1, 2), given_up=lambda: len(rounds) == 3)
+    assert (searched.rounds, searched.examples, searched.violation) == (3, 15, None)
+    assert [r.seed for r in rounds] == [round_seed(1, index) for index in (1, 3, 5)]
 
 
 def test_a_campaign_stops_a_passing_clause_when_its_share_is_spent() -> None:
