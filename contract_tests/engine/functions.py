@@ -70,7 +70,11 @@ class Function(Protocol):
         """Each of ``contracts.clause.CAPABILITIES``, and where and why this run lacks it (None: it has it)."""
 
     def warm_sequences(
-        self, judgement: WarmSequence[Any, Any], contract: ContractBase, this_round: Round
+        self,
+        judgement: WarmSequence[Any, Any],
+        contract: ContractBase,
+        this_round: Round,
+        observed: Callable[[Any], None],
     ) -> tuple[Violation | None, int, str]:
         """One round of the warm-sequence scenario: the shrunk Violation or None, environments run, a pass's
         message."""
@@ -222,10 +226,14 @@ class ConnectHandler:
         return found
 
     def warm_sequences(
-        self, judgement: WarmSequence[Any, Any], contract: ContractBase, this_round: Round
+        self,
+        judgement: WarmSequence[Any, Any],
+        contract: ContractBase,
+        this_round: Round,
+        observed: Callable[[Any], None],
     ) -> tuple[Violation | None, int, str]:
         assert isinstance(contract, Contract)
-        return scenarios.warm_sequences(self.session, judgement, contract, self.facts, this_round)
+        return scenarios.warm_sequences(self.session, judgement, contract, self.facts, this_round, observed)
 
     def replay_warm_sequence(self, judgement: WarmSequence[Any, Any], contract: ContractBase, case: Any) -> None:
         assert isinstance(contract, Contract)
@@ -272,7 +280,11 @@ class Authorizer:
         return {name: f"for an authorizer: it has no backend to {what}" for name, what in CAPABILITIES.items()}
 
     def warm_sequences(
-        self, judgement: WarmSequence[Any, Any], contract: ContractBase, this_round: Round
+        self,
+        judgement: WarmSequence[Any, Any],
+        contract: ContractBase,
+        this_round: Round,
+        observed: Callable[[Any], None],
     ) -> tuple[Violation | None, int, str]:
         raise HarnessError(f"clause {judgement.clause.id}: an authorizer has no warm sequence of connects")
 
@@ -366,7 +378,11 @@ class Router:
         return {name: f"for a router: its clauses do not {what}" for name, what in CAPABILITIES.items()}
 
     def warm_sequences(
-        self, judgement: WarmSequence[Any, Any], contract: ContractBase, this_round: Round
+        self,
+        judgement: WarmSequence[Any, Any],
+        contract: ContractBase,
+        this_round: Round,
+        observed: Callable[[Any], None],
     ) -> tuple[Violation | None, int, str]:
         raise HarnessError(f"clause {judgement.clause.id}: a router has no warm sequence of connects")
 

@@ -11,7 +11,6 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from hypothesis.database import ExampleDatabase
 
@@ -29,8 +28,6 @@ class Round:
     first: bool
     #: ``--example-db``: replayed by the first round, given every round's failure.
     database: ExampleDatabase | None
-    #: Told what each step observed (a campaign counts its behaviours).
-    observed: Callable[[Any], None]
 
 
 #: One round run: the shrunk Violation it ended on (or None) and how many examples ran.
@@ -81,7 +78,6 @@ def search_rounds(
     seed: int,
     share_s: float | None,
     database: ExampleDatabase | None,
-    observed: Callable[[Any], None],
     part: tuple[int, int] = (0, 1),
     *,
     given_up: Callable[[], bool] = lambda: False,
@@ -95,7 +91,7 @@ def search_rounds(
     rounds = 0
     while True:
         this_seed = round_seed(seed, index)
-        violation, count = search(Round(this_seed, index == 0, database, observed))
+        violation, count = search(Round(this_seed, index == 0, database))
         examples += count
         rounds += 1
         if violation is not None:

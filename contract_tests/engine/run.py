@@ -89,7 +89,7 @@ def property_result(
             database_key=database_key,
         )
 
-    searched = search_rounds(one_round, seed_value, share_s, database, lambda observed: None, part, given_up=given_up)
+    searched = search_rounds(one_round, seed_value, share_s, database, part, given_up=given_up)
     return _searched_verdict(clause, searched)
 
 
@@ -214,11 +214,13 @@ class Run:
 
             def one_round(this_round: Round) -> tuple[Violation | None, int]:
                 nonlocal passed
-                violation, count, passed = self.function.warm_sequences(judgement, self.contract, this_round)
+                violation, count, passed = self.function.warm_sequences(
+                    judgement, self.contract, this_round, self._observed
+                )
                 return violation, count
 
             searched = search_rounds(
-                one_round, self.seed, self._share_s, self.example_db, self._observed, self._part, given_up=self.given_up
+                one_round, self.seed, self._share_s, self.example_db, self._part, given_up=self.given_up
             )
             return _searched_verdict(clause, searched, passed)
         events = judgement.events(self.contract)

@@ -108,9 +108,11 @@ def warm_sequences(
     contract: Contract,
     facts: Facts,
     this_round: Round,
+    observed: Callable[[Observation], None],
 ) -> tuple[Violation | None, int, str]:
     """One round of stateful runs; the shrunk Violation (or None), how many environments ran, and a pass's
-    message (the database's sequences replayed first in the first round, a failing one kept there)."""
+    message (the database's sequences replayed first in the first round, a failing one kept there);
+    ``observed`` is told what each connect observed."""
     containers = judgement.containers(facts.examples)
     count = 0
     seen: list[Violation] = []
@@ -121,7 +123,7 @@ def warm_sequences(
             nonlocal count
             count += 1
             try:
-                self.container = WarmContainer(session, judgement, contract, facts, this_round.observed)
+                self.container = WarmContainer(session, judgement, contract, facts, observed)
             except Violation as violation:
                 seen.append(violation)
                 raise

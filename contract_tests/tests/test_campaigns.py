@@ -190,10 +190,10 @@ def test_only_the_first_round_replays_and_the_failing_rounds_seed_is_kept() -> N
         seen.append(this_round)
         return (Violation("wrong", "right", "wrong") if len(seen) == 4 else None), 10
 
-    searched = search_rounds(search, 7, 60.0, None, lambda observed: None)
+    searched = search_rounds(search, 7, 60.0, None)
     assert searched.violation is not None and (searched.examples, searched.rounds) == (40, 4)
     assert [r.first for r in seen] == [True, False, False, False] and searched.seed == seen[-1].seed == round_seed(7, 3)
-    one = search_rounds(lambda r: (None, 3), 7, None, None, lambda observed: None)
+    one = search_rounds(lambda r: (None, 3), 7, None, None)
     assert (one.rounds, one.examples, one.seed) == (1, 3, None)
 
 
@@ -204,7 +204,7 @@ def test_a_slice_gives_up_between_rounds_once_another_slice_failed() -> None:
         rounds.append(this_round)
         return None, 5
 
-    searched = search_rounds(search, 1, 60.0, None, lambda observed: None, (1, 2), given_up=lambda: len(rounds) == 3)
+    searched = search_rounds(search, 1, 60.0, None, (1, 2), given_up=lambda: len(rounds) == 3)
     assert (searched.rounds, searched.examples, searched.violation) == (3, 15, None)
     assert [r.seed for r in rounds] == [round_seed(1, index) for index in (1, 3, 5)]
 
@@ -215,7 +215,7 @@ def test_a_campaign_stops_a_passing_clause_when_its_share_is_spent() -> None:
         return None, 1
 
     started = time.monotonic()
-    searched = search_rounds(search, 1, 0.5, None, lambda observed: None)
+    searched = search_rounds(search, 1, 0.5, None)
     assert 0.5 <= time.monotonic() - started < 1.5 and searched.rounds >= 5 and searched.violation is None
 
 
