@@ -209,7 +209,7 @@ def _stop(processes: list[Any], told: Any) -> None:
         if process.is_alive():
             print(
                 f"connect-contract: worker {process.name} did not end within {STOP_GRACE_S:g} s of being stopped;"
-                " killed (where it was is printed above)",
+                " killed (its threads' stacks, if it could print them, are above)",
                 file=sys.stderr,
             )
             process.kill()
