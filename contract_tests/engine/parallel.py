@@ -217,7 +217,10 @@ def _stop(processes: list[Any], told: Any) -> None:
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    # Cleaning up takes a second or two; one that hangs says where before the parent kills it.
+    # The first stop unwinds; a second must not cut the clean-up short (Ctrl-C reaches the whole process
+    # group, and the parent's own stop follows). A clean-up that hangs says where before the parent kills it.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, signal.SIG_IGN)
     faulthandler.dump_traceback_later(STUCK_S, file=sys.stderr)
     raise KeyboardInterrupt
 
