@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
-import functools
 import multiprocessing
 import pickle
 import queue
@@ -246,8 +245,12 @@ def _work(request: CheckRequest, seed: int, tasks: Any, told: Any, failed: Any) 
                 told.put(("started", under_way))
                 clause = resolved.clauses[index]
                 reports = resolved.reports_blocking_failure(clause) and part == 0
-                run.given_up = functools.partial(_failed_elsewhere, failed, index)
-                result = run.run_clause(clause, reports_blocking_failure=reports, part=(part, count))
+                result = run.run_clause(
+                    clause,
+                    reports_blocking_failure=reports,
+                    part=(part, count),
+                    given_up=lambda: bool(failed[index]),  # noqa: B023 - called during this call only
+                )
                 if result.status is Status.FAILED:
                     failed[index] = 1
                 told.put(("finished", under_way, _portable(result)))
@@ -260,10 +263,6 @@ def _work(request: CheckRequest, seed: int, tasks: Any, told: Any, failed: Any) 
         return
     except BaseException as error:  # noqa: BLE001 - the parent raises it, as this process would have
         told.put(("failed", _pickled(error)))
-
-
-def _failed_elsewhere(failed: Any, index: int) -> bool:
-    return bool(failed[index])
 
 
 def _portable(result: ClauseResult) -> ClauseResult:

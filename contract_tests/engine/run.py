@@ -115,8 +115,7 @@ class Run:
         #: The clause under way: how many of its steps showed each behaviour, and its slice of a campaign.
         self._behaviours: Counter[str] = Counter()
         self._part = (0, 1)
-        #: Whether another slice of the clause under way already failed (a parallel campaign's workers).
-        self.given_up: Callable[[], bool] = lambda: False
+        self._given_up: Callable[[], bool] = lambda: False
 
     def __enter__(self) -> Run:
         request = self.request
@@ -171,13 +170,19 @@ class Run:
     # ---- running clauses -------------------------------------------------------------------------
 
     def run_clause(
-        self, clause: Clause, *, reports_blocking_failure: bool | None = None, part: tuple[int, int] = (0, 1)
+        self,
+        clause: Clause,
+        *,
+        reports_blocking_failure: bool | None = None,
+        part: tuple[int, int] = (0, 1),
+        given_up: Callable[[], bool] = lambda: False,
     ) -> ClauseResult:
-        """``clause``'s result (of its slice ``part``, K of N, when a campaign deals its rounds to workers).
-        A failure that blocks every step is reported on the first clause run, unless
-        ``reports_blocking_failure`` says whether this one reports it (a worker of a parallel check)."""
+        """``clause``'s result (of its slice ``part``, K of N, when a campaign deals its rounds to workers;
+        ``given_up`` says between rounds that another slice of it already failed). A failure that blocks
+        every step is reported on the first clause run, unless ``reports_blocking_failure`` says whether
+        this one reports it (a worker of a parallel check)."""
         started = time.perf_counter()
-        self._behaviours, self._part = Counter(), part
+        self._behaviours, self._part, self._given_up = Counter(), part, given_up
         if clause.fresh_start:
             self.function.discard_instances()
         if self.blocking_failure is not None:
@@ -220,7 +225,7 @@ class Run:
                 return violation, count
 
             searched = search_rounds(
-                one_round, self.seed, self._share_s, self.example_db, self._part, given_up=self.given_up
+                one_round, self.seed, self._share_s, self.example_db, self._part, given_up=self._given_up
             )
             return _searched_verdict(clause, searched, passed)
         events = judgement.events(self.contract)
@@ -285,7 +290,7 @@ class Run:
             database_key=database_key(self.contract.name, judgement.clause.id),
             share_s=self._share_s,
             part=self._part,
-            given_up=self.given_up,
+            given_up=self._given_up,
         )
         if result.status is not Status.PASSED:
             return result
