@@ -20,7 +20,7 @@ def _argv(reference: dict[str, Any]) -> list[str]:
         where = ["--handler", handler, "--code-dir", str(ROOT / reference["code_dir"])]
     else:
         where = ["--handler", str(ROOT / handler)]
-    return [*where, "--table-variable", reference["table_variable"], "--timeout", reference.get("timeout", "3")]
+    return [*where, "--table-variable", reference["table_variable"]]
 
 
 def test_the_references_name_nine_repositories_each_with_a_conforming_look_alike() -> None:
