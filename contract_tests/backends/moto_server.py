@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import threading
 import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING, Any
@@ -84,5 +87,18 @@ class MotoServer(Backend):
         if mock is not None:
             mock.stop()
         if server is not None:
-            server.stop()
+            _stop_promptly(server)
             self._endpoint = self.options.endpoint
+
+
+def _stop_promptly(server: ThreadedMotoServer) -> None:
+    """``server.stop()``, without waiting up to half a second for werkzeug's loop to look for the stop: it
+    polls its socket every 0.5 s, and a connection wakes it at once (a connection it takes before the stop
+    is an empty request, answered by nothing)."""
+    stopping = threading.Thread(target=server.stop, name="moto-server-stop", daemon=True)
+    stopping.start()
+    address = server.get_host_and_port()
+    while stopping.is_alive():
+        with contextlib.suppress(OSError):
+            socket.create_connection(address, timeout=0.1).close()
+        stopping.join(0.01)

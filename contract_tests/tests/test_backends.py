@@ -280,3 +280,18 @@ def test_the_dead_endpoint_stays_dead_while_the_backend_lives() -> None:
             listener.bind(("127.0.0.1", port))
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", port))  # released with the backend
+
+
+def test_an_embedded_moto_server_stops_with_its_serving_thread() -> None:
+    """Its stop wakes werkzeug's serving loop with a connection rather than waiting for the loop's next
+    look (every 0.5 s, paid once per check): the wake must still end the loop, not leave it serving."""
+    import threading
+
+    def serving() -> list[threading.Thread]:
+        return [thread for thread in threading.enumerate() if "_server_entry" in thread.name]
+
+    before = serving()
+    with make_backend("moto-server", BackendOptions()) as backend:
+        plain_client(backend.endpoint_url(), "us-east-1").list_tables()
+        assert len(serving()) == len(before) + 1
+    assert serving() == before
