@@ -24,6 +24,8 @@ from types import FrameType
 from typing import Any
 
 from contract_tests.backends import BackendOptions, make_backend
+from contract_tests.clauses import judgement_for
+from contract_tests.clauses.judgement import WarmSequence
 from contract_tests.engine.events import CheckFinished, ClauseFinished, ClauseStarted, Event, ExampleDone
 from contract_tests.engine.plan import Plan, plan
 from contract_tests.engine.rounds import generates, slices_per_clause
@@ -86,15 +88,20 @@ def execute_in_workers(resolved: Plan, on_event: Callable[[Event], None]) -> Rep
 
 def tasks_of(resolved: Plan) -> list[tuple[int, int, int]]:
     """The workers' tasks, in the order they are taken: (clause index, slice K, slices N). A clause is one
-    task, unless a campaign has more workers than generating clauses: then each deals its rounds to N."""
+    task, unless a campaign has more workers than generating clauses: then each deals its rounds to N.
+
+    Warm sequences go first: each of their examples starts an environment, so they are the longest tasks,
+    and a longest task taken last leaves the other workers idle while it runs (v1 on two workers: 9.9 s
+    with isolation last). The rest keep the contract's order."""
     request = resolved.request
     slices = slices_per_clause(request.duration, resolved.clauses, request.jobs)
-    return [
+    tasks = [
         (index, part, count)
         for index, clause in enumerate(resolved.clauses)
         for count in [slices if generates(clause) else 1]
         for part in range(count)
     ]
+    return sorted(tasks, key=lambda task: not isinstance(judgement_for(resolved.clauses[task[0]]), WarmSequence))
 
 
 def _shared_backend(request: CheckRequest, stack: ExitStack) -> CheckRequest:
