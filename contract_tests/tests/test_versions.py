@@ -42,8 +42,12 @@ def _expires(backend: RunningBackend) -> bool:
 @pytest.mark.parametrize(
     ("contract", "target"),
     [
-        pytest.param("v2", f"reference_impl.handler:{REFERENCE['v2']}", id="reference-v2"),
-        pytest.param("v3", f"reference_impl.handler:{REFERENCE['v3']}", id="reference-v3"),
+        pytest.param(
+            "v2", f"reference_impl.handler:{REFERENCE['v2']}", id="reference-v2", marks=pytest.mark.superseded_version
+        ),
+        pytest.param(
+            "v3", f"reference_impl.handler:{REFERENCE['v3']}", id="reference-v3", marks=pytest.mark.superseded_version
+        ),
         pytest.param(
             "v4",
             f"reference_impl.handler:{REFERENCE['v4']} --authorizer reference_impl.authorizer:lambda_handler",
