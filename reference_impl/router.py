@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,12 @@ ACCOUNT = re.compile(r"[0-9]{12}")
 REGION = re.compile(
     r"[a-z]{2}(-gov|-iso[a-z]?)?-(central|north|south|east|west|northeast|northwest|southeast|southwest)-[1-9]"
 )
+
+#: One attempt per post. The posts go one after another, and the SDK's default retries wait after a
+#: throttled one, a random wait that doubles each time: a fleet of throttled connections took the
+#: reference past its 3 s timeout. A connection whose post failed is counted failed and its item kept
+#: (the contract allows a retry, never asks for one); the caller can route the message again.
+ONE_ATTEMPT = Config(retries={"total_max_attempts": 1})
 
 _dynamodb = boto3.client("dynamodb")
 # Created on first use: the endpoint is the function's configuration, and a client per invocation costs.
@@ -40,7 +47,8 @@ class InvalidEvent(ValueError):
 def _management_api() -> Any:
     global _management
     if _management is None:
-        _management = boto3.client("apigatewaymanagementapi", endpoint_url=os.environ["CONNECTIONS_ENDPOINT"])
+        endpoint = os.environ["CONNECTIONS_ENDPOINT"]
+        _management = boto3.client("apigatewaymanagementapi", endpoint_url=endpoint, config=ONE_ATTEMPT)
     return _management
 
 
