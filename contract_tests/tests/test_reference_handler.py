@@ -175,30 +175,11 @@ def test_the_reference_router_posts_once_to_each_throttled_connection(monkeypatc
     """It posts one connection after another: with the SDK's default retries (three attempts a post here,
     after random waits that double) five throttled connections took 8 s, past its 3 s timeout. One
     attempt each, the throttled ones counted failed."""
-    import http.server
-    import threading
+    from contract_tests.management_api import ManagementApi
 
-    posts: list[str] = []
-
-    class Throttling(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            posts.append(self.path)
-            body = b'{"message": "Too Many Requests"}'
-            self.send_response(429)
-            self.send_header("x-amzn-ErrorType", "LimitExceededException")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Throttling)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    api = ManagementApi()
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("CONNECTIONS_TABLE", TABLE)
-    monkeypatch.setenv("CONNECTIONS_ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, "testing")
     router = importlib.import_module("reference_impl.router")
@@ -206,10 +187,11 @@ def test_the_reference_router_posts_once_to_each_throttled_connection(monkeypatc
     monkeypatch.setattr(router, "live_connections", lambda account, region, now_ms: fleet)
     monkeypatch.setattr(router, "_management", None)
     try:
+        monkeypatch.setenv("CONNECTIONS_ENDPOINT", api.url(sandboxed=False))
         event = {"account": "123456789012", "region": "us-east-1", "message": {}}
-        counts = router.lambda_handler(event, LambdaContext(region="us-east-1"))
+        with api.scripting({connection: [429] for connection in fleet}) as attempts:
+            counts = router.lambda_handler(event, LambdaContext(region="us-east-1"))
     finally:
-        server.shutdown()
-        server.server_close()
+        api.close()
     assert counts == {"delivered": 0, "pruned": 0, "failed": len(fleet)}
-    assert posts == [f"/@connections/{connection}".replace("=", "%3D") for connection in fleet]
+    assert [(attempt.method, attempt.connection_id) for attempt in attempts] == [("POST", c) for c in fleet]
