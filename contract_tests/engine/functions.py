@@ -331,8 +331,6 @@ class Router:
         )
 
     def perform(self, step: RouterCase) -> RouterRun:
-        now_ms = time.time_ns() // 1_000_000
-        given = [item_of(agent, step.home, now_ms) for agent in step.agents]
         environment: dict[str, str | None] = dict(step.environment)
         if step.idle is not None:
             environment[IDLE_VARIABLE] = step.idle or UNSET
@@ -343,6 +341,11 @@ class Router:
                 raise HarnessError(f"this run cannot make the storage failure {step.failure!r}: {known}")
             fault = self._failures[step.failure]
             environment.update(ONE_ATTEMPT)
+        # An agent expiring at the second of the write tells an inclusive expiry apart only if the router
+        # reads its clock in that second: a cold start must not spend it.
+        self.session.warm_up(environment or None)
+        now_ms = time.time_ns() // 1_000_000
+        given = [item_of(agent, step.home, now_ms) for agent in step.agents]
         for item in given:
             self.session.put_item(item)
         partition = "#".join(step.home)

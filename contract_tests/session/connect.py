@@ -260,12 +260,21 @@ class ConnectSession:
         return function, tuple(sorted((environment or {}).items()))
 
     def _warm(self, key: Hashable, route: str, environment: Overrides | None) -> tuple[Environment, list[AwsCall]]:
-        """The warm environment of ``key`` (taken out of the pool), or a new one with its initialisation's calls."""
-        warm = self.environments.take(key)
-        if warm is not None:
-            return warm, []
-        started = self.start_instance(environment, route)
-        return started, started.init_calls
+        """The warm environment of ``key`` (taken out of the pool), or a new one; with its initialisation's
+        calls if it has not been invoked yet (they belong to its first invocation's observation)."""
+        warm = self.environments.take(key) or self.start_instance(environment, route)
+        return warm, [] if warm.given else warm.init_calls
+
+    def warm_up(self, environment: Overrides | None = None, route: str = CONNECT_ROUTE) -> None:
+        """Start the environment the next connect under ``environment`` uses, if none is warm: a step whose
+        verdict depends on how soon the function reads its clock must not wait for a cold start. A failed
+        initialisation is left for that connect to meet and observe."""
+        key = self._key(route, environment)
+        try:
+            warm, _ = self._warm(key, route, environment)
+        except HandlerInitError:
+            return
+        self.environments.keep(key, warm)
 
     @staticmethod
     def _seen_in(warm: Environment) -> dict[str, Any]:

@@ -102,6 +102,20 @@ def test_a_router_that_reads_one_page_is_told_to_follow_last_evaluated_key(run_c
     assert "follow LastEvaluatedKey" in result.out
 
 
+def test_a_fleet_is_written_once_the_router_is_warm(run_cli: Any, failures_dir: Path, tmp_path: Path) -> None:
+    """An agent expiring at the second of the write shows an inclusive expiry only if the router reads its
+    clock in that second: a cold start (here over a second of imports) taken between the write and the
+    invocation let the inclusive router pass the explicit cases and every replay of a saved one."""
+    wrong = HANDLERS / "wrong" / "router" / "clock_edges_expiry_inclusive.py"
+    slow = tmp_path / "slow_to_start.py"
+    slow.write_text(f"import time\n\ntime.sleep(1.2)\n{wrong.read_text()}")
+    handler = ["--handler", f"{slow}:lambda_handler"]
+    checked = run_cli("check", "--contract", "router", *handler, "--clause", "clock-edges", "--examples", "5")
+    assert checked.failed_clauses == ["clock-edges"], checked.out
+    replayed = run_cli("replay", *handler, "--failures-dir", str(failures_dir))
+    assert replayed.status == 1, replayed.out + replayed.err
+
+
 def test_a_router_runs_in_process_too(run_cli: Any) -> None:
     argv = ["--contract", "router", "--handler", REFERENCE, "--runtime", "inprocess", "--examples", "10"]
     assert run_cli("check", *argv).status == 0
