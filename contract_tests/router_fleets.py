@@ -68,6 +68,13 @@ class RouterCase:
     #: The fleet's account and region (an invalid event may name none).
     home: tuple[str, str] = ("123456789012", "us-east-1")
     environment: tuple[tuple[str, str], ...] = ()
+    #: Whether the case probes the second of expiry: an agent expiring at the second of the write then
+    #: shows an inclusive expiry only if the router reads its clock in that second.
+    on_the_second: bool = False
+
+    @property
+    def reads_on_the_second(self) -> bool:
+        return self.on_the_second and any(agent.expires_in_s == 0 for agent in self.agents)
 
     def plain(self) -> dict[str, Any]:
         return json.loads(json.dumps(asdict(self)))  # type: ignore[no-any-return]
@@ -85,6 +92,7 @@ class RouterCase:
             case.get("failure"),
             (str(case.get("home", cls.home)[0]), str(case.get("home", cls.home)[1])),
             tuple((str(name), str(value)) for name, value in case.get("environment", ())),
+            bool(case.get("on_the_second", False)),
         )
 
 
@@ -222,7 +230,8 @@ def edge_cases(draw: st.DrawFn) -> dict[str, Any]:
         for index, (connection_id, (expires, silent)) in enumerate(zip(ids, picked, strict=True))
     )
     account, region = draw(accounts), draw(regions)
-    return RouterCase(event_of(account, region, draw(messages)), agents, idle=idle, home=(account, region)).plain()
+    event = event_of(account, region, draw(messages))
+    return RouterCase(event, agents, idle=idle, home=(account, region), on_the_second=True).plain()
 
 
 def edge_examples() -> list[dict[str, Any]]:
@@ -237,7 +246,7 @@ def edge_examples() -> list[dict[str, Any]]:
         ]
         agents.append(Agent(f"EdgeAgent{idle}expiring=", HERE, 0, 0, client_id="agent-expiring"))
         event = event_of(*home, {"action": "rotate-keys"})
-        examples.append(RouterCase(event, tuple(agents), idle=idle, home=home).plain())
+        examples.append(RouterCase(event, tuple(agents), idle=idle, home=home, on_the_second=True).plain())
     return examples
 
 
