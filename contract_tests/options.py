@@ -219,7 +219,8 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         "template",
         "template",
         "an AWS SAM template: the function of each route (its CodeUri, Handler, Runtime and variables) and the"
-        " authorizer in front of $connect are read from it, instead of --handler, --route and --authorizer",
+        " authorizer in front of $connect are read from it, instead of --handler, --route and --authorizer; each"
+        " function runs with its own Timeout and MemorySize unless --timeout or --memory says otherwise",
         metavar="PATH",
     ),
     Option(
@@ -286,8 +287,8 @@ CHECK_OPTIONS: tuple[Option, ...] = (
     Option(
         "memory",
         "memory",
-        f"the function's memory; more is Lambda's out-of-memory error (default: {MEMORY_MB})",
-        default=MEMORY_MB,
+        f"the function's memory; more is Lambda's out-of-memory error (default: the template's MemorySize, else"
+        f" {MEMORY_MB})",
         parse=memory,
         metavar="MB",
     ),
@@ -329,8 +330,8 @@ CHECK_OPTIONS: tuple[Option, ...] = (
     Option(
         "timeout",
         "timeout",
-        f"the function's timeout; a longer invocation fails as in Lambda (default: {TIMEOUT_S:g})",
-        default=TIMEOUT_S,
+        f"the function's timeout; a longer invocation fails as in Lambda (default: the template's Timeout, else"
+        f" Lambda's {TIMEOUT_S:g})",
         parse=seconds,
         metavar="SECONDS",
     ),

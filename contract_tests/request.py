@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from contract_tests.runtimes import RuntimeOptions
 
 
+#: The functions of ``CheckRequest.deployed``: the one checked (``--handler``), and the authorizer in front.
+HANDLER = "handler"
+AUTHORIZER = "authorizer"
+
+
 @dataclass(frozen=True)
 class CheckRequest:
     """Everything ``connect-contract check`` (or ``pytest --connect-handler``) was asked to do."""
@@ -41,13 +46,15 @@ class CheckRequest:
     region: str = DEFAULT_REGION
     clauses: tuple[str, ...] = ()
     create_real_table: bool = False
-    timeout: float = TIMEOUT_S
+    #: ``--timeout`` (None: the template's ``Timeout``, else Lambda's default): see ``timeout_of``.
+    timeout: float | None = None
     #: ``None``: the runtime the target's language implies (``python`` or ``nodejs``).
     runtime: str | None = None
     interpreter: str | None = None
     #: ``--sandbox``: auto, on or off.
     sandbox: str = "auto"
-    memory: int = MEMORY_MB
+    #: ``--memory`` (None: the template's ``MemorySize``, else the gate's default): see ``memory_of``.
+    memory: int | None = None
     #: The function's own configuration, ``NAME=VALUE`` pairs.
     env: tuple[tuple[str, str], ...] = ()
     #: ``--table-variable``: the variables the handler reads its table's name from (none: the contract's).
@@ -66,6 +73,9 @@ class CheckRequest:
     shard: str | None = None
     #: ``--shard-durations``: an earlier JSON report whose clause times balance the shards.
     shard_durations: str | None = None
+    #: Read from ``--template``: (function, Timeout s, MemorySize MB) of each function the stack configures
+    #: (None: left to Lambda's default); a function is ``HANDLER``, a route's name, or ``AUTHORIZER``.
+    deployed: tuple[tuple[str, float | None, int | None], ...] = ()
 
     @property
     def table_variable_names(self) -> tuple[str, ...]:
@@ -80,11 +90,25 @@ class CheckRequest:
     def runtime_name(self) -> str:
         return self.runtime or parse_target(self.handler, self.code_dir).language
 
-    def runtime_options(self) -> RuntimeOptions:
+    def timeout_of(self, function: str = HANDLER) -> float:
+        """``function``'s timeout: ``--timeout`` when given, else its template's ``Timeout``, else the default."""
+        deployed = {name: timeout for name, timeout, _ in self.deployed}.get(function)
+        return next(value for value in (self.timeout, deployed, TIMEOUT_S) if value is not None)
+
+    def memory_of(self, function: str = HANDLER) -> int:
+        """``function``'s memory: ``--memory`` when given, else its template's ``MemorySize``, else the default."""
+        deployed = {name: memory for name, _, memory in self.deployed}.get(function)
+        return next(value for value in (self.memory, deployed, MEMORY_MB) if value is not None)
+
+    def runtime_options(self, function: str = HANDLER) -> RuntimeOptions:
         from contract_tests.runtimes import RuntimeOptions
 
         return RuntimeOptions(
-            interpreter=self.interpreter, memory_mb=self.memory, extra_environment=dict(self.env), sandbox=self.sandbox
+            interpreter=self.interpreter,
+            memory_mb=self.memory_of(function),
+            timeout_s=self.timeout_of(function),
+            extra_environment=dict(self.env),
+            sandbox=self.sandbox,
         )
 
     def words_of(self, name: str) -> list[str]:

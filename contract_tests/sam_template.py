@@ -53,6 +53,9 @@ class StackFunction:
     variables: Mapping[str, str]
     #: The variables whose value is the table's name (``!Ref`` the table): the gate sets them to its own.
     table_variables: tuple[str, ...] = ()
+    #: ``Timeout`` (seconds) and ``MemorySize`` (MB) as deployed; None where the template leaves them out.
+    timeout_s: float | None = None
+    memory_mb: int | None = None
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,38 @@ class _Reader:
         if found is None:
             raise self.fail(f"{name}: no {' or '.join(str(candidate) for candidate in files)}")
         variables, table_variables = self.variables(name, properties, authorizer, skipped)
-        return StackFunction(name, f"{found}:{function_name}", kind, variables, table_variables)
+        timeout = self.setting(name, properties, "Timeout", LAMBDA_TIMEOUT_S, "--timeout")
+        memory = self.setting(name, properties, "MemorySize", LAMBDA_MEMORY_MB, "--memory")
+        return StackFunction(
+            name,
+            f"{found}:{function_name}",
+            kind,
+            variables,
+            table_variables,
+            None if timeout is None else float(timeout),
+            memory,
+        )
+
+    def setting(
+        self, name: str, properties: dict[str, Any], key: str, bounds: tuple[int, int], option: str
+    ) -> int | None:
+        """The function's whole-number ``key`` (literal, or a parameter's default) within Lambda's ``bounds``."""
+        value = properties.get(key)
+        if isinstance(value, dict) and "Ref" in value:
+            parameter = self.parameters.get(value["Ref"])
+            value = parameter.get("Default") if isinstance(parameter, dict) else None
+            if value is None:
+                raise self.fail(f"{name}: {key} is !Ref {properties[key]['Ref']}, which has no Default; give {option}")
+        if value is None:
+            return None
+        try:
+            number = int(str(value))
+        except ValueError:
+            raise self.fail(f"{name}: {key} {value!r} is not a whole number; give {option}") from None
+        low, high = bounds
+        if not low <= number <= high:
+            raise self.fail(f"{name}: {key} {number} is outside Lambda's {low}-{high}")
+        return number
 
     def variables(
         self, name: str, properties: dict[str, Any], authorizer: bool, skipped: tuple[str, ...] = ()
@@ -225,3 +259,6 @@ class _Reader:
 
 
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+#: What Lambda accepts for a function's Timeout (seconds) and MemorySize (MB).
+LAMBDA_TIMEOUT_S = (1, 900)
+LAMBDA_MEMORY_MB = (128, 10240)

@@ -28,7 +28,7 @@ from contract_tests.errors import HarnessError
 from contract_tests.gateway import Gateway
 from contract_tests.management_api import ManagementApi
 from contract_tests.observation import AuthorizerCall, Observation, RouterRun
-from contract_tests.request import CheckRequest
+from contract_tests.request import AUTHORIZER, CheckRequest
 from contract_tests.router_fleets import RouterCase, big_fleet, item_of
 from contract_tests.runtimes import HandlerInitError, Invocation, Runtime, make_runtime
 from contract_tests.session import AuthorizerSession, CheckSettings, ConnectSession
@@ -107,8 +107,10 @@ class ConnectHandler:
         backend = stack.enter_context(backend_for(plan.request, runtime))
         gateway = self._gateway(plan, contract, settings, stack)
         variables = plan.request.table_variable_names
-        options = plan.request.runtime_options()
-        routes = {route: make_runtime(plan.request.runtime, target, options) for route, target in plan.routes}
+        routes = {
+            route: make_runtime(plan.request.runtime, target, plan.request.runtime_options(route))
+            for route, target in plan.routes
+        }
         self.session = ConnectSession(runtime, backend, settings, contract.table, gateway, variables, routes)
         stack.enter_context(self.session.opened())
         self.warnings = self.session.warnings
@@ -130,7 +132,7 @@ class ConnectHandler:
         if plan.authorizer is None:
             return contract.gateway
         kind = "inprocess" if plan.request.runtime == "inprocess" else None
-        runtime = make_runtime(kind, plan.authorizer, plan.request.runtime_options())
+        runtime = make_runtime(kind, plan.authorizer, plan.request.runtime_options(AUTHORIZER))
         return AuthorizerInFront(stack.enter_context(AuthorizerSession(runtime, settings).opened()))
 
     def _storage_failures(self) -> dict[str, tuple[Fault | None, Overrides, str]]:

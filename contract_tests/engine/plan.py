@@ -14,8 +14,8 @@ from contract_tests.contracts.router import ENDPOINT_VARIABLE
 from contract_tests.engine.shards import recorded_durations, shard_clauses
 from contract_tests.errors import HarnessError
 from contract_tests.options import FROM_TEMPLATE
-from contract_tests.request import CheckRequest
-from contract_tests.sam_template import read_invoked, read_stack
+from contract_tests.request import AUTHORIZER, HANDLER, CheckRequest
+from contract_tests.sam_template import StackFunction, read_invoked, read_stack
 from contract_tests.targets import HandlerTarget, parse_target
 
 
@@ -118,6 +118,7 @@ def _route_functions(request: CheckRequest, contract: ContractBase) -> CheckRequ
                 )
     environment = {name: value for name, (_, value) in variables.items()} | dict(request.env)
     tables = tuple(dict.fromkeys(name for function in functions for name in function.table_variables))
+    deployed = [_deployed(HANDLER, functions[0]), *(_deployed(route, stack.routes[route]) for route in routes[1:])]
     return replace(
         request,
         handler=functions[0].target,
@@ -125,7 +126,12 @@ def _route_functions(request: CheckRequest, contract: ContractBase) -> CheckRequ
         authorizer=in_front.target if in_front else None,
         env=tuple(environment.items()),
         table_variables=request.table_variables or tables,
+        deployed=(*deployed, *([_deployed(AUTHORIZER, in_front)] if in_front else [])),
     )
+
+
+def _deployed(name: str, function: StackFunction) -> tuple[str, float | None, int | None]:
+    return name, function.timeout_s, function.memory_mb
 
 
 def _authorizer_function(request: CheckRequest, contract: ContractBase) -> CheckRequest:
@@ -136,7 +142,12 @@ def _authorizer_function(request: CheckRequest, contract: ContractBase) -> Check
             f"--template {request.template}: no REQUEST authorizer in front of $connect, which contract"
             f" {contract.name} binds"
         )
-    return replace(request, handler=authorizer.target, env=tuple({**authorizer.variables, **dict(request.env)}.items()))
+    return replace(
+        request,
+        handler=authorizer.target,
+        env=tuple({**authorizer.variables, **dict(request.env)}.items()),
+        deployed=(_deployed(HANDLER, authorizer),),
+    )
 
 
 def _router_function(request: CheckRequest, contract: ContractBase) -> CheckRequest:
@@ -147,6 +158,7 @@ def _router_function(request: CheckRequest, contract: ContractBase) -> CheckRequ
         handler=router.target,
         env=tuple({**router.variables, **dict(request.env)}.items()),
         table_variables=request.table_variables or router.table_variables,
+        deployed=(_deployed(HANDLER, router),),
     )
 
 

@@ -124,7 +124,7 @@ class Run:
             example_db = open_example_db(request.example_dbs)
             self.example_db = example_db.database
             settings = CheckSettings(
-                examples=request.examples, seed=self.seed, region=request.region, timeout_s=request.timeout
+                examples=request.examples, seed=self.seed, region=request.region, timeout_s=request.timeout_of()
             )
             self.function = FUNCTIONS[self.contract.kind](self.plan, self.runtime, settings, self._stack)
             self.warnings.extend(example_db.warnings)
@@ -302,7 +302,7 @@ class Run:
         if skipped:
             note = (
                 f"{skipped} not run: the first example of each of {', '.join(map(str, settled))} ran to the"
-                f" {self.request.timeout:g} s deadline, as the rest would"
+                f" {self.request.timeout_of():g} s deadline, as the rest would"
             )
             result.message = "; ".join(part for part in (result.message, note) if part)
         late = judgement.late

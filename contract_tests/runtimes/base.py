@@ -81,6 +81,8 @@ class RuntimeOptions:
 
     interpreter: str | None = None
     memory_mb: int = 1024
+    #: The function's timeout; None: the check's.
+    timeout_s: float | None = None
     extra_environment: Mapping[str, str] = field(default_factory=dict)
     #: ``--sandbox``: auto (where this machine can), on (or exit 2), off.
     sandbox: str = "auto"

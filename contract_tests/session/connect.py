@@ -172,7 +172,8 @@ class ConnectSession:
                 if isinstance(error, HandlerInitError):
                     error.calls = list(init_calls)
                 raise
-        return self.environments.started(Environment(instance, channel, init_calls, environment))
+        timeout_s = self.runtime_for(route).options.timeout_s or self.settings.timeout_s
+        return self.environments.started(Environment(instance, channel, init_calls, environment, timeout_s))
 
     def fresh_instance(self) -> Environment:
         """A new environment with the base configuration, for clauses that use many one after another."""
@@ -192,7 +193,7 @@ class ConnectSession:
         looked_up = len(channel.unreachable_hosts)
         environment.give(event)
         with channel.failing(fault) if fault is not None else nullcontext(), channel.recording() as calls:
-            invocation = environment.instance.invoke(event, self.settings.timeout_s)
+            invocation = environment.instance.invoke(event, environment.timeout_s)
         invocation.calls = calls
         # An A and an AAAA query, and an SDK's retries, for one host: named once.
         invocation.unreachable_hosts = list(dict.fromkeys(channel.unreachable_hosts[looked_up:]))
@@ -308,7 +309,8 @@ class ConnectSession:
         if not isinstance(channel, ProxyChannel):
             raise BackendError("an interleaving holds a write at the observing proxy: run the functions out of process")
         answered: dict[str, Invocation] = {}
-        with channel.holding(self.settings.timeout_s) as hold:
+        timeout_s = max(first.timeout_s, second.timeout_s)
+        with channel.holding(timeout_s) as hold:
             thread = threading.Thread(
                 target=lambda: answered.update(first=self.invoke(first, first_event)), name="held", daemon=True
             )
@@ -317,14 +319,14 @@ class ConnectSession:
                 pass
             time.sleep(0.005)  # the other invocation's clock reads a later millisecond than the held one did
             answered["second"] = self.invoke(second, second_event)
-        thread.join(self.settings.timeout_s + 5)
+        thread.join(timeout_s + 5)
         self.environments.keep(keys[0], first)
         self.environments.keep(keys[1], second)
         items, deleted = self._scan()
         self.backend.delete_items(self._client, self.table, items)
         observations = []
         for name, environment, init_calls in (("first", first, first_init), ("second", second, second_init)):
-            invocation = answered.get(name) or Invocation(error=timed_out(self.settings.timeout_s))
+            invocation = answered.get(name) or Invocation(error=timed_out(environment.timeout_s))
             observations.append(
                 Observation(
                     invocation,

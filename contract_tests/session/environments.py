@@ -24,6 +24,8 @@ class Environment:
     init_calls: list[AwsCall]
     #: The function's configuration in this environment.
     variables: Mapping[str, str]
+    #: The function's timeout.
+    timeout_s: float
 
     stopped: bool = False
     #: What this environment was given, in order (events, or an authorizer's tokens): its output is

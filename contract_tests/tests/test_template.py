@@ -33,6 +33,8 @@ def test_the_projects_own_template_reads_as_deployed() -> None:
     assert connect.variables == {"CONNECTION_TTL_SECONDS": "7200"}  # the parameter's Default
     assert stack.authorizer is not None and stack.authorizer.target.endswith("authorizer.py:lambda_handler")
     assert stack.authorizer.variables == {}  # its key ring is the gate's, as the issuer
+    assert (connect.timeout_s, connect.memory_mb) == (3.0, 1024)
+    assert (stack.authorizer.timeout_s, stack.authorizer.memory_mb) == (3.0, 256)
 
 
 def test_the_projects_stack_conforms_to_v5_end_to_end(run_cli: Any) -> None:
@@ -57,6 +59,7 @@ def _template(tmp_path: Path, body: str) -> Path:
     return path
 
 
+RUNTIME = "Runtime: nodejs20.x"
 NODE_STACK = """
     Transform: AWS::Serverless-2016-10-31
     Parameters:
@@ -152,8 +155,17 @@ def test_the_authorizer_contract_checks_the_templates_authorizer(run_cli: Any, t
         (("Runtime: nodejs20.x", "Runtime: java21"), "runtime 'java21' is not one the gate runs"),
         (("Default: 3600", "Description: none"), "CONNECTION_TTL_SECONDS is !Ref Ttl, which has no Default"),
         (("RouteKey: $connect", "RouteKey: $default"), "no AWS::ApiGatewayV2::Route with RouteKey $connect"),
+        (
+            ("Runtime: nodejs20.x", "Runtime: nodejs20.x\n        Timeout: !Ref Ttl"),
+            "Timeout 3600 is outside Lambda's 1-900",
+        ),
+        (
+            ("Runtime: nodejs20.x", "Runtime: nodejs20.x\n        MemorySize: 64"),
+            "MemorySize 64 is outside Lambda's 128-10240",
+        ),
+        (("Runtime: nodejs20.x", "Runtime: nodejs20.x\n        Timeout: soon"), "Timeout 'soon' is not a whole number"),
     ],
-    ids=["no-code", "runtime", "parameter-without-default", "no-connect-route"],
+    ids=["no-code", "runtime", "parameter-without-default", "no-connect-route", "timeout", "memory", "not-a-number"],
 )
 def test_what_a_template_lacks_is_said_precisely(tmp_path: Path, change: tuple[str, str], message: str) -> None:
     code = tmp_path / "src"
@@ -199,3 +211,68 @@ def test_a_template_stack_replays_with_the_template(run_cli: Any, tmp_path: Path
     reproduce = result.out.split("reproduce:")[1].splitlines()[0]
     assert f"--template {path}" in reproduce and "--handler" not in reproduce
     assert "re-run: connect-contract replay --template" in result.out
+
+
+SLOW_CONNECT = """
+import os
+import time
+
+import boto3
+
+table = boto3.resource("dynamodb").Table(os.environ["CONNECTIONS_TABLE"])
+
+
+def handler(event, context):
+    time.sleep(1.2)
+    params = event.get("queryStringParameters") or {}
+    item = {"connectionId": event["requestContext"]["connectionId"], "createdAt": int(time.time() * 1000)}
+    item["clientId"] = params.get("clientId") or "unknown"
+    item.update({name: params[name] for name in ("account", "region") if params.get(name)})
+    table.put_item(Item=item)
+    return {"statusCode": 200, "body": "connected"}
+"""
+
+
+def test_a_function_is_checked_with_its_deployed_timeout_and_memory(run_cli: Any, tmp_path: Path) -> None:
+    """A stack's function runs with its own Timeout and MemorySize (Globals' where it sets none), not the
+    gate's defaults: here one that answers after 1.2 s times out as deployed with 1 s; --timeout overrides."""
+    (tmp_path / "slow.py").write_text(SLOW_CONNECT)
+    path = _template(
+        tmp_path,
+        f"""
+        Globals:
+          Function:
+            MemorySize: 512
+        Resources:
+          Table:
+            Type: AWS::DynamoDB::Table
+          Connect:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: {tmp_path}
+              Handler: slow.handler
+              Runtime: python3.11
+              Timeout: 1
+              Environment:
+                Variables:
+                  CONNECTIONS_TABLE: !Ref Table
+          Integration:
+            Type: AWS::ApiGatewayV2::Integration
+            Properties:
+              IntegrationUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/functions/${{Connect.Arn}}/invocations"
+          Route:
+            Type: AWS::ApiGatewayV2::Route
+            Properties:
+              RouteKey: $connect
+              Target: !Sub "integrations/${{Integration}}"
+        """,
+    )
+    argv = ["--template", str(path), "--clause", "response", "--examples", "2", "--format", "json"]
+    deployed = run_cli("check", *argv)
+    assert deployed.status == 1, deployed.out + deployed.err
+    assert "Task timed out after 1.00 seconds" in deployed.out
+    request = json.loads(deployed.out)["request"]
+    assert (request["timeout"], request["memory"]) == (1.0, 512)
+    overridden = run_cli("check", *argv, "--timeout", "5")
+    assert overridden.status == 0, overridden.out + overridden.err
+    assert json.loads(overridden.out)["request"]["timeout"] == 5.0
