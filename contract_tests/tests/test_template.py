@@ -179,32 +179,7 @@ def test_what_a_template_lacks_is_said_precisely(tmp_path: Path, change: tuple[s
 def test_a_template_stack_replays_with_the_template(run_cli: Any, tmp_path: Path, failures_dir: Path) -> None:
     """The reproduce and replay commands name the template, never the functions it names."""
     wrong = HANDLERS / "wrong" / "item_created_seconds.py"
-    path = _template(
-        tmp_path,
-        f"""
-        Resources:
-          Table:
-            Type: AWS::DynamoDB::Table
-          Connect:
-            Type: AWS::Serverless::Function
-            Properties:
-              CodeUri: {wrong.parent}
-              Handler: {wrong.stem}.handler
-              Runtime: python3.11
-              Environment:
-                Variables:
-                  CONNECTIONS_TABLE: !Ref Table
-          Integration:
-            Type: AWS::ApiGatewayV2::Integration
-            Properties:
-              IntegrationUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/functions/${{Connect.Arn}}/invocations"
-          Route:
-            Type: AWS::ApiGatewayV2::Route
-            Properties:
-              RouteKey: $connect
-              Target: !Sub "integrations/${{Integration}}"
-        """,
-    )
+    path = _python_stack(tmp_path, wrong.parent, f"{wrong.stem}.handler")
     argv = ["--template", str(path), "--clause", "item", "--examples", "5", "--failures-dir", str(failures_dir)]
     result = run_cli("check", *argv)
     assert result.status == 1, result.out + result.err
@@ -213,60 +188,52 @@ def test_a_template_stack_replays_with_the_template(run_cli: Any, tmp_path: Path
     assert "re-run: connect-contract replay --template" in result.out
 
 
-SLOW_CONNECT = """
-import os
-import time
+#: A Python stack of one function on `$connect`, its table the run's.
+PYTHON_STACK = """
+    {globals}
+    Resources:
+      Table:
+        Type: AWS::DynamoDB::Table
+      Connect:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: {code}
+          Handler: {handler}
+          Runtime: python3.11{settings}
+          Environment:
+            Variables:
+              CONNECTIONS_TABLE: !Ref Table
+      Integration:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          IntegrationUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/functions/${{Connect.Arn}}/invocations"
+      Route:
+        Type: AWS::ApiGatewayV2::Route
+        Properties:
+          RouteKey: $connect
+          Target: !Sub "integrations/${{Integration}}"
+"""
 
-import boto3
 
-table = boto3.resource("dynamodb").Table(os.environ["CONNECTIONS_TABLE"])
+def _python_stack(tmp_path: Path, code: Path, handler: str, globals_: str = "", settings: str = "") -> Path:
+    return _template(tmp_path, PYTHON_STACK.format(code=code, handler=handler, globals=globals_, settings=settings))
 
 
-def handler(event, context):
+#: The reference answering 1.2 s late.
+SLOWER = """
+
+def slow_handler(event, context):
     time.sleep(1.2)
-    params = event.get("queryStringParameters") or {}
-    item = {"connectionId": event["requestContext"]["connectionId"], "createdAt": int(time.time() * 1000)}
-    item["clientId"] = params.get("clientId") or "unknown"
-    item.update({name: params[name] for name in ("account", "region") if params.get(name)})
-    table.put_item(Item=item)
-    return {"statusCode": 200, "body": "connected"}
+    return lambda_handler(event, context)
 """
 
 
 def test_a_function_is_checked_with_its_deployed_timeout_and_memory(run_cli: Any, tmp_path: Path) -> None:
     """A stack's function runs with its own Timeout and MemorySize (Globals' where it sets none), not the
     gate's defaults: here one that answers after 1.2 s times out as deployed with 1 s; --timeout overrides."""
-    (tmp_path / "slow.py").write_text(SLOW_CONNECT)
-    path = _template(
-        tmp_path,
-        f"""
-        Globals:
-          Function:
-            MemorySize: 512
-        Resources:
-          Table:
-            Type: AWS::DynamoDB::Table
-          Connect:
-            Type: AWS::Serverless::Function
-            Properties:
-              CodeUri: {tmp_path}
-              Handler: slow.handler
-              Runtime: python3.11
-              Timeout: 1
-              Environment:
-                Variables:
-                  CONNECTIONS_TABLE: !Ref Table
-          Integration:
-            Type: AWS::ApiGatewayV2::Integration
-            Properties:
-              IntegrationUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/functions/${{Connect.Arn}}/invocations"
-          Route:
-            Type: AWS::ApiGatewayV2::Route
-            Properties:
-              RouteKey: $connect
-              Target: !Sub "integrations/${{Integration}}"
-        """,
-    )
+    (tmp_path / "slow.py").write_text((ROOT / "reference_impl" / "handler.py").read_text() + SLOWER)
+    globals_ = "Globals:\n      Function:\n        MemorySize: 512"
+    path = _python_stack(tmp_path, tmp_path, "slow.slow_handler", globals_, "\n          Timeout: 1")
     argv = ["--template", str(path), "--clause", "response", "--examples", "2", "--format", "json"]
     deployed = run_cli("check", *argv)
     assert deployed.status == 1, deployed.out + deployed.err
