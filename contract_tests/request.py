@@ -74,7 +74,7 @@ class CheckRequest:
     #: ``--shard-durations``: an earlier JSON report whose clause times balance the shards.
     shard_durations: str | None = None
     #: Read from ``--template``: (function, Timeout s, MemorySize MB) of each function the stack configures
-    #: (None: left to Lambda's default); a function is ``HANDLER``, a route's name, or ``AUTHORIZER``.
+    #: (None: the template leaves it out); a function is ``HANDLER``, a route's name, or ``AUTHORIZER``.
     deployed: tuple[tuple[str, float | None, int | None], ...] = ()
 
     @property
