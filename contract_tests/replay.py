@@ -76,14 +76,13 @@ def test_saved_failure_is_fixed(case):
 '''
 
 
-def _effective(request: CheckRequest, name: str) -> Any:
-    """The option as the check ran it (the timeout and memory a template gave, where it gave them)."""
-    return {"timeout": request.timeout_of, "memory": request.memory_of}.get(name, lambda: getattr(request, name))()
-
-
 def emit_pytest(cases: Sequence[FailureCase], request: CheckRequest, path: Path) -> None:
     """Write a plain pytest module with ``cases`` inlined, run against ``request``'s handler and options."""
-    defaults = CheckRequest(handler=request.handler)
+    # the timeout and memory the check ran with, a template's where it gave them
+    ran, defaults = (
+        replace(given, timeout=given.timeout_of(), memory=given.memory_of())
+        for given in (request, CheckRequest(handler=request.handler))
+    )
     kept = (
         "code_dir",
         "backend",
@@ -96,8 +95,7 @@ def emit_pytest(cases: Sequence[FailureCase], request: CheckRequest, path: Path)
         "region",
         "timeout",
     )
-    options = {name: _effective(request, name) for name in kept}
-    options = {name: value for name, value in options.items() if value != _effective(defaults, name)}
+    options = {name: getattr(ran, name) for name in kept if getattr(ran, name) != getattr(defaults, name)}
     documents = [{k: v for k, v in vars(case).items() if k not in ("expected", "actual")} for case in cases]
     text = PYTEST_MODULE.format(
         handler=request.handler, options=pprint.pformat(options), cases=pprint.pformat(documents, width=110)

@@ -123,9 +123,7 @@ class Run:
             self._stack.enter_context(_hypothesis_storage())
             example_db = open_example_db(request.example_dbs)
             self.example_db = example_db.database
-            settings = CheckSettings(
-                examples=request.examples, seed=self.seed, region=request.region, timeout_s=request.timeout_of()
-            )
+            settings = CheckSettings(examples=request.examples, seed=self.seed, region=request.region)
             self.function = FUNCTIONS[self.contract.kind](self.plan, self.runtime, settings, self._stack)
             self.warnings.extend(example_db.warnings)
             # One cold start first: a target that cannot be found stops here (exit 2), and a function

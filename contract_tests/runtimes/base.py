@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.aws_calls import AwsCall
-from contract_tests.lambda_runtime import lambda_environment
+from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S, lambda_environment
 from contract_tests.observation import Invocation as Invocation  # what a runtime gives back
 from contract_tests.sandbox.addresses import Listener
 from contract_tests.sandbox.support import Containment
@@ -80,9 +80,8 @@ class RuntimeOptions:
     """How the function is run: its interpreter, Lambda's memory setting, its own variables, its sandbox."""
 
     interpreter: str | None = None
-    memory_mb: int = 1024
-    #: The function's timeout; None: the check's.
-    timeout_s: float | None = None
+    memory_mb: int = MEMORY_MB
+    timeout_s: float = TIMEOUT_S
     extra_environment: Mapping[str, str] = field(default_factory=dict)
     #: ``--sandbox``: auto (where this machine can), on (or exit 2), off.
     sandbox: str = "auto"

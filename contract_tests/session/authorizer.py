@@ -115,8 +115,7 @@ class AuthorizerSession:
                 event = request_event(connect, None)
                 return AuthorizerCall(event, None, Invocation(), init_error=str(error), ring=configured)
             # An authorizer calls no AWS service: nothing to observe but its answer and its output.
-            timeout_s = self.runtime.options.timeout_s or self.settings.timeout_s
-            warm = self.environments.started(Environment(instance, None, [], variables, timeout_s))
+            warm = self.environments.started(Environment(instance, None, [], variables, self.runtime.options.timeout_s))
         token = token_for(recipe, self.ring, int(time.time()))
         event = request_event(connect, token)
         warm.give(token)

@@ -172,7 +172,7 @@ class ConnectSession:
                 if isinstance(error, HandlerInitError):
                     error.calls = list(init_calls)
                 raise
-        timeout_s = self.runtime_for(route).options.timeout_s or self.settings.timeout_s
+        timeout_s = self.runtime_for(route).options.timeout_s
         return self.environments.started(Environment(instance, channel, init_calls, environment, timeout_s))
 
     def fresh_instance(self) -> Environment:
