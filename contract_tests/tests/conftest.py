@@ -142,6 +142,7 @@ def sampled_on_other_backends(paths: list[Path]) -> set[Path]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     kept, dropped = [], []
+    provisioned = "localstack" in selected_backends(config)
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "backend" in fixtures:
@@ -152,7 +153,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         params = params.params if params is not None else {}
         backend = params.get("backend", "moto")
         sample = item.get_closest_marker("wrong_handler_matrix")
-        if backend == "moto-server" and (sample or item.get_closest_marker("handler_variant")):
+        if item.get_closest_marker("localstack") and not provisioned:
+            # It runs where LocalStack and DynamoDB Local are provisioned (tox's localstack commands), once.
+            dropped.append(item)
+        elif backend == "moto-server" and (sample or item.get_closest_marker("handler_variant")):
             # moto out of process is this same server, reached over the same HTTP: they ran there.
             dropped.append(item)
         elif backend != "moto" and item.get_closest_marker("style_variant"):
