@@ -214,6 +214,8 @@ def started_backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[
                 endpoint = None
                 if name != "moto":
                     try:
+                        # Not test_backends' lock for private LocalStacks: a test holding that one asks for this
+                        # process's backend, and a second flock on the same lock file would wait for itself.
                         with one_process_at_a_time(tmp_path_factory, "booting-a-backend"):
                             endpoint = stack.enter_context(make_backend(name, BackendOptions())).endpoint_url()
                     except BackendError as error:
