@@ -6,7 +6,8 @@ handler, ``Call`` to an authorizer) and hands back an observation to judge.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,14 @@ class Send:
     #: The recipe of the token the client presents to the authorizer in front (``--authorizer``): a
     #: forged one; None, a valid token of the event's client.
     token: Mapping[str, Any] | None = None
+
+    def cold_start(self) -> Hashable:
+        """What the function's initialisation for this send can depend on besides its code: the function
+        (its route), its configuration, the storage failure made, the table beforehand. The event is not
+        among them: it reaches the handler only once the initialisation succeeded."""
+        environment = tuple(sorted((self.environment or {}).items()))
+        given = json.dumps(self.given, sort_keys=True, default=str)
+        return self.route, environment, self.without_table, self.failure, given
 
 
 @dataclass(frozen=True)

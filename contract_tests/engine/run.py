@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -33,6 +33,7 @@ from contract_tests.runtimes import make_runtime
 from contract_tests.runtimes.base import TIMED_OUT
 from contract_tests.session import CheckSettings
 from contract_tests.state_home import state_home
+from contract_tests.steps import Send
 
 
 @contextmanager
@@ -247,6 +248,8 @@ class Run:
         examples = judgement.examples(facts.examples)
         #: Kinds of case (``Property.settles``) whose example ran to the deadline, and the later ones not run.
         settled: dict[Any, int] = {}
+        #: Cold starts (``Send.cold_start``) that failed to initialise, and the later examples of each not run.
+        failed_inits: dict[Hashable, int] = {}
         failed: list[bool] = []
 
         done = 0
@@ -262,9 +265,16 @@ class Run:
             if kind in settled:
                 settled[kind] += 1
                 return
-            observation = function.perform(judgement.step(case))
+            step = judgement.step(case)
+            cold_start = step.cold_start() if isinstance(step, Send) and not failed else None
+            if cold_start in failed_inits:
+                failed_inits[cold_start] += 1
+                return
+            observation = function.perform(step)
             self._observed(observation)
             side = judgement.judge(case, observation, contract, facts)
+            if cold_start is not None and getattr(observation, "init_error", None):
+                failed_inits[cold_start] = 0
             if judgement.sides is not None:
                 sides[bool(side)] += 1
             if judgement.notes_rejected_writes:
@@ -301,6 +311,13 @@ class Run:
             note = (
                 f"{skipped} not run: the first example of each of {', '.join(map(str, settled))} ran to the"
                 f" {self.request.timeout_of():g} s deadline, as the rest would"
+            )
+            result.message = "; ".join(part for part in (result.message, note) if part)
+        skipped = sum(failed_inits.values())
+        if skipped:
+            note = (
+                f"{skipped} not run: an earlier cold start of theirs failed to initialise, as theirs would (the"
+                " same code and configuration; an event reaches the handler only after its initialisation)"
             )
             result.message = "; ".join(part for part in (result.message, note) if part)
         late = judgement.late

@@ -21,6 +21,7 @@ from contract_tests.engine.run import property_result
 from contract_tests.errors import BackendError
 from contract_tests.results import ClauseResult, Status
 from contract_tests.session import CheckSettings
+from contract_tests.steps import Send
 from contract_tests.tests.conftest import HANDLERS
 
 SESSION: Any = SimpleNamespace(settings=CheckSettings(examples=50, seed=1), discard_instances=lambda: None)
@@ -150,3 +151,27 @@ def test_warm_containers_mostly_live_the_whole_sequence() -> None:
     (result,) = report.results
     assert result.status is Status.PASSED, result.message
     assert invoke.call_count >= 6 * result.examples, f"{invoke.call_count} connects in {result.examples} containers"
+
+
+def test_a_cold_start_that_fails_to_initialise_is_not_repeated_for_every_event(run_cli: Any) -> None:
+    """A handler reading its table's name at import fails to initialise with it unset, whatever the event:
+    each later example would only start alike, so one cold start answers for them, and the report says so."""
+    handler = f"{HANDLERS / 'correct_or_empty_idiom.py'}:handler"
+    result = run_cli("check", "--handler", handler, "--clause", "table-unset", "--examples", "50", "--seed", "3")
+    assert result.status == 0, result.out + result.err
+    assert "12 not run: an earlier cold start of theirs failed to initialise, as theirs would" in result.out
+
+
+def test_a_cold_start_depends_on_the_configuration_and_never_on_the_event() -> None:
+    event = {"requestContext": {"connectionId": "a"}}
+    base = Send(event, without_table=True)
+    alike = [Send({"other": "event"}, without_table=True), replace(base, token={"kid": "k"}, bypass_gateway=True)]
+    assert {step.cold_start() for step in alike} == {base.cold_start()}
+    unlike = [
+        replace(base, without_table=False),
+        replace(base, environment={"CONNECTIONS_TABLE": "t"}),
+        replace(base, failure="table-missing"),
+        replace(base, route="$disconnect"),
+        replace(base, given=({"connectionId": {"S": "a"}},)),
+    ]
+    assert len({step.cold_start() for step in [base, *unlike]}) == 1 + len(unlike)
