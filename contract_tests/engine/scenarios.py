@@ -40,6 +40,8 @@ class WarmContainer:
         contract: Contract,
         facts: Facts,
         observed: Callable[[Observation], None] = lambda observation: None,
+        *,
+        more: bool = True,
     ) -> None:
         self.session = session
         self.observed = observed
@@ -50,7 +52,7 @@ class WarmContainer:
         self.stored: dict[str, TypedItem] = {}
         session.clear()
         try:
-            self.slot = session.fresh_instance()
+            self.slot = session.fresh_instance(more=more)
         except HandlerInitError as error:
             violation = Violation(str(error), "a handler that initialises", {"init_error": str(error)})
             violation.example = {EXAMPLE_KEY: []}
@@ -92,7 +94,7 @@ def replay_warm_sequence(
     case: dict[str, Any],
 ) -> None:
     """One saved sequence again, in a new environment; raises its Violation if it still fails."""
-    container = WarmContainer(session, judgement, contract, facts)
+    container = WarmContainer(session, judgement, contract, facts, more=False)
     try:
         for event in case[EXAMPLE_KEY]:
             container.connect(event)
@@ -134,8 +136,10 @@ def warm_sequences(
     def sequence(context: dict[str, Any], steps: list[tuple[Pairs, str]]) -> None:
         nonlocal count
         count += 1
+        # The round's last container needs no spare started behind it, unless a failure is being shrunk.
+        more = bool(seen) or count < containers
         try:
-            container = WarmContainer(session, judgement, contract, facts, observed)
+            container = WarmContainer(session, judgement, contract, facts, observed, more=more)
         except Violation as violation:
             seen.append(violation)
             raise

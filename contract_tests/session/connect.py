@@ -175,9 +175,10 @@ class ConnectSession:
         timeout_s = self.runtime_for(route).options.timeout_s
         return self.environments.started(Environment(instance, channel, init_calls, environment, timeout_s))
 
-    def fresh_instance(self) -> Environment:
-        """A new environment with the base configuration, for clauses that use many one after another."""
-        return self.environments.fresh(self.start_instance)
+    def fresh_instance(self, *, more: bool = True) -> Environment:
+        """A new environment with the base configuration, for clauses that use many one after another
+        (``more``: others are to follow)."""
+        return self.environments.fresh(self.start_instance, more=more)
 
     def retire(self, environment: Environment) -> None:
         self.environments.retire(environment)

@@ -92,15 +92,15 @@ class EnvironmentPool:
         else:
             environment.stop()
 
-    def fresh(self, start: Callable[[], Environment]) -> Environment:
+    def fresh(self, start: Callable[[], Environment], *, more: bool = True) -> Environment:
         """A new environment from ``start``, for clauses that use many one after another. Where a start is a
-        process the next one starts while this one is in use (a start costs ~200 ms of a core the gate
-        leaves idle)."""
+        process and ``more`` are to follow, the next one starts while this one is in use (a start costs
+        ~200 ms of a core the gate leaves idle; the last one would start for nothing)."""
         if not self.start_ahead:
             return start()
         if self._background is None:
             self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="environments")
-        spare, self._spare = self._spare, self._background.submit(start)
+        spare, self._spare = self._spare, self._background.submit(start) if more else None
         return spare.result() if spare is not None else start()
 
     def retire(self, environment: Environment) -> None:

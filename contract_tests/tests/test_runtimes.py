@@ -320,3 +320,26 @@ def test_a_line_printed_after_the_only_answer_is_in_the_settled_output(tmp_path:
         assert "late line" in instance.output()
     finally:
         instance.stop()
+
+
+def test_fresh_environments_start_a_spare_behind_only_while_more_follow() -> None:
+    """Clauses using many environments get the next one started while this one is in use; the last one
+    asked for starts none behind it (a start is a process and ~0.2 core-s of the function's imports)."""
+    from types import SimpleNamespace
+
+    from contract_tests.session.environments import Environment, EnvironmentPool
+
+    started: list[Environment] = []
+
+    def start() -> Environment:
+        instance: Any = SimpleNamespace(alive=True, stop=lambda: None)
+        started.append(Environment(instance, None, [], {}, 3.0))
+        return started[-1]
+
+    pool = EnvironmentPool(start_ahead=True)
+    try:
+        used = [pool.fresh(start), pool.fresh(start), pool.fresh(start, more=False)]
+    finally:
+        pool.close()
+    assert len(started) == 3
+    assert sorted(map(id, used)) == sorted(map(id, started))
