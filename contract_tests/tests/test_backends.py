@@ -164,7 +164,7 @@ def _spawn_check(*argv: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"},
     )
 
 
@@ -180,6 +180,17 @@ def _wait_until_checking(check: subprocess.Popen[str], endpoint: str | None = No
         time.sleep(0.2)
     time.sleep(2.0)
     assert check.poll() is None, f"the check ended early: {check.stderr.read() if check.stderr else ''}"
+
+
+def _wait_or_show_where(check: subprocess.Popen[str], timeout_s: float) -> int:
+    """The check's exit status; if it does not end in time, a failure showing where each of its threads is
+    (the check runs with faulthandler, which prints them on SIGABRT)."""
+    try:
+        return check.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        check.send_signal(signal.SIGABRT)
+        _, err = check.communicate(timeout=30)
+        pytest.fail(f"the check did not end {timeout_s:g} s after the signal; its threads then:\n{err[-20000:]}")
 
 
 def _endpoint_of(pid: int) -> str:
@@ -199,7 +210,7 @@ def test_interrupted_check_stops_localstack_and_its_jvm(localstack_endpoint: str
         family = {child, *descendants(child)}
         check.send_signal(sig)
         # LocalStack's own shutdown takes tens of seconds on a loaded machine.
-        status = check.wait(timeout=180)
+        status = _wait_or_show_where(check, 180)
     finally:
         check.kill()
         if check.returncode is None or check.returncode != 128 + sig:
