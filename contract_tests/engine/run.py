@@ -35,6 +35,10 @@ from contract_tests.session import CheckSettings
 from contract_tests.state_home import state_home
 from contract_tests.steps import Send
 
+#: Cold starts of one configuration that failed to initialise in a row before its later examples are not
+#: run: more than one, so that a handler failing only its first initialisation is still run further.
+INIT_FAILURES_SETTLE = 2
+
 
 @contextmanager
 def _hypothesis_storage() -> Iterator[None]:
@@ -248,8 +252,9 @@ class Run:
         examples = judgement.examples(facts.examples)
         #: Kinds of case (``Property.settles``) whose example ran to the deadline, and the later ones not run.
         settled: dict[Any, int] = {}
-        #: Cold starts (``Send.cold_start``) that failed to initialise, and the later examples of each not run.
-        failed_inits: dict[Hashable, int] = {}
+        #: Cold starts (``Send.cold_start``): how many in a row failed to initialise, and the examples not run.
+        failed_inits: Counter[Hashable] = Counter()
+        not_started: Counter[Hashable] = Counter()
         failed: list[bool] = []
 
         done = 0
@@ -267,14 +272,14 @@ class Run:
                 return
             step = judgement.step(case)
             cold_start = step.cold_start() if isinstance(step, Send) and not failed else None
-            if cold_start in failed_inits:
-                failed_inits[cold_start] += 1
+            if cold_start is not None and failed_inits[cold_start] >= INIT_FAILURES_SETTLE:
+                not_started[cold_start] += 1
                 return
             observation = function.perform(step)
             self._observed(observation)
             side = judgement.judge(case, observation, contract, facts)
-            if cold_start is not None and getattr(observation, "init_error", None):
-                failed_inits[cold_start] = 0
+            if cold_start is not None:
+                failed_inits[cold_start] = failed_inits[cold_start] + 1 if observation.init_error else 0
             if judgement.sides is not None:
                 sides[bool(side)] += 1
             if judgement.notes_rejected_writes:
@@ -313,11 +318,12 @@ class Run:
                 f" {self.request.timeout_of():g} s deadline, as the rest would"
             )
             result.message = "; ".join(part for part in (result.message, note) if part)
-        skipped = sum(failed_inits.values())
+        skipped = sum(not_started.values())
         if skipped:
             note = (
-                f"{skipped} not run: an earlier cold start of theirs failed to initialise, as theirs would (the"
-                " same code and configuration; an event reaches the handler only after its initialisation)"
+                f"{skipped} not run: cold starts of their configuration failed to initialise"
+                f" {INIT_FAILURES_SETTLE} times in a row, as theirs would (the same code and configuration;"
+                " an event reaches the handler only after its initialisation)"
             )
             result.message = "; ".join(part for part in (result.message, note) if part)
         late = judgement.late
