@@ -252,16 +252,15 @@ class Run:
         examples = judgement.examples(facts.examples)
         #: Kinds of case (``Property.settles``) whose example ran to the deadline, and the later ones not run.
         settled: dict[Any, int] = {}
-        #: Cold starts (``Send.cold_start``): how many in a row failed to initialise, and the examples not run.
+        #: Cold starts (``Send.cold_start``): how many in a row failed to initialise.
         failed_inits: Counter[Hashable] = Counter()
-        not_started: Counter[Hashable] = Counter()
         failed: list[bool] = []
 
-        done = 0
+        done = not_started = 0
         planned = 0 if self._share_s is not None else examples + len(explicit)
 
         def example(case: Any) -> None:
-            nonlocal done
+            nonlocal done, not_started
             done += 1
             if judgement.passed is not None:  # only what a pass's message reads is kept (a campaign is long)
                 cases.append(case)
@@ -273,7 +272,7 @@ class Run:
             step = judgement.step(case)
             cold_start = step.cold_start() if isinstance(step, Send) and not failed else None
             if cold_start is not None and failed_inits[cold_start] >= INIT_FAILURES_SETTLE:
-                not_started[cold_start] += 1
+                not_started += 1
                 return
             observation = function.perform(step)
             self._observed(observation)
@@ -311,21 +310,21 @@ class Run:
             result.message = f"{sides[True]} {judgement.sides[0]}, {sides[False]} {judgement.sides[1]}"
         elif judgement.passed is not None:
             result.message = judgement.passed(cases, facts)
+        notes = []
         skipped = sum(settled.values())
         if skipped:
-            note = (
+            notes.append(
                 f"{skipped} not run: the first example of each of {', '.join(map(str, settled))} ran to the"
                 f" {self.request.timeout_of():g} s deadline, as the rest would"
             )
-            result.message = "; ".join(part for part in (result.message, note) if part)
-        skipped = sum(not_started.values())
-        if skipped:
-            note = (
-                f"{skipped} not run: cold starts of their configuration failed to initialise"
+        if not_started:
+            notes.append(
+                f"{not_started} not run: cold starts of their configuration failed to initialise"
                 f" {INIT_FAILURES_SETTLE} times in a row, as theirs would (the same code and configuration;"
                 " an event reaches the handler only after its initialisation)"
             )
-            result.message = "; ".join(part for part in (result.message, note) if part)
+        if notes:
+            result.message = "; ".join(part for part in (result.message, *notes) if part)
         late = judgement.late
         if late is not None:
             for inputs, lines in function.settled_output():
