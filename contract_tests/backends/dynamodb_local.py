@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -97,6 +98,7 @@ class DynamoDBLocal(Backend):
             self._process = subprocess.Popen(
                 command,
                 cwd=self.directory,
+                env={**os.environ, "DDB_LOCAL_TELEMETRY": "0"},  # it would otherwise report its use to AWS
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

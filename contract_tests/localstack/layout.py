@@ -65,5 +65,10 @@ class Layout:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def scratch(self) -> Path:
+        """Where each running LocalStack keeps its temporary files, in a directory removed when it stops."""
+        return self.root / "tmp"
+
     def is_installed(self) -> bool:
         return self.marker.is_file() and self.python.is_file() and (self.dynamodb_local / "DynamoDBLocal.jar").is_file()

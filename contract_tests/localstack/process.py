@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from contract_tests.errors import BackendError
 from contract_tests.localstack.layout import Layout
@@ -21,11 +24,19 @@ START_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 15.0
 
 
-def localstack_environment(layout: Layout, port: int) -> dict[str, str]:
-    """The settings that keep host-mode LocalStack on loopback, offline, and inside ``layout``."""
+def localstack_environment(layout: Layout, port: int, scratch: Path) -> dict[str, str]:
+    """The settings that keep host-mode LocalStack on loopback, offline, and inside ``layout``.
+
+    ``scratch`` is this process's temporary directory, removed when it stops.
+    """
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # Java ignores TMPDIR: without the property, DynamoDB Local's JVM unpacks a native library of
+    # ~900 KB into the system's temporary directory on every start and never removes it.
+    java_options = f"{inherited.get('JAVA_TOOL_OPTIONS', '')} -Djava.io.tmpdir={scratch}".strip()
     return {
         **inherited,
+        "TMPDIR": str(scratch),
+        "JAVA_TOOL_OPTIONS": java_options,
         "OVERRIDE_IN_DOCKER": "0",  # a /.dockerenv file would otherwise make it act as its own container
         "DNS_ADDRESS": "0",  # as root it would serve DNS on :53 and rewrite /etc/resolv.conf
         "GATEWAY_SERVER": "hypercorn",  # the default server ignores the host part and binds 0.0.0.0
@@ -71,6 +82,7 @@ class LocalStackProcess:
         self.started_in_s = 0.0
         self._process: subprocess.Popen[bytes] | None = None
         self._family: set[int] = set()
+        self.scratch: Path | None = None
 
     def start(self) -> None:
         if not self.layout.is_installed():
@@ -78,12 +90,14 @@ class LocalStackProcess:
                 f"LocalStack is not installed in {self.layout.root}; run `connect-contract localstack install` first"
             )
         self.layout.logs.mkdir(parents=True, exist_ok=True)
+        self.layout.scratch.mkdir(parents=True, exist_ok=True)
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"localstack-{self.port}-", dir=self.layout.scratch))
         started = time.perf_counter()
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
                 [str(self.layout.python), "-m", "localstack.runtime.main"],
                 cwd=self.layout.root,
-                env=localstack_environment(self.layout, self.port),
+                env=localstack_environment(self.layout, self.port, self.scratch),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -134,3 +148,6 @@ class LocalStackProcess:
             deadline = time.monotonic() + STOP_TIMEOUT_S / 3
             while any(alive(pid) for pid in ours) and time.monotonic() < deadline:
                 time.sleep(0.1)
+        scratch, self.scratch = self.scratch, None
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)

@@ -84,6 +84,8 @@ def test_dynamodb_local_start_and_stop_leave_no_process() -> None:
         assert process is not None and alive(process.pid)
         client = backend.client()
         assert client.list_tables()["TableNames"] == []
+        environment = Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")
+        assert b"DDB_LOCAL_TELEMETRY=0" in environment, "offline: it reports nothing to AWS"
     assert not alive(process.pid)
     assert backend.endpoint_url() is None
 
@@ -136,8 +138,11 @@ def test_localstack_start_and_stop_leave_no_process(localstack_endpoint: str) ->
         assert backend.process is not None
         family = backend.process.family
         assert len(family) >= 2 and all(alive(pid) for pid in family), "LocalStack and its JVM"
+        scratch = backend.process.scratch
+        assert scratch is not None and any(scratch.iterdir()), "the JVM's temporary files go to its own directory"
         raise KeyboardInterrupt
     assert not any(alive(pid) for pid in family)
+    assert not scratch.exists()
 
 
 @pytest.mark.usefixtures("booting_alone")
