@@ -84,8 +84,7 @@ def test_dynamodb_local_start_and_stop_leave_no_process() -> None:
         assert process is not None and alive(process.pid)
         client = backend.client()
         assert client.list_tables()["TableNames"] == []
-        environment = Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")
-        assert b"DDB_LOCAL_TELEMETRY=0" in environment, "offline: it reports nothing to AWS"
+        assert b"DDB_LOCAL_TELEMETRY=0" in _environment_of(process.pid), "offline: it reports nothing to AWS"
     assert not alive(process.pid)
     assert backend.endpoint_url() is None
 
@@ -198,9 +197,13 @@ def _wait_or_show_where(check: subprocess.Popen[str], timeout_s: float) -> int:
         pytest.fail(f"the check did not end {timeout_s:g} s after the signal; its threads then:\n{err[-20000:]}")
 
 
+def _environment_of(pid: int) -> list[bytes]:
+    """A process's ``NAME=value`` variables as it was started."""
+    return Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+
+
 def _endpoint_of(pid: int) -> str:
-    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    listen = next(v for v in environ if v.startswith(b"GATEWAY_LISTEN=")).split(b"=", 1)[1].decode()
+    listen = next(v for v in _environment_of(pid) if v.startswith(b"GATEWAY_LISTEN=")).split(b"=", 1)[1].decode()
     return f"http://{listen}"
 
 
