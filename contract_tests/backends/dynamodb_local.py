@@ -12,6 +12,7 @@ from pathlib import Path
 
 from contract_tests.backends.base import Backend, BackendOptions
 from contract_tests.errors import BackendError
+from contract_tests.localstack.jvm import java_tool_options
 from contract_tests.localstack.layout import Layout
 from contract_tests.loopback import free_loopback_port
 from contract_tests.process_tree import stop_group
@@ -98,7 +99,11 @@ class DynamoDBLocal(Backend):
             self._process = subprocess.Popen(
                 command,
                 cwd=self.directory,
-                env={**os.environ, "DDB_LOCAL_TELEMETRY": "0"},  # it would otherwise report its use to AWS
+                env={
+                    **os.environ,
+                    "DDB_LOCAL_TELEMETRY": "0",  # it would otherwise report its use to AWS
+                    "JAVA_TOOL_OPTIONS": java_tool_options(os.environ.get("JAVA_TOOL_OPTIONS", "")),
+                },
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

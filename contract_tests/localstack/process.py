@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from contract_tests.errors import BackendError
+from contract_tests.localstack.jvm import java_tool_options
 from contract_tests.localstack.layout import Layout
 from contract_tests.loopback import free_loopback_port
 from contract_tests.process_tree import alive, cmdline, descendants, stop_group
@@ -32,7 +33,7 @@ def localstack_environment(layout: Layout, port: int, scratch: Path) -> dict[str
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     # Java ignores TMPDIR: without the property, DynamoDB Local's JVM unpacks a native library of
     # ~900 KB into the system's temporary directory on every start and never removes it.
-    java_options = f"{inherited.get('JAVA_TOOL_OPTIONS', '')} -Djava.io.tmpdir={scratch}".strip()
+    java_options = java_tool_options(inherited.get("JAVA_TOOL_OPTIONS", ""), f"-Djava.io.tmpdir={scratch}")
     return {
         **inherited,
         "TMPDIR": str(scratch),

@@ -20,6 +20,7 @@ from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.backends.base import plain_client
 from contract_tests.backends.dynamodb_local import DynamoDBLocal
 from contract_tests.backends.localstack import LocalStack
+from contract_tests.localstack.jvm import java_tool_options
 from contract_tests.localstack.layout import Layout
 from contract_tests.localstack.process import LocalStackProcess, dynamodb_state
 from contract_tests.loopback import free_loopback_port
@@ -75,6 +76,12 @@ def test_dynamodb_local_not_installed_says_what_to_run(
     assert "run `connect-contract localstack install` first" in result.err
 
 
+def test_a_jvm_the_gate_starts_is_tuned_first_then_the_users_options_then_what_must_hold() -> None:
+    options = java_tool_options(" -XX:TieredStopAtLevel=4 -Xmx1g ", "-Djava.io.tmpdir=/private")
+    assert options == "-XX:TieredStopAtLevel=1 -XX:TieredStopAtLevel=4 -Xmx1g -Djava.io.tmpdir=/private"
+    assert java_tool_options("") == "-XX:TieredStopAtLevel=1"
+
+
 def test_dynamodb_local_start_and_stop_leave_no_process() -> None:
     if not Layout.default().is_installed():
         pytest.skip("needs `connect-contract localstack install` (the tox localstack and dynamodb-local environments)")
@@ -85,6 +92,7 @@ def test_dynamodb_local_start_and_stop_leave_no_process() -> None:
         client = backend.client()
         assert client.list_tables()["TableNames"] == []
         assert b"DDB_LOCAL_TELEMETRY=0" in _environment_of(process.pid), "offline: it reports nothing to AWS"
+        assert _compilers_of(process.pid) == {"C1"}, "a short-lived JVM: the client compiler only"
     assert not alive(process.pid)
     assert backend.endpoint_url() is None
 
@@ -139,6 +147,8 @@ def test_localstack_start_and_stop_leave_no_process(localstack_endpoint: str) ->
         assert len(family) >= 2 and all(alive(pid) for pid in family), "LocalStack and its JVM"
         scratch = backend.process.scratch
         assert scratch is not None and any(scratch.iterdir()), "the JVM's temporary files go to its own directory"
+        [jvm] = [pid for pid in family if b"DynamoDBLocal.jar" in cmdline(pid)]
+        assert _compilers_of(jvm) == {"C1"}, "a short-lived JVM: the client compiler only"
         raise KeyboardInterrupt
     assert not any(alive(pid) for pid in family)
     assert not scratch.exists()
@@ -200,6 +210,12 @@ def _wait_or_show_where(check: subprocess.Popen[str], timeout_s: float) -> int:
 def _environment_of(pid: int) -> list[bytes]:
     """A process's ``NAME=value`` variables as it was started."""
     return Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+
+
+def _compilers_of(jvm: int) -> set[str]:
+    """The JIT compilers a HotSpot JVM runs, by its compiler threads' names ("C1 CompilerThread0", ...)."""
+    names = (path.read_text().strip() for path in Path(f"/proc/{jvm}/task").glob("*/comm"))
+    return {name.split()[0] for name in names if "CompilerThre" in name}
 
 
 def _endpoint_of(pid: int) -> str:
