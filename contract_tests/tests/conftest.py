@@ -159,6 +159,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         elif backend == "moto-server" and (sample or item.get_closest_marker("handler_variant")):
             # moto out of process is this same server, reached over the same HTTP: they ran there.
             dropped.append(item)
+        elif backend == "dynamodb-local" and item.get_closest_marker("judged_on_localstack"):
+            dropped.append(item)
         elif backend != "moto" and item.get_closest_marker("style_variant"):
             # Its style is judged by the clauses alike everywhere; its writes are the reference's.
             dropped.append(item)

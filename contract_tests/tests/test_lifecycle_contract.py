@@ -40,7 +40,7 @@ def _as_three_functions(connect: str, disconnect: str, heartbeat: str) -> list[s
         pytest.param(
             ["--handler", f"{HANDLERS / 'correct_v5_client_api.py'}:handler"],
             id="route-table-return-values-on-failure",
-            marks=pytest.mark.handler_variant,
+            marks=[pytest.mark.handler_variant, pytest.mark.judged_on_localstack],
         ),
     ],
 )

@@ -42,12 +42,12 @@ WRONG = sorted((HANDLERS / "wrong" / "router").glob("*.py")) + sorted(
         pytest.param(
             f"{HANDLERS / 'router' / 'correct_router_resource_api.py'}:handler",
             id="resource-api-manual-pages-filter-expression-threads",
-            marks=pytest.mark.handler_variant,
+            marks=[pytest.mark.handler_variant, pytest.mark.judged_on_localstack],
         ),
         pytest.param(
             f"{HANDLERS / 'nodejs' / 'correct_router.mjs'}:handler",
             id="nodejs-sdk-v3-paginator-concurrent-posts",
-            marks=pytest.mark.handler_variant,
+            marks=[pytest.mark.handler_variant, pytest.mark.judged_on_localstack],
         ),
     ],
 )

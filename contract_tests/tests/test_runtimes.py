@@ -211,7 +211,8 @@ def test_a_handler_runs_under_its_own_interpreter(run_cli: Any, old_boto3_python
         "response",
     )
     assert "boto3 1.34.0" in probe.out
-    result = run_cli("check", "--handler", "reference_impl.handler:lambda_handler", "--interpreter", old_boto3_python)
+    argv = ["--handler", "reference_impl.handler:lambda_handler", "--interpreter", old_boto3_python, "--examples", "25"]
+    result = run_cli("check", *argv)
     assert result.status == 0, result.out + result.err
 
 

@@ -98,7 +98,7 @@ NODE_AUTHORIZER = ("--authorizer", f"{HANDLERS / 'nodejs' / 'authorizer.mjs'}:ha
             "correct_v4.mjs",
             NODE_AUTHORIZER,
             id="v4-behind-the-jose-authorizer",
-            marks=pytest.mark.handler_variant,
+            marks=[pytest.mark.handler_variant, pytest.mark.judged_on_localstack],
         ),
     ],
 )
