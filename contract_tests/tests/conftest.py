@@ -156,7 +156,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("localstack") and not provisioned:
             # It runs where LocalStack and DynamoDB Local are provisioned (tox's localstack commands), once.
             dropped.append(item)
-        elif backend == "moto-server" and (sample or item.get_closest_marker("handler_variant")):
+        elif backend == "moto-server" and (
+            sample or item.get_closest_marker("handler_variant") or item.get_closest_marker("later_reference")
+        ):
             # moto out of process is this same server, reached over the same HTTP: they ran there.
             dropped.append(item)
         elif backend == "dynamodb-local" and item.get_closest_marker("judged_on_localstack"):

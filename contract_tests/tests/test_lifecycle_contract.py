@@ -31,7 +31,7 @@ def _as_three_functions(connect: str, disconnect: str, heartbeat: str) -> list[s
 @pytest.mark.parametrize(
     "handler",
     [
-        pytest.param(["--handler", REFERENCE], id="reference-one-function"),
+        pytest.param(["--handler", REFERENCE], id="reference-one-function", marks=pytest.mark.later_reference),
         pytest.param(
             _as_three_functions(*(f"{ROUTES / name}.py:handler" for name in ("connect", "disconnect", "heartbeat"))),
             id="three-functions-resource-api-datetime",

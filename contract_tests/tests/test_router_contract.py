@@ -38,7 +38,7 @@ WRONG = sorted((HANDLERS / "wrong" / "router").glob("*.py")) + sorted(
 @pytest.mark.parametrize(
     "handler",
     [
-        pytest.param(REFERENCE, id="reference"),
+        pytest.param(REFERENCE, id="reference", marks=pytest.mark.later_reference),
         pytest.param(
             f"{HANDLERS / 'router' / 'correct_router_resource_api.py'}:handler",
             id="resource-api-manual-pages-filter-expression-threads",
