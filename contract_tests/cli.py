@@ -19,6 +19,7 @@ from contract_tests.input_files import InputFileError, read_json
 from contract_tests.options import REPLAY_OPTIONS, VERSION_NAMES, add_check_options, option, positive, request_values
 from contract_tests.request import CheckRequest
 from contract_tests.schema_files import SCHEMA_FILES, VALIDATION_ROLES
+from contract_tests.stop_signals import Interrupted, StopSignals
 
 if TYPE_CHECKING:
     from contract_tests.results import Report
@@ -372,18 +373,6 @@ def _localstack(action: str) -> int:
     return EXIT_CONFORMS
 
 
-class Interrupted(KeyboardInterrupt):
-    """SIGINT or SIGTERM: unwinds like Ctrl-C (handlers never see it as their own error)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise Interrupted(signum)
-
-
 def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
@@ -435,7 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Both signals unwind like Ctrl-C, so started servers and created tables are cleaned up; SIGINT
     # is set explicitly because a shell without job control starts background commands ignoring it.
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stops = StopSignals()
+    stops.install()
     try:
         return _run(args)
     except HarnessError as error:
@@ -450,5 +440,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"connect-contract: interrupted by {signal.Signals(signum).name}; cleaned up", file=sys.stderr)
         return 128 + signum
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        stops.uninstall()

@@ -20,7 +20,6 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import replace
-from types import FrameType
 from typing import Any
 
 from contract_tests.backends import BackendOptions, make_backend
@@ -33,6 +32,7 @@ from contract_tests.engine.run import Run
 from contract_tests.errors import HarnessError
 from contract_tests.request import CheckRequest
 from contract_tests.results import ClauseResult, Counterexample, Report, Status
+from contract_tests.stop_signals import StopSignals
 
 #: How long a stopped worker gets to clean up (its environments, its table) before it is killed.
 STOP_GRACE_S = 30.0
@@ -222,19 +222,15 @@ def _stop(processes: list[Any], told: Any) -> None:
         process.join()
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    # The first stop unwinds; a second must not cut the clean-up short (Ctrl-C reaches the whole process
-    # group, and the parent's own stop follows). A clean-up that hangs says where before the parent kills it.
-    for stop in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop, signal.SIG_IGN)
-    faulthandler.dump_traceback_later(STUCK_S, file=sys.stderr)
-    raise KeyboardInterrupt
+def _stops() -> StopSignals:
+    """A worker's stops: the first unwinds, so environments and the table are cleaned up, and a clean-up
+    that hangs says where before the parent kills it."""
+    return StopSignals(once=True, on_first=lambda: faulthandler.dump_traceback_later(STUCK_S, file=sys.stderr))
 
 
 def _work(request: CheckRequest, seed: int, tasks: Any, told: Any, failed: Any) -> None:
     """A worker: one run of the whole plan, taking clause indices until it is handed None."""
-    for signum in (signal.SIGTERM, signal.SIGINT):  # unwind, so environments and the table are cleaned up
-        signal.signal(signum, _interrupt)
+    _stops().install()
     try:
         # The parent resolved the request already (a template's functions filled in): plan it as it stands.
         resolved = plan(replace(request, template=None, seed=seed))
