@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
 HANDLERS = FIXTURES / "handlers"
 WRONG_HANDLERS = sorted((HANDLERS / "wrong").glob("*.py"))
+#: A boto3 older than 1.28, which ignores AWS_ENDPOINT_URL_*: a handler's own virtualenv (--interpreter).
+OLD_BOTO3 = "boto3==1.26.165"
 
 
 def load_json(path: Path) -> Any:
@@ -248,6 +251,23 @@ def one_process_at_a_time(tmp_path_factory: pytest.TempPathFactory, name: str) -
     with open(tmp_path_factory.getbasetemp().parent / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+@pytest.fixture(scope="session")
+def old_boto3(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A virtualenv with boto3 1.26, which ignores AWS_ENDPOINT_URL_*; made once per run, whoever comes first."""
+    venv = tmp_path_factory.getbasetemp().parent / "boto3-1.26"
+    python = venv / "bin" / "python"
+    with one_process_at_a_time(tmp_path_factory, "boto3-1.26"):
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            done = subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", OLD_BOTO3],
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, done.stdout + done.stderr
+    return python
 
 
 def _npm_ci(tmp_path_factory: pytest.TempPathFactory, project: Path) -> Path:

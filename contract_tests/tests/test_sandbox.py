@@ -7,8 +7,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -20,12 +18,11 @@ from contract_tests import sandbox
 from contract_tests.process_tree import cmdline
 from contract_tests.sandbox.layout import filesystem
 from contract_tests.sandbox.support import containment
-from contract_tests.tests.conftest import HANDLERS, ROOT, RunningBackend, one_process_at_a_time
+from contract_tests.tests.conftest import HANDLERS, ROOT, RunningBackend
 
 ESCAPES = HANDLERS / "hostile" / "escapes.py"
 SDK_V2 = HANDLERS / "nodejs_sdk_v2"
 #: The last boto3 before AWS_ENDPOINT_URL_* (1.28): it always calls https://dynamodb.<region>.amazonaws.com.
-OLD_BOTO3 = "boto3==1.26.165"
 INSTALLED = Path(sandbox.__file__).parent.parent / "schemas" / "v1" / "item.schema.json"
 
 pytestmark = pytest.mark.skipif(
@@ -122,23 +119,6 @@ def test_the_home_folder_is_hidden_unless_the_check_runs_from_it(tmp_path: Path)
 
 
 # ---- every SDK observed -----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def old_boto3(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A virtualenv with boto3 1.26, which ignores AWS_ENDPOINT_URL_*; made once per run, whoever comes first."""
-    venv = tmp_path_factory.getbasetemp().parent / "boto3-1.26"
-    python = venv / "bin" / "python"
-    with one_process_at_a_time(tmp_path_factory, "boto3-1.26"):
-        if not python.exists():
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-            done = subprocess.run(
-                [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", OLD_BOTO3],
-                capture_output=True,
-                text=True,
-            )
-            assert done.returncode == 0, done.stdout + done.stderr
-    return python
 
 
 def _calls(result: Any) -> list[str]:
