@@ -31,12 +31,15 @@ def _check_words(endpoint: str, backend_name: str) -> list[str]:
     return ["--handler", RARE, "--env", "ONE_IN=20", "--runtime", "inprocess", *where, *CLAUSES]
 
 
-@pytest.mark.parametrize("backend_name", ["moto-server", pytest.param("dynamodb-local", marks=pytest.mark.localstack)])
+# On DynamoDB Local alone, a server three processes share: on moto, test_ci_integration.py shards and
+# merges the action's way.
+@pytest.mark.localstack
 def test_three_shards_merged_are_the_unsharded_check(
-    run_cli: Any, tmp_path: Path, started_backends: dict[str, RunningBackend], backend_name: str
+    run_cli: Any, tmp_path: Path, started_backends: dict[str, RunningBackend]
 ) -> None:
-    if backend_name == "dynamodb-local" and not Layout.default().is_installed():
+    if not Layout.default().is_installed():
         pytest.skip("needs `connect-contract localstack install` (the tox localstack and dynamodb-local environments)")
+    backend_name = "dynamodb-local"
     endpoint = started_backends[backend_name].endpoint
     assert endpoint is not None
     words = _check_words(endpoint, backend_name)
