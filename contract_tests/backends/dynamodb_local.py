@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +14,7 @@ from contract_tests.errors import BackendError
 from contract_tests.localstack.jvm import java_tool_options
 from contract_tests.localstack.layout import Layout
 from contract_tests.loopback import free_loopback_port
-from contract_tests.process_tree import stop_group
+from contract_tests.server_keeper import KeptServer
 from contract_tests.table_definition import TableDefinition
 
 START_TIMEOUT_S = 60.0
@@ -56,7 +55,7 @@ class DynamoDBLocal(Backend):
         self.layout = layout or Layout.default()
         self.directory: Path = self.layout.dynamodb_local
         self._endpoint = options.endpoint.rstrip("/") if options.endpoint else None
-        self._process: subprocess.Popen[bytes] | None = None
+        self._server: KeptServer | None = None
         self.log_path = self.layout.logs / "dynamodb-local.log"
 
     def endpoint_url(self) -> str | None:
@@ -96,7 +95,7 @@ class DynamoDBLocal(Backend):
             str(port),
         ]
         with self.log_path.open("wb") as log:
-            self._process = subprocess.Popen(
+            self._server = KeptServer(
                 command,
                 cwd=self.directory,
                 env={
@@ -104,17 +103,15 @@ class DynamoDBLocal(Backend):
                     "DDB_LOCAL_TELEMETRY": "0",  # it would otherwise report its use to AWS
                     "JAVA_TOOL_OPTIONS": java_tool_options(os.environ.get("JAVA_TOOL_OPTIONS", "")),
                 },
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+                log=log,
+                grace_s=STOP_TIMEOUT_S,
             )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if _answers(endpoint):
                 self._endpoint = endpoint
                 return
-            if self._process.poll() is not None:
+            if self._server.poll() is not None:
                 self.stop()
                 log_tail = self.log_path.read_text(errors="replace")[-2000:]
                 raise BackendError(f"DynamoDB Local exited during start-up:\n{log_tail}")
@@ -123,8 +120,8 @@ class DynamoDBLocal(Backend):
         raise BackendError(f"DynamoDB Local did not answer within {START_TIMEOUT_S:.0f} s; see {self.log_path}")
 
     def stop(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
+        server, self._server = self._server, None
+        if server is None:
             return
         self._endpoint = None
-        stop_group(process, STOP_TIMEOUT_S)
+        server.stop()

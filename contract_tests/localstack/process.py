@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
 import time
 import urllib.error
@@ -18,7 +15,8 @@ from contract_tests.errors import BackendError
 from contract_tests.localstack.jvm import java_tool_options
 from contract_tests.localstack.layout import Layout
 from contract_tests.loopback import free_loopback_port
-from contract_tests.process_tree import alive, cmdline, descendants, stop_group
+from contract_tests.process_tree import cmdline
+from contract_tests.server_keeper import KeptServer
 
 HEALTH_PATH = "/_localstack/health"
 START_TIMEOUT_S = 90.0
@@ -72,8 +70,13 @@ def require_running(endpoint: str) -> None:
         raise BackendError(f"no usable LocalStack at {endpoint}: {seen}")
 
 
+def is_localstack(pid: int) -> bool:
+    """Whether ``pid`` is LocalStack's own process (``python -m localstack.runtime.main``)."""
+    return cmdline(pid).split(b"\0")[1:3] == [b"-m", b"localstack.runtime.main"]
+
+
 class LocalStackProcess:
-    """One LocalStack process (and its DynamoDB Local JVM) in its own process group."""
+    """One LocalStack process (and its DynamoDB Local JVM) under a keeper that ends both with the gate."""
 
     def __init__(self, layout: Layout, port: int | None = None) -> None:
         self.layout = layout
@@ -81,8 +84,7 @@ class LocalStackProcess:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.log_path = layout.logs / f"localstack-{self.port}.log"
         self.started_in_s = 0.0
-        self._process: subprocess.Popen[bytes] | None = None
-        self._family: set[int] = set()
+        self._server: KeptServer | None = None
         self.scratch: Path | None = None
 
     def start(self) -> None:
@@ -95,23 +97,20 @@ class LocalStackProcess:
         self.scratch = Path(tempfile.mkdtemp(prefix=f"localstack-{self.port}-", dir=self.layout.scratch))
         started = time.perf_counter()
         with self.log_path.open("wb") as log:
-            self._process = subprocess.Popen(
+            self._server = KeptServer(
                 [str(self.layout.python), "-m", "localstack.runtime.main"],
                 cwd=self.layout.root,
                 env=localstack_environment(self.layout, self.port, self.scratch),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own group, so stop() reaches the JVM child too
+                log=log,
+                grace_s=STOP_TIMEOUT_S,
+                remove=[self.scratch],  # by the keeper, even if the gate is killed
             )
         deadline = started + START_TIMEOUT_S
         while time.perf_counter() < deadline:
             if dynamodb_state(self.endpoint, timeout=1.0) == "running":
                 self.started_in_s = time.perf_counter() - started
-                # Remembered now: if LocalStack dies later, its JVM is re-parented and this is how to find it.
-                self._family = {self._process.pid, *descendants(self._process.pid)}
                 return
-            if self._process.poll() is not None:
+            if self._server.poll() is not None:
                 self.stop()
                 raise BackendError(f"LocalStack exited during start-up; last lines of {self.log_path}:\n{self.tail()}")
             time.sleep(0.1)
@@ -126,29 +125,23 @@ class LocalStackProcess:
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+        """LocalStack's own process (the keeper's child), once started."""
+        server = self._server
+        if server is None:
+            return None
+        return next((pid for pid in server.server_pids() if is_localstack(pid)), None)
 
     @property
     def family(self) -> set[int]:
-        """LocalStack's pid and its descendants (DynamoDB Local's JVM runs in a session of its own)."""
-        return self._family | (descendants(self._process.pid) if self._process is not None else set())
+        """LocalStack's keeper, LocalStack and its descendants (DynamoDB Local's JVM runs in a session of its own)."""
+        server = self._server
+        return {server.keeper_pid, *server.server_pids()} if server is not None else set()
 
     def stop(self) -> None:
-        """SIGTERM LocalStack, then end every descendant still running, by PID: no orphaned JVM."""
-        process = self._process
-        if process is None:
-            return
-        family = self.family
-        self._process = None
-        stop_group(process, STOP_TIMEOUT_S)
-        ours = [pid for pid in family if alive(pid) and str(self.layout.root).encode() in cmdline(pid)]
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for pid in ours:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, sig)
-            deadline = time.monotonic() + STOP_TIMEOUT_S / 3
-            while any(alive(pid) for pid in ours) and time.monotonic() < deadline:
-                time.sleep(0.1)
+        """End LocalStack, then every descendant still running: no orphaned JVM, no temporary files."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
         scratch, self.scratch = self.scratch, None
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -22,10 +22,14 @@ from contract_tests.backends.dynamodb_local import DynamoDBLocal
 from contract_tests.backends.localstack import LocalStack
 from contract_tests.localstack.jvm import java_tool_options
 from contract_tests.localstack.layout import Layout
-from contract_tests.localstack.process import LocalStackProcess, dynamodb_state
+from contract_tests.localstack.process import LocalStackProcess, dynamodb_state, is_localstack
 from contract_tests.loopback import free_loopback_port
 from contract_tests.process_tree import alive, cmdline, descendants
 from contract_tests.tests.conftest import ROOT, RunningBackend, one_process_at_a_time, selected_backends
+
+#: How long a server's keeper may take to end it and what it left: the server's own grace (15 s at most),
+#: then a few seconds for its leftovers.
+STOP_GRACE_S = 30.0
 
 REFERENCE = "reference_impl.handler:lambda_handler"
 
@@ -82,19 +86,54 @@ def test_a_jvm_the_gate_starts_is_tuned_first_then_the_users_options_then_what_m
     assert java_tool_options("") == "-XX:TieredStopAtLevel=1"
 
 
+@pytest.mark.localstack  # run where DynamoDB Local is provisioned, not skipped before
 def test_dynamodb_local_start_and_stop_leave_no_process() -> None:
     if not Layout.default().is_installed():
         pytest.skip("needs `connect-contract localstack install` (the tox localstack and dynamodb-local environments)")
     backend = DynamoDBLocal(BackendOptions())
     with backend:
-        process = backend._process
-        assert process is not None and alive(process.pid)
+        server = backend._server
+        assert server is not None
+        [jvm] = server.server_pids()
         client = backend.client()
         assert client.list_tables()["TableNames"] == []
-        assert b"DDB_LOCAL_TELEMETRY=0" in _environment_of(process.pid), "offline: it reports nothing to AWS"
-        assert _compilers_of(process.pid) == {"C1"}, "a short-lived JVM: the client compiler only"
-    assert not alive(process.pid)
+        assert b"DDB_LOCAL_TELEMETRY=0" in _environment_of(jvm), "offline: it reports nothing to AWS"
+        assert _compilers_of(jvm) == {"C1"}, "a short-lived JVM: the client compiler only"
+    assert not alive(jvm) and not alive(server.keeper_pid)
     assert backend.endpoint_url() is None
+
+
+@pytest.mark.localstack
+def test_a_killed_gate_leaves_no_dynamodb_local() -> None:
+    """SIGKILL reaches no clean-up of the gate's: the server's keeper ends the JVM when the gate's end of
+    their pipe closes."""
+    if not Layout.default().is_installed():
+        pytest.skip("needs `connect-contract localstack install` (the tox localstack and dynamodb-local environments)")
+    holder = "; ".join(
+        (
+            "from contract_tests.backends.base import BackendOptions",
+            "from contract_tests.backends.dynamodb_local import DynamoDBLocal",
+            "backend = DynamoDBLocal(BackendOptions()); backend.start()",
+            "print(backend._server.keeper_pid, *backend._server.server_pids(), flush=True)",
+            "import time; time.sleep(300)",
+        )
+    )
+    gate = subprocess.Popen([sys.executable, "-c", holder], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert gate.stdout is not None
+    started = {int(pid) for pid in gate.stdout.readline().split()}
+    try:
+        assert len(started) == 2 and all(alive(pid) for pid in started), "the keeper and the JVM"
+        gate.kill()
+        gate.wait()
+        deadline = time.monotonic() + STOP_GRACE_S
+        while any(alive(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in started), "DynamoDB Local outlived the gate that started it"
+    finally:
+        gate.kill()
+        for pid in started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_aws_needs_explicit_consent(run_cli: Any) -> None:
@@ -158,17 +197,22 @@ def test_localstack_start_and_stop_leave_no_process(localstack_endpoint: str) ->
 def test_a_crashed_localstack_leaves_no_jvm(localstack_endpoint: str) -> None:
     process = LocalStackProcess(Layout.default())
     process.start()
-    family = process.family
-    assert process.pid is not None
+    family, scratch = process.family, process.scratch
+    assert process.pid is not None and scratch is not None
     os.kill(process.pid, signal.SIGKILL)  # LocalStack dies without stopping DynamoDB Local
-    time.sleep(0.5)
-    assert any(alive(pid) for pid in family - {process.pid}), "the JVM outlives its parent"
-    process.stop()
-    assert not any(alive(pid) for pid in family)
+    try:
+        # its keeper ends the JVM left behind, with no stop() from the gate
+        deadline = time.monotonic() + STOP_GRACE_S
+        while any(alive(pid) for pid in family) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in family), "LocalStack's JVM or its keeper outlived it"
+        assert not scratch.exists()
+    finally:
+        process.stop()
 
 
 def _localstack_children(parent: int) -> list[int]:
-    return [pid for pid in descendants(parent) if b"localstack.runtime.main" in cmdline(pid)]
+    return [pid for pid in descendants(parent) if is_localstack(pid)]
 
 
 def _spawn_check(*argv: str) -> subprocess.Popen[str]:
