@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from contract_tests.clauses.judgement import Violation
@@ -241,10 +242,18 @@ def require_input_refused(observation: Observation, contract: Contract, invalid:
         )
 
 
-def _pieces(value: Any) -> set[str]:
-    if not isinstance(value, str) or len(value) <= LOGGED_CHARACTERS:
-        return set()
-    return {value[i : i + LOGGED_CHARACTERS + 1] for i in range(len(value) - LOGGED_CHARACTERS)}
+@lru_cache(maxsize=256)
+def _runs(text: str) -> frozenset[str]:
+    """Every run of LOGGED_CHARACTERS + 1 characters ``text`` holds: repeating one repeats too much.
+
+    Cached: a warm environment's later connects judge its earlier events' values again.
+    """
+    width = LOGGED_CHARACTERS + 1
+    return frozenset(text[i : i + width] for i in range(len(text) - width + 1))
+
+
+def _pieces(value: Any) -> frozenset[str]:
+    return _runs(value) if isinstance(value, str) else frozenset()
 
 
 def repeats_too_much(invalid: InvalidInput, lines: list[str]) -> bool:
@@ -260,18 +269,22 @@ def late_repetition(contract: Contract, events: list[Any], lines: list[str]) -> 
     A run of characters another of its events also carried proves nothing (a handler may log valid values
     in full, and a near miss can share them): only what that one value alone held counts.
     """
+    invalid_at = {
+        index: invalid
+        for index, event in enumerate(events)
+        if isinstance(event, dict) and (invalid := contract.oracle.invalid_input(event)) is not None
+    }
+    if not invalid_at:
+        return None
     queries = [
         json.dumps([event.get("queryStringParameters"), event.get("multiValueQueryStringParameters")], default=str)
         if isinstance(event, dict)
         else ""
         for event in events
     ]
-    for index, event in enumerate(events):
-        invalid = contract.oracle.invalid_input(event) if isinstance(event, dict) else None
-        if invalid is None:
-            continue
+    for index, invalid in invalid_at.items():
         others = queries[:index] + queries[index + 1 :]
-        unique = {piece for piece in _pieces(invalid.value) if not any(piece in other for other in others)}
+        unique = _pieces(invalid.value).difference(*(_runs(other) for other in others))
         if any(piece in line for line in lines for piece in unique):
             return (
                 f"a line the environment printed repeats more than {LOGGED_CHARACTERS} characters of the invalid "
