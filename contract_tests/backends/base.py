@@ -11,7 +11,7 @@ import boto3
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from contract_tests.backends.table import TypedItem, clear_table, scan_items
+from contract_tests.backends.table import TypedItem, clear_table, put_item, scan_items
 from contract_tests.contracts.clause import CAPABILITIES
 from contract_tests.loopback import DeadPort
 from contract_tests.table_definition import TableDefinition
@@ -121,6 +121,10 @@ class Backend(abc.ABC):
     def delete_items(self, client: DynamoDBClient, name: str, items: list[TypedItem]) -> None:
         """Delete ``items``, as ``read_items`` returned them, so the next example starts from an empty table."""
         clear_table(client, name, items)
+
+    def put_item(self, client: DynamoDBClient, name: str, item: TypedItem) -> None:
+        """Write an item of the harness's own (a connection already there, a router's agent): a PutItem."""
+        put_item(client, name, item)
 
     def __enter__(self) -> Backend:
         self.start()

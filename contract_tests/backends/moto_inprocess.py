@@ -38,3 +38,6 @@ class MotoInProcess(Backend):
 
     def delete_items(self, client: DynamoDBClient, name: str, items: list[TypedItem]) -> None:
         moto_model.delete_items(client, self.options.region, name, items)
+
+    def put_item(self, client: DynamoDBClient, name: str, item: TypedItem) -> None:
+        moto_model.write_item(client, self.options.region, name, item)

@@ -81,6 +81,12 @@ class MotoServer(Backend):
         else:
             moto_model.delete_items(client, self.options.region, name, items)
 
+    def put_item(self, client: DynamoDBClient, name: str, item: TypedItem) -> None:
+        if self._mock is None:
+            super().put_item(client, name, item)
+        else:
+            moto_model.write_item(client, self.options.region, name, item)
+
     def stop(self) -> None:
         server, self._server = self._server, None
         mock, self._mock = self._mock, None

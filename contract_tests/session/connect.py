@@ -15,7 +15,6 @@ from contract_tests.backends.table import (
     TableGone,
     create_table,
     delete_table,
-    put_item,
     run_table_name,
 )
 from contract_tests.contracts.base import CONNECT_ROUTE
@@ -365,7 +364,7 @@ class ConnectSession:
 
     def put_item(self, item: TypedItem) -> None:
         """An item of the harness's own (e.g. expiry's control item), written outside any recording window."""
-        put_item(self._client, self.table, item)
+        self.backend.put_item(self._client, self.table, item)
 
     def expire_items(self, keys: Sequence[str], control_key: str, deadline_s: float) -> list[TypedItem]:
         """Let the backend delete expired items until ``control_key``'s item is gone; the items of ``keys`` left.

@@ -1,8 +1,10 @@
 """The read-back straight from moto's model is what a Scan through botocore returns, item for item and
-in the same order, whatever the attribute types; it deletes what a DeleteItem per item deletes."""
+in the same order, whatever the attribute types; it deletes what a DeleteItem per item deletes, and
+writes what a PutItem writes, refusing what PutItem refuses."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,8 +12,9 @@ import pytest
 
 from contract_tests.backends import BackendOptions
 from contract_tests.backends.moto_inprocess import MotoInProcess
-from contract_tests.backends.moto_model import delete_items, read_items
-from contract_tests.backends.table import TableGone, create_table, scan_items
+from contract_tests.backends.moto_model import delete_items, read_items, write_item
+from contract_tests.backends.table import TableGone, create_table, put_item, scan_items
+from contract_tests.errors import BackendError
 from contract_tests.table_definition import TableDefinition
 
 REGION = "eu-west-1"
@@ -66,3 +69,31 @@ def test_delete_leaves_what_it_was_not_given_and_a_deleted_table_is_gone(client:
     client.delete_table(TableName=TABLE)
     with pytest.raises(TableGone):
         read_items(client, REGION, TABLE)
+
+
+@pytest.mark.parametrize("items", [PLAIN, [*PLAIN, BINARY]], ids=["plain", "with-binary"])
+def test_the_model_write_is_the_put_item(client: Any, items: list[dict[str, Any]]) -> None:
+    create_table(client, "put-through-the-client", TableDefinition())
+    written = copy.deepcopy(items)
+    for item in written:
+        write_item(client, REGION, TABLE, item)
+        client.put_item(TableName="put-through-the-client", Item=item)
+    assert scan_items(client, TABLE) == scan_items(client, "put-through-the-client")
+    written[2]["query"]["M"]["n"]["N"] = "99"  # the caller's item stays its own
+    assert scan_items(client, TABLE) == scan_items(client, "put-through-the-client")
+    write_item(client, REGION, TABLE, {**PLAIN[0], "createdAt": {"N": "2"}})  # a put replaces the item whole
+    assert {"connectionId": {"S": "b="}, "createdAt": {"N": "2"}, "clientId": {"S": "ü ✓"}} in scan_items(client, TABLE)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [{"connectionId": {"S": ""}}, {"createdAt": {"N": "1"}}, {"connectionId": {"N": "1"}}],
+    ids=["empty-key", "no-key", "key-of-another-type"],
+)
+def test_the_model_write_refuses_what_put_item_refuses(client: Any, item: dict[str, Any]) -> None:
+    with pytest.raises(BackendError) as through_the_client:
+        put_item(client, TABLE, item)
+    with pytest.raises(BackendError) as through_the_model:
+        write_item(client, REGION, TABLE, item)
+    assert str(through_the_model.value) == str(through_the_client.value)
+    assert scan_items(client, TABLE) == []
