@@ -22,6 +22,7 @@ import pytest
 import contract_tests.sandbox.certificates  # noqa: F401
 from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.cli import main
+from contract_tests.contracts import contract_named
 from contract_tests.errors import BackendError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -204,6 +205,17 @@ class RunningBackend:
         server over HTTP, LocalStack, DynamoDB Local) the run is there for what the backend stores.
         """
         return str(on_moto if self.name == "moto" else max(5, on_moto // 2))
+
+    def conforming_clauses(self, contract: str) -> list[str]:
+        """``--clause`` options for a correct handler's whole-contract run: every clause (none given), except
+        on DynamoDB Local, which LocalStack runs as its DynamoDB and whose whole-contract runs those are;
+        there the run is for what this backend does on its own: the clauses that need one of its
+        capabilities (its TTL sweep), and ``item``, what it stores."""
+        if self.name != "dynamodb-local":
+            return []
+        clauses = contract_named(contract).clauses
+        own = [clause.id for clause in clauses if clause.requires or clause.id == "item"]
+        return [word for clause in own for word in ("--clause", clause)]
 
 
 @pytest.fixture(scope="session")
