@@ -5,15 +5,16 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.credentials import Credentials
 
 from contract_tests.backends.table import TypedItem, clear_table, put_item, scan_items
 from contract_tests.contracts.clause import CAPABILITIES
 from contract_tests.loopback import DeadPort
+from contract_tests.sdk_models import shared_loader
 from contract_tests.table_definition import TableDefinition
 
 if TYPE_CHECKING:
@@ -31,7 +32,9 @@ OBSERVER_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connec
 def plain_client(endpoint: str | None, region: str, credentials: dict[str, str] | None = None) -> DynamoDBClient:
     """A DynamoDB client of the harness's own, on its own session (never the handler's)."""
     creds = DUMMY_CREDENTIALS if credentials is None else credentials
-    return boto3.session.Session().client(
+    session = botocore.session.Session()
+    session.register_component("data_loader", shared_loader())
+    client = session.create_client(
         "dynamodb",
         region_name=region,
         endpoint_url=endpoint,
@@ -40,6 +43,7 @@ def plain_client(endpoint: str | None, region: str, credentials: dict[str, str] 
         aws_session_token=creds.get("AWS_SESSION_TOKEN"),
         config=OBSERVER_CONFIG,
     )
+    return cast("DynamoDBClient", client)
 
 
 @dataclass(frozen=True)

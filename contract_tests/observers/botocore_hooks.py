@@ -9,7 +9,6 @@ from typing import Any
 
 import boto3
 import botocore.handlers
-import botocore.loaders
 import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
@@ -28,6 +27,7 @@ from contract_tests.aws_calls import (
     capped,
 )
 from contract_tests.observers.base import Channel, FaultSwitch
+from contract_tests.sdk_models import shared_loader
 
 #: botocore fails a call before it is sent, so a read time-out costs nothing here.
 FAULTS = (THROTTLED, THROTTLING, INTERNAL_ERROR, UNAVAILABLE, CONNECTION_ERROR, READ_TIMEOUT)
@@ -103,18 +103,15 @@ def install_hooks() -> None:
         botocore.handlers.BUILTIN_HANDLERS.extend(_REGISTRATIONS)
 
 
-_MODEL_LOADER = botocore.loaders.create_loader()
-
-
 def fresh_default_session() -> None:
-    """Give boto3 a new default session (these hooks, today's environment) sharing parsed models.
-
-    Reading the SDK's JSON models costs ~100 ms per new session; they never change within a check.
-    """
+    """Give boto3 a new default session (these hooks, today's environment) sharing parsed models."""
     install_hooks()
     core = botocore.session.get_session()
-    core.register_component("data_loader", _MODEL_LOADER)
+    loader = shared_loader()
+    core.register_component("data_loader", loader)
     boto3.setup_default_session(botocore_session=core)
+    # boto3 adds its own data directory to the loader of every session it makes: once is enough
+    loader.search_paths[:] = dict.fromkeys(loader.search_paths)
 
 
 class HookChannel(Channel):
