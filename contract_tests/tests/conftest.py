@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -24,6 +28,7 @@ from contract_tests.backends import BackendOptions, make_backend
 from contract_tests.cli import main
 from contract_tests.contracts import contract_named
 from contract_tests.errors import BackendError
+from contract_tests.process_tree import alive
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -113,6 +118,32 @@ def run_cli(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str], 
 
 
 LOCAL_BACKENDS = ("moto", "moto-server", "localstack", "dynamodb-local")
+
+
+@contextmanager
+def killed_gate(*statements: str) -> Iterator[set[int]]:
+    """A Python process that runs ``statements``, the last printing the pids of what it started, then is
+    SIGKILLed: what it started, for the test to watch end. Whatever the test fails on, none outlives it."""
+    gate = subprocess.Popen([sys.executable, "-c", "; ".join(statements)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert gate.stdout is not None
+    started = {int(pid) for pid in gate.stdout.readline().split()}
+    try:
+        gate.kill()
+        gate.wait()
+        yield started
+    finally:
+        gate.kill()
+        for pid in started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def gone(pids: set[int], within_s: float) -> bool:
+    """Whether every one of ``pids`` has ended within ``within_s`` seconds."""
+    deadline = time.monotonic() + within_s
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not any(alive(pid) for pid in pids)
 
 
 def selected_backends(config: pytest.Config) -> list[str]:

@@ -25,7 +25,14 @@ from contract_tests.localstack.layout import Layout
 from contract_tests.localstack.process import LocalStackProcess, dynamodb_state, is_localstack
 from contract_tests.loopback import free_loopback_port
 from contract_tests.process_tree import alive, cmdline, descendants
-from contract_tests.tests.conftest import ROOT, RunningBackend, one_process_at_a_time, selected_backends
+from contract_tests.tests.conftest import (
+    ROOT,
+    RunningBackend,
+    gone,
+    killed_gate,
+    one_process_at_a_time,
+    selected_backends,
+)
 
 #: How long a server's keeper may take to end it and what it left: the server's own grace (15 s at most),
 #: then a few seconds for its leftovers.
@@ -109,31 +116,15 @@ def test_a_killed_gate_leaves_no_dynamodb_local() -> None:
     their pipe closes."""
     if not Layout.default().is_installed():
         pytest.skip("needs `connect-contract localstack install` (the tox localstack and dynamodb-local environments)")
-    holder = "; ".join(
-        (
-            "from contract_tests.backends.base import BackendOptions",
-            "from contract_tests.backends.dynamodb_local import DynamoDBLocal",
-            "backend = DynamoDBLocal(BackendOptions()); backend.start()",
-            "print(backend._server.keeper_pid, *backend._server.server_pids(), flush=True)",
-            "import time; time.sleep(300)",
-        )
-    )
-    gate = subprocess.Popen([sys.executable, "-c", holder], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert gate.stdout is not None
-    started = {int(pid) for pid in gate.stdout.readline().split()}
-    try:
-        assert len(started) == 2 and all(alive(pid) for pid in started), "the keeper and the JVM"
-        gate.kill()
-        gate.wait()
-        deadline = time.monotonic() + STOP_GRACE_S
-        while any(alive(pid) for pid in started) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(alive(pid) for pid in started), "DynamoDB Local outlived the gate that started it"
-    finally:
-        gate.kill()
-        for pid in started:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+    with killed_gate(
+        "from contract_tests.backends.base import BackendOptions",
+        "from contract_tests.backends.dynamodb_local import DynamoDBLocal",
+        "backend = DynamoDBLocal(BackendOptions()); backend.start()",
+        "print(backend._server.keeper_pid, *backend._server.server_pids(), flush=True)",
+        "import time; time.sleep(300)",
+    ) as started:
+        assert len(started) == 2, "the keeper and the JVM"
+        assert gone(started, STOP_GRACE_S), "DynamoDB Local outlived the gate that started it"
 
 
 def test_aws_needs_explicit_consent(run_cli: Any) -> None:

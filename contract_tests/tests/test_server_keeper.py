@@ -6,27 +6,17 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from contract_tests.process_tree import alive
 from contract_tests.server_keeper import KeptServer
-from contract_tests.tests.conftest import ROOT
+from contract_tests.tests.conftest import gone, killed_gate
 
 #: A server that leaves a process in a session of its own behind it, as LocalStack leaves its JVM.
 DETACHING = ["sh", "-c", "setsid sleep 300 & exec sleep 301"]
-
-
-def _gone(pids: set[int], within_s: float = 10.0) -> bool:
-    deadline = time.monotonic() + within_s
-    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not any(alive(pid) for pid in pids)
 
 
 def _tree(server: KeptServer, size: int) -> set[int]:
@@ -68,7 +58,7 @@ def test_stop_ends_the_server_what_it_detached_and_its_directories(
     started = time.monotonic()
     server.stop()
     assert time.monotonic() - started < 5, "sleep ends on SIGTERM: no grace waited out"
-    assert _gone(tree, within_s=0) and not scratch.exists()
+    assert gone(tree, within_s=0) and not scratch.exists()
     assert server.poll() == 128 + signal.SIGTERM
     server.stop()  # again: nothing to do
 
@@ -79,32 +69,24 @@ def test_a_server_deaf_to_sigterm_is_killed_after_its_grace(
     server = _kept(["sh", "-c", "trap '' TERM; sleep 300 & wait"], tmp_path, scratch, grace_s=1.0)
     kill_leftovers |= (tree := _tree(server, 2))
     server.stop()
-    assert _gone(tree, within_s=0) and not scratch.exists()
+    assert gone(tree, within_s=0) and not scratch.exists()
 
 
-def test_a_killed_gate_leaves_no_server(tmp_path: Path, scratch: Path, kill_leftovers: set[int]) -> None:
+def test_a_killed_gate_leaves_no_server(scratch: Path) -> None:
     """SIGKILL runs none of the gate's clean-up: the keeper acts when the kernel closes the gate's end of
     their pipe."""
-    gate_code = "; ".join(
-        (
-            "import os, sys, time",
-            "from pathlib import Path",
-            "from contract_tests.server_keeper import KeptServer",
-            f"server = KeptServer({DETACHING!r}, cwd=Path.cwd(), env=dict(os.environ), log=sys.stderr.buffer,"
-            f" grace_s=5.0, remove=[Path({str(scratch)!r})])",
-            "time.sleep(1)",
-            "print(server.keeper_pid, *server.server_pids(), flush=True)",
-            "time.sleep(300)",
-        )
-    )
-    gate = subprocess.Popen([sys.executable, "-c", gate_code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert gate.stdout is not None
-    tree = {int(pid) for pid in gate.stdout.readline().split()}
-    kill_leftovers |= tree | {gate.pid}
-    assert len(tree) == 3 and all(alive(pid) for pid in tree)
-    gate.kill()
-    gate.wait()
-    assert _gone(tree), "the server outlived the gate that started it"
+    with killed_gate(
+        "import os, sys, time",
+        "from pathlib import Path",
+        "from contract_tests.server_keeper import KeptServer",
+        f"server = KeptServer({DETACHING!r}, cwd=Path.cwd(), env=dict(os.environ), log=sys.stderr.buffer,"
+        f" grace_s=5.0, remove=[Path({str(scratch)!r})])",
+        "time.sleep(1)",
+        "print(server.keeper_pid, *server.server_pids(), flush=True)",
+        "time.sleep(300)",
+    ) as tree:
+        assert len(tree) == 3
+        assert gone(tree, within_s=10), "the server outlived the gate that started it"
     assert not scratch.exists()
 
 
@@ -115,5 +97,5 @@ def test_a_server_that_exits_takes_what_it_left_with_it(
     server's own exit status."""
     server = _kept(["sh", "-c", "setsid sleep 300 & sleep 1; exit 3"], tmp_path, scratch)
     kill_leftovers |= (tree := _tree(server, 2))
-    assert _gone(tree) and not scratch.exists()
+    assert gone(tree, within_s=10) and not scratch.exists()
     assert server.poll() == 3
