@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from contract_tests.process_tree import alive, descendants, signal_group
+from contract_tests.process_tree import alive, descendants, family
 
 PR_SET_CHILD_SUBREAPER = 36
 #: What the keeper waits for the server's leftovers after each of SIGTERM and SIGKILL.
@@ -91,9 +91,7 @@ class KeptServer:
         try:
             self._keeper.wait(timeout=self.grace_s + MARGIN_S)
         except subprocess.TimeoutExpired:
-            left = self.server_pids()
-            signal_group(self._keeper.pid, signal.SIGKILL)
-            for pid in left:
+            for pid in family(self._keeper.pid, self._keeper.pid):  # the keeper, its group and its tree
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             self._keeper.wait()
@@ -102,43 +100,56 @@ class KeptServer:
 # ---- the keeper's own process ---------------------------------------------------------------------
 
 
-def _reap(server: int, status: list[int]) -> None:
-    """Collect every ended child (orphans are re-parented here); remember the server's exit status."""
-    while True:
-        try:
-            pid, wait_status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        if pid == server:
-            status.append(os.waitstatus_to_exitcode(wait_status))
+class _Tree:
+    """The server the keeper started, every process below the keeper, and the server's exit status once
+    it has been collected."""
 
+    def __init__(self, server: int) -> None:
+        self.server = server
+        self.status: int | None = None
 
-def _wait_for(pids: set[int], server: int, status: list[int], timeout_s: float) -> set[int]:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        _reap(server, status)
-        running = {pid for pid in pids if alive(pid)}
-        if not running or time.monotonic() >= deadline:
-            return running
-        time.sleep(0.05)
+    def reap(self) -> None:
+        """Collect every ended child (orphans are re-parented here), the server's status among them."""
+        while True:
+            try:
+                pid, wait_status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid == self.server:
+                self.status = os.waitstatus_to_exitcode(wait_status)
 
+    def wait_for(self, pids: set[int], timeout_s: float) -> set[int]:
+        """Those of ``pids`` still running after at most ``timeout_s`` seconds."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.reap()
+            running = {pid for pid in pids if alive(pid)}
+            if not running or time.monotonic() >= deadline:
+                return running
+            time.sleep(0.05)
 
-def _end_tree(server: int, status: list[int], grace_s: float) -> None:
-    """The server first, to shut down in its own order; then whatever of its tree it left; then SIGKILL."""
-    if not status:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(server, signal.SIGTERM)
-        _wait_for({server}, server, status, grace_s)
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        left = descendants(os.getpid())
-        for pid in left:
+    def end(self, grace_s: float) -> None:
+        """The server first, to shut down in its own order; then whatever of the tree it left; then SIGKILL."""
+        if self.status is None:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, sig)
-        if not _wait_for(left, server, status, LEFTOVER_WAIT_S):
-            break
-    _reap(server, status)
+                os.kill(self.server, signal.SIGTERM)
+            self.wait_for({self.server}, grace_s)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            left = descendants(os.getpid())
+            for pid in left:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+            if not self.wait_for(left, LEFTOVER_WAIT_S):
+                break
+        self.reap()
+
+    def exit_status(self) -> int:
+        """The server's exit status as a shell reports it (128 + N: ended by signal N)."""
+        if self.status is None:
+            return 128 + signal.SIGKILL
+        return self.status if self.status >= 0 else 128 - self.status
 
 
 def _keep(lifeline: int, grace_s: float, remove: list[str], command: list[str]) -> int:
@@ -158,29 +169,28 @@ def _keep(lifeline: int, grace_s: float, remove: list[str], command: list[str]) 
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, asked)
     # Not subprocess: the keeper reaps every child itself, the server's re-parented descendants included.
-    server = os.posix_spawnp(
-        command[0],
-        command,
-        os.environ,
-        file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_CLOSE, lifeline),
-        ],
+    tree = _Tree(
+        os.posix_spawnp(
+            command[0],
+            command,
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_CLOSE, lifeline),
+            ],
+        )
     )
-    status: list[int] = []
-    while not status and not stop_asked:
+    while tree.status is None and not stop_asked:
         readable, _, _ = select.select([lifeline, woken_read], [], [])
         if lifeline in readable and not os.read(lifeline, 1):
             break  # the gate closed its end, or died
         if woken_read in readable:
             os.read(woken_read, 512)
-        _reap(server, status)
-    _end_tree(server, status, grace_s)
+        tree.reap()
+    tree.end(grace_s)
     for path in remove:
         shutil.rmtree(path, ignore_errors=True)
-    if not status:
-        return 128 + signal.SIGKILL
-    return status[0] if status[0] >= 0 else 128 - status[0]
+    return tree.exit_status()
 
 
 def main(argv: list[str] | None = None) -> int:
