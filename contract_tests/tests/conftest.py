@@ -146,6 +146,11 @@ def gone(pids: set[int], within_s: float) -> bool:
     return not any(alive(pid) for pid in pids)
 
 
+def clause_options(clauses: list[str]) -> list[str]:
+    """``--clause`` options checking ``clauses`` (none: every clause of the contract)."""
+    return [word for clause in clauses for word in ("--clause", clause)]
+
+
 def selected_backends(config: pytest.Config) -> list[str]:
     names = [name.strip() for name in str(config.getoption("backends")).split(",") if name.strip()]
     unknown = [name for name in names if name not in LOCAL_BACKENDS]
@@ -238,15 +243,13 @@ class RunningBackend:
         return str(on_moto if self.name == "moto" else max(5, on_moto // 2))
 
     def conforming_clauses(self, contract: str) -> list[str]:
-        """``--clause`` options for a correct handler's whole-contract run: every clause (none given), except
-        on DynamoDB Local, which LocalStack runs as its DynamoDB and whose whole-contract runs those are;
+        """The clauses a correct handler's whole-contract run checks: every one (none named), except on
+        DynamoDB Local, which LocalStack runs as its DynamoDB and whose whole-contract runs those are;
         there the run is for what this backend does on its own: the clauses that need one of its
         capabilities (its TTL sweep), and ``item``, what it stores."""
         if self.name != "dynamodb-local":
             return []
-        clauses = contract_named(contract).clauses
-        own = [clause.id for clause in clauses if clause.requires or clause.id == "item"]
-        return [word for clause in own for word in ("--clause", clause)]
+        return [clause.id for clause in contract_named(contract).clauses if clause.requires or clause.id == "item"]
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,13 @@ from contract_tests.contract_schemas import errors
 from contract_tests.contracts import CONTRACTS, contract_named
 from contract_tests.gateway import Identity, authenticated, with_authorizer
 from contract_tests.oracle import DEFAULT_TTL_SECONDS, TtlOracle
-from contract_tests.tests.conftest import HANDLERS, RunningBackend, caught_clause, sampled_on_other_backends
+from contract_tests.tests.conftest import (
+    HANDLERS,
+    RunningBackend,
+    caught_clause,
+    clause_options,
+    sampled_on_other_backends,
+)
 
 pytestmark = pytest.mark.contract_versions
 
@@ -72,7 +78,8 @@ def test_correct_handlers_conform_to_each_version(
     run_cli: Any, backend: RunningBackend, contract: str, target: str
 ) -> None:
     handler = target.split()  # a handler, and the authorizer in front of it (v4 end to end)
-    argv = ["--contract", contract, "--handler", *handler, *backend.cli_args, *backend.conforming_clauses(contract)]
+    argv = ["--contract", contract, "--handler", *handler, *backend.cli_args]
+    argv += clause_options(backend.conforming_clauses(contract))
     argv += ["--examples", backend.conforming_examples(int(EXAMPLES))]
     result = run_cli("check", *argv)
     assert result.status == 0, result.out + result.err
