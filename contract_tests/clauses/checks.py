@@ -268,30 +268,38 @@ def late_repetition(contract: Contract, events: list[Any], lines: list[str]) -> 
 
     A run of characters another of its events also carried proves nothing (a handler may log valid values
     in full, and a near miss can share them): only what that one value alone held counts.
+
+    A warm environment keeps its events across clauses (hundreds in a default v5 check) and this runs at
+    every connect, so the other events are searched only for the runs a line actually repeats.
     """
-    invalid_at = {
-        index: invalid
-        for index, event in enumerate(events)
-        if isinstance(event, dict) and (invalid := contract.oracle.invalid_input(event)) is not None
-    }
-    if not invalid_at:
+    printed = [line for line in lines if line.strip()]
+    if not printed:
         return None
-    queries = [
-        json.dumps([event.get("queryStringParameters"), event.get("multiValueQueryStringParameters")], default=str)
-        if isinstance(event, dict)
-        else ""
-        for event in events
-    ]
-    for index, invalid in invalid_at.items():
+    queries: list[str] | None = None
+    for index, event in enumerate(events):
+        invalid = contract.oracle.invalid_input(event) if isinstance(event, dict) else None
+        if invalid is None:
+            continue
+        repeated = [piece for piece in _pieces(invalid.value) if any(piece in line for line in printed)]
+        if not repeated:
+            continue
+        if queries is None:
+            queries = [_query_text(other) for other in events]
         others = queries[:index] + queries[index + 1 :]
-        unique = _pieces(invalid.value).difference(*(_runs(other) for other in others))
-        if any(piece in line for line in lines for piece in unique):
+        if any(not any(piece in other for other in others) for piece in repeated):
             return (
                 f"a line the environment printed repeats more than {LOGGED_CHARACTERS} characters of the invalid "
                 f"value of connect {index + 1} it was given ({invalid}), after that connect's answer: a log line "
                 "belongs to its environment, whenever it is written"
             )
     return None
+
+
+def _query_text(event: Any) -> str:
+    """An event's query maps as text: where another event could have carried a run of characters."""
+    if not isinstance(event, dict):
+        return ""
+    return json.dumps([event.get("queryStringParameters"), event.get("multiValueQueryStringParameters")], default=str)
 
 
 def require_denied(observation: Observation, contract: Contract, denial: Denial) -> None:
