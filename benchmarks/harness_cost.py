@@ -1,14 +1,16 @@
 """The gate's own cost per handler invocation against the floor, and where the time goes, measured in one run.
 
     python benchmarks/harness_cost.py [--runtime inprocess|python] [--low 100 --high 400] [--quick]
-    python benchmarks/harness_cost.py --growth 100,1000,10000 [--runtime python] [--plot growth.png]
+    python benchmarks/harness_cost.py --growth 100,1000,10000 [--contract v5] [--runtime python] [--plot growth.png]
 
 - floor: one warm invocation of the reference handler plus one read-back of its item (GetItem);
 - harness: the slope of a whole default check between ``--examples low`` and ``high``, per invocation;
 - breakdown: the share of one check spent generating, validating, invoking, observing, in hypothesis;
 - handler: the reference handler against a bare ``PutItem`` of the same item (client API), both warm;
 - growth (``--growth``): a whole default check at each ``--examples`` size, to show the time grows
-  linearly with the examples (``--plot`` draws it; needs matplotlib, the ``bench`` extra).
+  linearly with the examples (``--plot`` draws it; needs matplotlib, the ``bench`` extra); ``--contract``
+  checks that version's reference (a warm environment keeps its events across clauses, and a judgement
+  that searched them all at every connect once made a default v5 check take 14 minutes).
 
 Machines here are shared and noisy: read the ratios printed, not the seconds. ``--quick`` is the mode CI
 runs so that the benchmark cannot rot (small sizes; the numbers then mean little).
@@ -168,11 +170,13 @@ def handler_against_put_item(count: int) -> float:
     return statistics.median(ratios)
 
 
-def growth(runtime: str, sizes: list[int]) -> list[tuple[int, float, int]]:
-    """(examples, seconds, invocations) of a whole check of the reference handler at each size."""
+def growth(runtime: str, sizes: list[int], contract: str = "v1") -> list[tuple[int, float, int]]:
+    """(examples, seconds, invocations) of a whole check of ``contract``'s reference handler at each size."""
+    handler = REFERENCE if contract == "v1" else f"{REFERENCE}_{contract}"
     rows = []
     for examples in sizes:
-        seconds, calls = _counted_check(CheckRequest(handler=REFERENCE, runtime=runtime, examples=examples, seed=1))
+        request = CheckRequest(handler=handler, contract=contract, runtime=runtime, examples=examples, seed=1)
+        seconds, calls = _counted_check(request)
         rows.append((examples, seconds, calls))
         each_ms = seconds / calls * 1000
         print(f"  check --examples {examples:<6} {seconds:8.1f} s  {calls:7d} invocations  {each_ms:6.2f} ms each")
@@ -211,6 +215,7 @@ def main() -> None:
     parser.add_argument("--high", type=int, default=400)
     parser.add_argument("--quick", action="store_true", help="small sizes, so CI can run it")
     parser.add_argument("--growth", metavar="N,N,…", help="only time whole checks at these --examples sizes")
+    parser.add_argument("--contract", default="v1", choices=("v1", "v2", "v3", "v4", "v5"), help="with --growth")
     parser.add_argument("--plot", metavar="PNG", help="with --growth: draw the times into this file")
     args = parser.parse_args()
     if args.growth:
@@ -218,8 +223,8 @@ def main() -> None:
             sizes = [int(size) for size in args.growth.split(",")]
         except ValueError:
             parser.error(f"--growth: comma-separated whole numbers, got {args.growth!r}")
-        print(f"runtime {args.runtime}, backend moto")
-        rows = growth(args.runtime, sizes)
+        print(f"contract {args.contract}, runtime {args.runtime}, backend moto")
+        rows = growth(args.runtime, sizes, args.contract)
         if len(rows) > 1:
             _, times, counts = zip(*rows, strict=True)
             fit = statistics.linear_regression(counts, times)
