@@ -272,7 +272,7 @@ def late_repetition(contract: Contract, events: list[Any], lines: list[str]) -> 
     A warm environment keeps its events across clauses (hundreds in a default v5 check) and this runs at
     every connect, so the other events are searched only for the runs a line actually repeats.
     """
-    printed = [line for line in lines if line.strip()]
+    printed = [line for line in lines if len(line) > LOGGED_CHARACTERS]  # a shorter one holds no run
     if not printed:
         return None
     queries: list[str] | None = None
