@@ -29,6 +29,7 @@ from typing import Any
 
 import boto3
 
+from contract_tests.contracts import CONTRACTS
 from contract_tests.engine import run_check
 from contract_tests.engine.functions import backend_for
 from contract_tests.request import CheckRequest
@@ -215,7 +216,7 @@ def main() -> None:
     parser.add_argument("--high", type=int, default=400)
     parser.add_argument("--quick", action="store_true", help="small sizes, so CI can run it")
     parser.add_argument("--growth", metavar="N,N,…", help="only time whole checks at these --examples sizes")
-    parser.add_argument("--contract", default="v1", choices=("v1", "v2", "v3", "v4", "v5"), help="with --growth")
+    parser.add_argument("--contract", default="v1", choices=tuple(CONTRACTS), help="with --growth")
     parser.add_argument("--plot", metavar="PNG", help="with --growth: draw the times into this file")
     args = parser.parse_args()
     if args.growth:
