@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,14 +242,20 @@ class RunningBackend:
         """
         return str(on_moto if self.name == "moto" else max(5, on_moto // 2))
 
-    def conforming_clauses(self, contract: str) -> list[str]:
-        """The clauses a correct handler's whole-contract run checks: every one (none named), except on
-        DynamoDB Local, which LocalStack runs as its DynamoDB and whose whole-contract runs those are;
-        there the run is for what this backend does on its own: the clauses that need one of its
-        capabilities (its TTL sweep), and ``item``, what it stores."""
-        if self.name != "dynamodb-local":
+    def conforming_clauses(self, contract: str, variant: Sequence[str] | None = None) -> list[str]:
+        """The clauses a correct handler's run checks here (none named: every one of the contract).
+
+        On moto, every clause, for every handler: generation, answers and calls are judged there in full.
+        Elsewhere a run is for what the backend stores and returns: the reference is judged on every
+        clause on LocalStack; a handler written unlike it (``variant``: the clauses that read what its
+        own calls store or get back, e.g. a condition or a filter the backend evaluates) on those, on
+        ``item`` and on the clauses needing a capability of the backend (its TTL sweep). DynamoDB Local
+        is LocalStack's DynamoDB, where those whole-contract runs happened: there every handler runs
+        only ``item`` and the capability clauses, what this backend does on its own."""
+        if self.name == "moto" or (variant is None and self.name != "dynamodb-local"):
             return []
-        return [clause.id for clause in contract_named(contract).clauses if clause.requires or clause.id == "item"]
+        chosen = {*(variant or ()), "item"} if self.name != "dynamodb-local" else {"item"}
+        return [clause.id for clause in contract_named(contract).clauses if clause.requires or clause.id in chosen]
 
 
 @pytest.fixture(scope="session")

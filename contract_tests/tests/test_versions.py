@@ -114,13 +114,16 @@ NODE_AUTHORIZER = ("--authorizer", f"{HANDLERS / 'nodejs' / 'authorizer.mjs'}:ha
 def test_a_node_handler_conforms(
     run_cli: Any, backend: RunningBackend, contract: str, source: str, authorizer: tuple[str, ...]
 ) -> None:
-    """JavaScript's regular expressions, clock and authorizer context, checked by the same clauses."""
+    """JavaScript's regular expressions, clock and authorizer context, checked by the same clauses; on
+    other backends, those reading what the SDK for JavaScript stores: the item, the client's identity."""
     target = f"{HANDLERS / 'nodejs' / source}:handler"
-    argv = ["--contract", contract, "--handler", target, *authorizer, *backend.cli_args]
+    asked = backend.conforming_clauses(contract, ("identity", "storage-failure"))
+    argv = ["--contract", contract, "--handler", target, *authorizer, *backend.cli_args, *clause_options(asked)]
     argv += ["--examples", backend.conforming_examples(int(EXAMPLES))]
     result = run_cli("check", *argv)
     assert result.status == 0, result.out + result.err
     assert result.failed_clauses == []
+    assert set(asked) - {"expiry"} <= set(result.passed_clauses)
     assert ("[not checked] 10 expiry" in result.out) != _expires(backend)
 
 
