@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Flaky
@@ -80,7 +80,7 @@ def hypothesis_settings(examples: int, database: ExampleDatabase | None = None, 
         print_blob=False,
         verbosity=Verbosity.quiet,
         suppress_health_check=list(HealthCheck),
-        phases=(Phase.explicit, *replayed, Phase.generate, Phase.shrink),
+        phases=(*replayed, Phase.generate, Phase.shrink),
     )
 
 
@@ -118,9 +118,14 @@ def search(
             aborted.append(error)
             raise
 
+    # Explicit cases run here, not as ``@example``s: hypothesis renders every explicit case with its
+    # pretty-printer before running it (~1 s of a v5 check), and shrinks none of them anyway.
+    for case in explicit if this_round.first else ():
+        try:
+            body(case)
+        except Violation as explicit_violation:
+            return explicit_violation, count
     test: Any = given(strategy)(body)
-    for case in reversed(explicit if this_round.first else ()):
-        test = example(case)(test)
     # The settings after the seed: ``@seed`` turns the database off for the settings it finds, and a run
     # given --example-db replays it before the seed's own examples.
     database = this_round.database

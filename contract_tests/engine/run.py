@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from hypothesis import event
+from hypothesis import currently_in_test_context, event
 from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 from hypothesis.database import ExampleDatabase
 
@@ -201,7 +201,8 @@ class Run:
     def _observed(self, observed: Any) -> None:
         """Count the kind of thing a step did; hypothesis hears it too (its statistics and observability)."""
         kind = behaviour_of(observed)
-        event(kind)
+        if currently_in_test_context():  # an explicit case runs outside hypothesis (engine.properties)
+            event(kind)
         self._behaviours[kind] += 1
 
     def _missing_capability(self, clause: Clause) -> str | None:
