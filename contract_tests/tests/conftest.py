@@ -252,9 +252,12 @@ class RunningBackend:
         ``item`` and on the clauses needing a capability of the backend (its TTL sweep). DynamoDB Local
         is LocalStack's DynamoDB, where those whole-contract runs happened: there every handler runs
         only ``item`` and the capability clauses, what this backend does on its own."""
-        if self.name == "moto" or (variant is None and self.name != "dynamodb-local"):
+        if self.name == "dynamodb-local":
+            chosen = {"item"}
+        elif self.name == "moto" or variant is None:
             return []
-        chosen = {*(variant or ()), "item"} if self.name != "dynamodb-local" else {"item"}
+        else:
+            chosen = {"item", *variant}
         return [clause.id for clause in contract_named(contract).clauses if clause.requires or clause.id in chosen]
 
 

@@ -60,7 +60,7 @@ STYLE = pytest.mark.style_variant
             id="lambda-notation",
             marks=STYLE,
         ),
-        # ``variant``: beyond ``item``, the clauses reading what its own calls store, judged on every backend
+        # ``variant``: beyond ``item``, the clauses reading what its own calls store: all it is judged on off moto
         pytest.param(
             ["--handler", f"{HANDLERS / 'correct_decimal_created_at.py'}:handler"],
             (),

@@ -115,7 +115,8 @@ def test_a_node_handler_conforms(
     run_cli: Any, backend: RunningBackend, contract: str, source: str, authorizer: tuple[str, ...]
 ) -> None:
     """JavaScript's regular expressions, clock and authorizer context, checked by the same clauses; on
-    other backends, those reading what the SDK for JavaScript stores: the item, the client's identity."""
+    other backends, those reading what the SDK for JavaScript stores (the item, the client's identity) and
+    how it meets the backend's errors."""
     target = f"{HANDLERS / 'nodejs' / source}:handler"
     asked = backend.conforming_clauses(contract, ("identity", "storage-failure"))
     argv = ["--contract", contract, "--handler", target, *authorizer, *backend.cli_args, *clause_options(asked)]
