@@ -16,13 +16,15 @@ from contract_tests.forgeries import FORGERIES, VALID, everyday_recipe, token_fo
 from contract_tests.observation import AuthorizerCall
 from contract_tests.runtimes.base import Invocation
 from contract_tests.session.authorizer import method_arn
-from contract_tests.tests.conftest import HANDLERS, caught_clause
+from contract_tests.tests.conftest import HANDLERS, caught_clause, clause_options
 from contract_tests.token_strategies import forged_recipes
 
 WRONG_AUTHORIZERS = [
     *sorted((HANDLERS / "wrong" / "authorizer").glob("*.py")),
     *sorted((HANDLERS / "nodejs" / "wrong" / "authorizer").glob("*.mjs")),
 ]
+#: The v4 clauses an authorizer in front decides (every handshake passes it alike): an Allow, a forgery's Deny.
+IN_FRONT = ["response", "authentication", "identity", "token-secrecy"]
 RING = {"2026-11": "current-secret-of-thirty-two-bytes", "2025-10": "previous-secret-still-accepted!!"}
 
 
@@ -59,8 +61,9 @@ def test_an_authorizer_that_refuses_with_deny_policies_conforms_alone_and_in_fro
     alone = run_cli("check", "--contract", "authorizer", "--handler", target, "--examples", "10")
     assert alone.status == 0, alone.out + alone.err
     argv = ["--handler", "reference_impl.handler:lambda_handler_v4", "--authorizer", target, "--examples", "5"]
-    behind = run_cli("check", "--contract", "v4", *argv)
+    behind = run_cli("check", "--contract", "v4", *argv, *clause_options(IN_FRONT))
     assert behind.status == 0, behind.out + behind.err
+    assert behind.passed_clauses == IN_FRONT
 
 
 def test_every_authorizer_clause_has_two_wrong_authorizers() -> None:

@@ -153,7 +153,8 @@ def test_a_failure_reproduces_from_the_printed_command(run_cli: Any) -> None:
 def test_junit_report(run_cli: Any, tmp_path: Path) -> None:
     path = tmp_path / "contract.xml"
     handler = str(HANDLERS / "wrong" / "storage_swallows_errors.py") + ":handler"
-    result = run_cli("check", "--handler", handler, "--examples", "10", "--seed", "3", "--junit", str(path))
+    argv = ["--handler", handler, "--runtime", "inprocess", "--examples", "10", "--seed", "3", "--junit", str(path)]
+    result = run_cli("check", *argv)
     assert result.status == 1
     suite = ET.parse(path).getroot().find("testsuite")
     assert suite is not None

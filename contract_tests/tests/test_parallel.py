@@ -32,6 +32,10 @@ from contract_tests.tests.conftest import HANDLERS, essence
 
 REFERENCE = "reference_impl.handler:lambda_handler"
 ITEM_IN_SECONDS = f"{HANDLERS / 'wrong' / 'item_created_seconds.py'}:handler"
+#: What scheduling can change, on a share of the contract: the order of the report (the warm sequence
+#: ``isolation`` is taken first), a clause failing beside passing ones, a blocking failure reported once, and
+#: a clause whose environments are configured apart (``table-unset``).
+SCHEDULED = ["--clause", "response", "--clause", "item", "--clause", "table-unset", "--clause", "isolation"]
 
 
 @pytest.mark.parametrize(
@@ -49,6 +53,7 @@ def test_two_jobs_report_what_one_reports(run_cli: Any, tmp_path: Path, handler:
     for jobs in ("1", "2"):
         output = tmp_path / f"jobs-{jobs}.json"
         argv = ["--handler", handler, "--backend", backend_name, "--seed", "7", "--examples", "5", "--jobs", jobs]
+        argv += SCHEDULED
         argv += ["--format", "json"]
         result = run_cli("check", *argv, "--output", str(output))
         assert result.status in (0, 1), result.out + result.err
@@ -81,7 +86,7 @@ def test_jobs_is_a_number_or_auto(run_cli: Any) -> None:
 
 
 def test_a_clause_reproduced_alone_runs_without_jobs(run_cli: Any) -> None:
-    result = run_cli("check", "--handler", ITEM_IN_SECONDS, "--jobs", "2", "--examples", "5")
+    result = run_cli("check", "--handler", ITEM_IN_SECONDS, "--jobs", "2", "--examples", "5", *SCHEDULED)
     reproduce = [line for line in result.out.splitlines() if "reproduce:" in line]
     assert reproduce and all("--jobs" not in line for line in reproduce)
 

@@ -14,6 +14,8 @@ def test_plugin_adds_one_passing_item_per_clause(pytester: pytest.Pytester) -> N
     result = pytester.runpytest_inprocess(
         "--connect-handler",
         "reference_impl.handler:lambda_handler",
+        "--connect-runtime",
+        "inprocess",  # a handler out of process: the Node test below
         "--connect-examples",
         "10",
         "-p",
@@ -24,7 +26,8 @@ def test_plugin_adds_one_passing_item_per_clause(pytester: pytest.Pytester) -> N
 
 def test_plugin_fails_the_clause_a_wrong_handler_breaks(pytester: pytest.Pytester) -> None:
     handler = f"{HANDLERS / 'wrong' / 'response_body_capitalised.py'}:handler"
-    result = pytester.runpytest_inprocess("--connect-handler", handler, "--connect-examples", "10", "-v")
+    argv = ["--connect-handler", handler, "--connect-runtime", "inprocess", "--connect-examples", "10", "-v"]
+    result = pytester.runpytest_inprocess(*argv)
     result.assert_outcomes(passed=4, failed=4)
     failed = [line.split()[0] for line in result.outlines if line.endswith("]") and " FAILED " in line]
     assert failed == [
@@ -52,27 +55,40 @@ def test_plugin_reports_an_init_error_once_and_skips_the_rest(pytester: pytest.P
 
 
 def test_plugin_restores_the_environment_after_the_clauses(pytester: pytest.Pytester) -> None:
+    """The next test sees the variables it had before the clauses: none of the function's (in process, set
+    in this very process), none of the backend's (moto's mock sets credentials while it is started)."""
     pytester.makeconftest(
         """
+        import os
+
         import pytest
+
+        def variables():
+            return {name: value for name, value in os.environ.items() if name != 'PYTEST_CURRENT_TEST'}
+
+        BEFORE = variables()
 
         @pytest.hookimpl(trylast=True)
         def pytest_collection_modifyitems(items):
             items.reverse()
+
+        @pytest.fixture
+        def environment_before():
+            return BEFORE, variables
         """
     )
     pytester.makepyfile(
         """
         import os
 
-        def test_after_the_gate(request):
+        def test_after_the_gate(request, environment_before):
             assert request.session.items[-1] is request.node
-            assert 'CONNECTIONS_TABLE' not in os.environ
+            before, variables = environment_before
+            assert variables() == before
         """
     )
-    result = pytester.runpytest_inprocess(
-        "--connect-handler", "reference_impl.handler:lambda_handler", "--connect-examples", "5", "-p", "no:randomly"
-    )
+    argv = ["--connect-handler", "reference_impl.handler:lambda_handler", "--connect-runtime", "inprocess"]
+    result = pytester.runpytest_inprocess(*argv, "--connect-examples", "5", "-p", "no:randomly")
     result.assert_outcomes(passed=9)
 
 
