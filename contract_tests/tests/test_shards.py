@@ -20,7 +20,7 @@ from contract_tests.localstack.layout import Layout
 from contract_tests.tests.conftest import HANDLERS, RunningBackend, essence, timeless
 
 #: Stores createdAt in seconds for about one connection in 20: the item clause (shard 2 of 3 below) meets
-#: it on seed 1 within 200 examples. In process, since what is tested is the sharing: shrinking a failure
+#: it on seed 1 within 40 examples. In process, since what is tested is the sharing: shrinking a failure
 #: starts a fresh execution environment per failing attempt, seconds out of process.
 RARE = f"{HANDLERS / 'rare' / 'high_id_stores_seconds.py'}:handler"
 CLAUSES = ("--clause", "response", "--clause", "item", "--clause", "table-unset")
@@ -43,7 +43,7 @@ def test_three_shards_merged_are_the_unsharded_check(
     endpoint = started_backends[backend_name].endpoint
     assert endpoint is not None
     words = _check_words(endpoint, backend_name)
-    seeded = ["--seed", "1", "--examples", "200"]
+    seeded = ["--seed", "1", "--examples", "40"]
 
     whole = tmp_path / "whole.json"
     unsharded = run_cli("check", *words, *seeded, "--format", "json", "--output", str(whole))
