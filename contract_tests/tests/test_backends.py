@@ -34,7 +34,7 @@ from contract_tests.tests.conftest import (
     selected_backends,
 )
 
-#: How long a server's keeper may take to end it and what it left: the server's own grace (15 s at most),
+#: How long a server's keeper may take to end it and what it left: the server's own grace (10 s at most),
 #: then a few seconds for its leftovers.
 STOP_GRACE_S = 30.0
 
