@@ -80,8 +80,6 @@ def test_plugin_restores_the_environment_after_the_clauses(pytester: pytest.Pyte
     )
     pytester.makepyfile(
         """
-        import os
-
         def test_after_the_gate(request, environment_before):
             assert request.session.items[-1] is request.node
             before, variables = environment_before
