@@ -28,14 +28,14 @@ from contract_tests.localstack.layout import Layout
 from contract_tests.process_tree import alive, family
 from contract_tests.request import CheckRequest
 from contract_tests.results import ClauseResult, Counterexample, Status
-from contract_tests.tests.conftest import HANDLERS, essence
+from contract_tests.tests.conftest import HANDLERS, clause_options, essence
 
 REFERENCE = "reference_impl.handler:lambda_handler"
 ITEM_IN_SECONDS = f"{HANDLERS / 'wrong' / 'item_created_seconds.py'}:handler"
 #: What scheduling can change, on a share of the contract: the order of the report (the warm sequence
 #: ``isolation`` is taken first), a clause failing beside passing ones, a blocking failure reported once, and
 #: a clause whose environments are configured apart (``table-unset``).
-SCHEDULED = ["--clause", "response", "--clause", "item", "--clause", "table-unset", "--clause", "isolation"]
+SCHEDULED = clause_options(["response", "item", "table-unset", "isolation"])
 
 
 @pytest.mark.parametrize(
