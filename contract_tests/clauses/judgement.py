@@ -105,10 +105,12 @@ class WarmStep:
 
 @dataclass(frozen=True, kw_only=True)
 class WarmSequence(Judgement[WarmStep, O, K]):
-    """Stateful runs: ``containers(examples)`` warm environments, up to ``steps`` connects in each."""
+    """Stateful runs: ``containers(examples)`` warm environments, up to ``steps`` connects in each; the
+    ``explicit`` sequences (each a list of connect events) first, as they are, counted among them."""
 
     containers: Callable[[int], int]
     steps: int
+    explicit: Callable[[Facts], Sequence[list[dict[str, Any]]]] = _no_cases
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -153,6 +153,59 @@ def test_warm_containers_mostly_live_the_whole_sequence() -> None:
     assert invoke.call_count >= 6 * result.examples, f"{invoke.call_count} connects in {result.examples} containers"
 
 
+CACHES_DETAILS_PER_CLIENT = """
+import os
+import time
+
+import boto3
+
+table = boto3.resource("dynamodb").Table(os.environ["CONNECTIONS_TABLE"])
+CLIENTS = {}
+
+
+def handler(event, context):
+    params = {k: v for k, v in (event.get("queryStringParameters") or {}).items() if v}
+    client = params.get("clientId") or "unknown"
+    details = CLIENTS.setdefault(client, {k: params[k] for k in ("account", "region") if k in params})
+    item = {"connectionId": event["requestContext"]["connectionId"], "createdAt": int(time.time() * 1000)}
+    table.put_item(Item={**item, "clientId": client, **details})
+    return {"statusCode": 200, "body": "connected"}
+"""
+
+
+def isolation_result(handler: str, seed: int) -> Any:
+    from contract_tests.engine import run_check
+    from contract_tests.request import CheckRequest
+
+    request = CheckRequest(handler, runtime="inprocess", clauses=("isolation",), examples=30, seed=seed)
+    (result,) = run_check(request).results
+    return result
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_named_warm_sequence_ends_the_usual_leak_s_search_at_once(seed: int) -> None:
+    """Module-level parameters leaking into the next connect fail the named sequence (every parameter, a
+    clientId alone, none), the first container: no generation, no shrinking (out of process, shrinking a
+    generated leak started ~50 environments, 17-19 s)."""
+    result = isolation_result(f"{HANDLERS / 'wrong' / 'isolation_leaks_parameters.py'}:handler", seed)
+    assert result.status is Status.FAILED and result.examples == 1, result.message
+    connects = result.counterexample.example["connects_in_one_warm_container"]
+    assert [event.get("queryStringParameters") for event in connects] == [
+        {"clientId": "agent-7", "account": "123456789012", "region": "eu-west-1"},
+        {"clientId": "agent-8"},
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_leak_the_named_sequence_misses_is_generated_and_shrunk(seed: int, tmp_path: Path) -> None:
+    """Details cached per clientId pass the named sequence (its clients differ) and leak once a client, or
+    none, comes back: generation finds it and shrinks it to the two connects."""
+    (tmp_path / "per_client.py").write_text(CACHES_DETAILS_PER_CLIENT, encoding="utf-8")
+    result = isolation_result(f"{tmp_path / 'per_client.py'}:handler", seed)
+    assert result.status is Status.FAILED and result.examples > 1, result.message
+    assert len(result.counterexample.example["connects_in_one_warm_container"]) == 2
+
+
 def test_a_cold_start_that_fails_to_initialise_is_not_repeated_for_every_event(run_cli: Any) -> None:
     """A handler reading its table's name at import fails to initialise with it unset, whatever the event:
     each later example would only start alike, so one cold start answers for them, and the report says so."""
