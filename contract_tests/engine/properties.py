@@ -110,7 +110,8 @@ def search(
         try:
             check_example(case)
         except Violation as violation:
-            violation.example = case
+            if violation.example is None:  # a scenario's step (a warm sequence's connect) names its own
+                violation.example = case
             seen.append(violation)
             on_violation()
             raise

@@ -8,12 +8,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from hypothesis import given, seed
 from hypothesis import strategies as st
 
 from contract_tests.clauses.judgement import Expiry, Violation, WarmSequence, WarmStep
 from contract_tests.contracts import Contract
-from contract_tests.engine.properties import first_violation, hypothesis_settings
+from contract_tests.engine.properties import search
 from contract_tests.engine.rounds import Round
 from contract_tests.example_db import database_key
 from contract_tests.observation import Observation, TypedItem
@@ -21,7 +20,7 @@ from contract_tests.oracle import TTL_VARIABLE
 from contract_tests.runtimes import HandlerInitError
 from contract_tests.session import ConnectSession
 from contract_tests.steps import Facts
-from contract_tests.strategies import EMPTY_QUERY_STYLES, Pairs, build_event, plain_pairs, request_contexts
+from contract_tests.strategies import EMPTY_QUERY_STYLES, build_event, plain_pairs, request_contexts
 
 #: How a warm sequence is saved as one example: its connects, in order.
 EXAMPLE_KEY = "connects_in_one_warm_container"
@@ -112,11 +111,10 @@ def warm_sequences(
     observed: Callable[[Observation], None],
 ) -> tuple[Violation | None, int, str]:
     """One round of stateful runs; the shrunk Violation (or None), how many environments ran, and a pass's
-    message (the database's sequences replayed first in the first round, a failing one kept there);
-    ``observed`` is told what each connect observed."""
+    message (the judgement's named sequences first and the database's replayed in the first round, a
+    failing one kept there); ``observed`` is told what each connect observed."""
     containers = judgement.containers(facts.examples)
-    count = 0
-    seen: list[Violation] = []
+    started = 0
 
     # One request context per container, so shrinking works on what can leak (the query strings): a context
     # drawn per connect made a leak's shrinking cost ~200 containers of ~0.3 s each. The connects go on
@@ -127,51 +125,41 @@ def warm_sequences(
     connect = st.tuples(plain_pairs(), st.sampled_from(EMPTY_QUERY_STYLES))
 
     @st.composite
-    def connects(draw: st.DrawFn) -> list[tuple[Pairs, str]]:
+    def sequences(draw: st.DrawFn) -> list[dict[str, Any]]:
+        context = draw(request_contexts())
         steps = [draw(connect)]
         while len(steps) < judgement.steps and draw(st.integers(0, 15)) != 0:
             steps.append(draw(connect))
-        return steps
+        return [build_event(context, pairs, style) for pairs, style in steps]
 
-    def sequence_of_events(events: list[dict[str, Any]]) -> None:
-        nonlocal count
-        count += 1
+    failed: list[bool] = []
+
+    def sequence(events: list[dict[str, Any]]) -> None:
+        nonlocal started
+        started += 1
         # The round's last container needs no spare started behind it, unless a failure is being shrunk.
-        more = bool(seen) or count < containers
-        try:
-            container = WarmContainer(session, judgement, contract, facts, observed, more=more)
-        except Violation as violation:
-            seen.append(violation)
-            raise
+        container = WarmContainer(
+            session, judgement, contract, facts, observed, more=bool(failed) or started < containers
+        )
         try:
             for event in events:
                 container.connect(event)
-        except Violation as violation:
-            seen.append(violation)
-            raise
         finally:
             container.stop()
 
-    def sequence(context: dict[str, Any], steps: list[tuple[Pairs, str]]) -> None:
-        sequence_of_events([build_event(context, pairs, style) for pairs, style in steps])
-
-    # Named sequences end the search at once when they fail: a failure found by generation is shrunk, one
-    # environment per attempt (a leak took 43-53 of them), and theirs are already as small.
-    explicit = judgement.explicit(facts) if this_round.first else ()
-    for events in explicit:
-        try:
-            sequence_of_events(events)
-        except Violation as named:
-            session.clear()
-            return named, count, ""
-
-    test: Any = given(request_contexts(), connects())(sequence)
-    generated = max(1, containers - len(explicit))
-    test = hypothesis_settings(generated, this_round.database, this_round.first)(seed(this_round.seed)(test))
-    # hypothesis keys a test by its function's source, the same for every contract: key it by the clause.
-    test._hypothesis_internal_database_key = database_key(contract.name, judgement.clause.id)
+    # Named sequences come first and end the search when they fail: a failure found by generation is
+    # shrunk, one environment per attempt (a leak took 43-53 of them), and theirs are already as small.
+    explicit = judgement.explicit(facts)
     try:
-        violation = first_violation(test, seen)
+        violation, count = search(
+            sequences(),
+            sequence,
+            examples=max(1, containers - len(explicit)) if this_round.first else containers,
+            this_round=this_round,
+            explicit=explicit,
+            on_violation=lambda: failed.append(True),
+            database_key=database_key(contract.name, judgement.clause.id),
+        )
     finally:
         session.clear()
     return violation, count, f"{count} warm containers, up to {judgement.steps} connects each"
