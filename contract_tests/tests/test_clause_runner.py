@@ -125,13 +125,14 @@ def handler(event, context):
 
 def test_a_storage_failure_waited_out_to_the_deadline_costs_one_deadline_per_kind(run_cli: Any, tmp_path: Path) -> None:
     """Each kind of storage failure is run until one example of it reaches the deadline; the rest of that kind
-    would only wait as long to end alike, and the report says how many were not run and why."""
+    would only wait as long to end alike, and the report says how many were not run and why. A 2 s deadline:
+    at 1 s, a valid connect's first call (the SDK resolving its endpoint) once ran past it on a loaded machine."""
     (tmp_path / "patient.py").write_text(RETRIES_UNTIL_THE_DEADLINE, encoding="utf-8")
-    argv = ["--handler", f"{tmp_path / 'patient.py'}:handler", "--clause", "storage-failure", "--timeout", "1"]
+    argv = ["--handler", f"{tmp_path / 'patient.py'}:handler", "--clause", "storage-failure", "--timeout", "2"]
     result = run_cli("check", *argv, "--examples", "40")
     assert result.status == 0, result.out + result.err
     assert "not run: the first example of each of throttled, throttling" in result.out
-    assert "ran to the 1 s deadline, as the rest would" in result.out
+    assert "ran to the 2 s deadline, as the rest would" in result.out
 
 
 def test_warm_containers_mostly_live_the_whole_sequence() -> None:
