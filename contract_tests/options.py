@@ -55,7 +55,7 @@ def seconds(text: str) -> float:
 
 
 def jobs(text: str) -> int:
-    """``--jobs``: a number of worker processes, or ``auto`` for one per processor this process may use."""
+    """``--jobs``: a number of processes taking clauses, or ``auto`` for one per processor this process may use."""
     if text == "auto":
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     try:
@@ -338,8 +338,8 @@ CHECK_OPTIONS: tuple[Option, ...] = (
     Option(
         "jobs",
         "jobs",
-        "run the clauses in N worker processes, each with its own table and environments (auto: one per"
-        " processor); the report is the one run (default: 1)",
+        "run the clauses in N processes, this one and N-1 workers, each with its own table and environments"
+        " (auto: one per processor); the report is the one run (default: 1)",
         default=1,
         parse=jobs,
         metavar="N|auto",
