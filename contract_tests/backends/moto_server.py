@@ -34,6 +34,8 @@ class MotoServer(Backend):
         #: ``--backend moto`` with a function out of process: the harness reads moto's model in this
         #: process (as ``moto`` in process does, botocore patched for the check) instead of over HTTP.
         self._model_in_process = model_in_process and options.endpoint is None
+        if model_in_process:
+            self.name = "moto"  # the backend the user chose, served to a function out of process: say so
         self._mock: Any = None
         self._endpoint = options.endpoint
 

@@ -365,3 +365,15 @@ def test_an_embedded_moto_server_stops_with_its_serving_thread() -> None:
         plain_client(backend.endpoint_url(), "us-east-1").list_tables()
         assert len(serving()) == len(before) + 1
     assert serving() == before
+
+
+@pytest.mark.parametrize(("served", "name"), [(True, "moto"), (False, "moto-server")])
+def test_moto_served_to_a_function_out_of_process_keeps_the_name_the_user_chose(served: bool, name: str) -> None:
+    """``--backend moto`` with a function out of process runs moto's server over the model in this
+    process: a check of the reference said 'on backend moto' and then 'moto-server does not delete
+    expired items'. What a backend lacks is said under the name the user chose."""
+    from contract_tests.backends.moto_server import MotoServer
+    from contract_tests.table_definition import TableDefinition
+
+    notes = MotoServer(BackendOptions(), model_in_process=served).capabilities_for(TableDefinition())
+    assert notes["ttl-expiry"] == f"on this backend: {name} does not delete expired items during a check"
