@@ -4,7 +4,7 @@ the report are the serial run's: clauses finish in the contract's order and a fa
 step is reported once, on the first clause.
 
 The check's own process takes clauses too: it has imported and planned everything already, where a
-worker starts by doing both (about 2 core-seconds, as much as a short clause). Meanwhile a thread of
+worker starts by doing both (2-3 core-seconds, as much as a short clause). Meanwhile a thread of
 it gathers what every taker tells, its own process included, and tells ``on_event`` in order.
 
 Written here rather than with ``concurrent.futures``: a worker keeps one open run (a started backend, a
