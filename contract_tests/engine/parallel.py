@@ -23,6 +23,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import replace
 from typing import Any
@@ -74,11 +75,14 @@ def execute_in_workers(resolved: Plan, on_event: Callable[[Event], None]) -> Rep
         stack.callback(_stop, processes, told)
         for process in processes:
             process.start()
-        gathering = _Gathering(resolved, processes, told, on_event, parts)
-        stack.callback(gathering.stop)
-        # This process's share: when a worker fails, the gathering says so and this one takes no more.
-        told.put(("done", *_take(shared, resolved.seed, tasks, told, failed, gathering.failed.is_set)))
-        results, warnings, containment = gathering.outcome()
+        stopped = threading.Event()
+        gathering = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs-gathering"))
+        stack.callback(stopped.set)  # before the executor's exit waits for the gathering
+        gathered = gathering.submit(_gather, resolved, processes, told, on_event, parts, stopped)
+        # This process's share. The gathering ends before this process says it is done only when a worker
+        # failed (what it raises comes from result()): then this one takes no more clauses.
+        told.put(("done", *_take(shared, resolved.seed, tasks, told, failed, gathered.done)))
+        results, warnings, containment = gathered.result()
         for process in processes:  # each said it is done: let it end on its own
             process.join(STOP_GRACE_S)
     report = Report(
@@ -123,45 +127,6 @@ def _shared_backend(request: CheckRequest, stack: ExitStack) -> CheckRequest:
         return request
     stack.enter_context(backend)
     return replace(request, endpoint=backend.endpoint_url())
-
-
-class _Gathering:
-    """``_gather`` in a thread of the check's process, while the process takes clauses itself."""
-
-    def __init__(
-        self,
-        resolved: Plan,
-        processes: list[Any],
-        told: Any,
-        on_event: Callable[[Event], None],
-        parts: list[tuple[int, int, int]],
-    ) -> None:
-        self.failed = threading.Event()
-        self._stopped = threading.Event()
-        self._outcome: tuple[dict[int, ClauseResult], list[str], Any] | None = None
-        self._error: BaseException | None = None
-        arguments = (resolved, processes, told, on_event, parts, self._stopped)
-        self._thread = threading.Thread(target=self._run, args=arguments, name="jobs-gathering", daemon=True)
-        self._thread.start()
-
-    def _run(self, *arguments: Any) -> None:
-        try:
-            self._outcome = _gather(*arguments)
-        except BaseException as error:  # noqa: BLE001 - raised in the check's own thread by outcome()
-            self._error = error
-            self.failed.set()
-
-    def outcome(self) -> tuple[dict[int, ClauseResult], list[str], Any]:
-        """What ``_gather`` returned once every taker is done, or what it raised."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._outcome is not None
-        return self._outcome
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self._thread.join()
 
 
 def _gather(
