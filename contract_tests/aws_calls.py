@@ -66,6 +66,8 @@ THROTTLED = Fault("throttled", 400, "ProvisionedThroughputExceededException", "c
 THROTTLING = Fault("throttling", 400, "ThrottlingException", "com.amazon.coral.availability#")
 INTERNAL_ERROR = Fault("internal-error", 500, "InternalServerError", "com.amazonaws.dynamodb.v20120810#")
 UNAVAILABLE = Fault("service-unavailable", 503, "ServiceUnavailable", "com.amazon.coral.availability#")
+#: What a role without the permission gets: an error no SDK retries, so every SDK sees the failure at once.
+ACCESS_DENIED = Fault("access-denied", 400, "AccessDeniedException", "com.amazon.coral.service#")
 CONNECTION_ERROR = Fault("connection-error", 0, "EndpointConnectionError")
 READ_TIMEOUT = Fault("read-timeout", 0, "ReadTimeoutError")
 

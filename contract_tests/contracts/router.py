@@ -88,7 +88,7 @@ ROUTER_CLAUSES = (
         4,
         "prune-failure",
         "a gone connection whose DeleteItem fails is counted failed, its item kept, and the rest are delivered",
-        "fleets with gone connections while every DeleteItem fails (500 InternalServerError, one attempt)",
+        "fleets with gone connections while every DeleteItem fails (AccessDeniedException, which no SDK retries)",
     ),
     _clause(
         5,

@@ -61,6 +61,14 @@ WRONG = sorted((HANDLERS / "wrong" / "router").glob("*.py")) + sorted(
             id="nodejs-sdk-v3-paginator-concurrent-posts",
             marks=[pytest.mark.handler_variant, pytest.mark.judged_on_localstack],
         ),
+        pytest.param(
+            f"{HANDLERS / 'nodejs_sdk_v2' / 'correct_router.js'}:handler",
+            None,
+            # its SDK retries a failing DeleteItem ten times whatever AWS_MAX_ATTEMPTS says: prune-failure's
+            # failure must reach it at once, as it reaches the SDKs told one attempt
+            id="nodejs-sdk-v2-chat-sample-style",
+            marks=pytest.mark.style_variant,
+        ),
     ],
 )
 def test_correct_routers_conform(
