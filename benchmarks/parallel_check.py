@@ -2,6 +2,7 @@
 worker processes, measured in one run (rounds interleaved, the median of each kept).
 
     python benchmarks/parallel_check.py [--jobs 2,auto] [--rounds 3] [--handler TARGET] [--examples N]
+                                        [--backend NAME]
     python benchmarks/parallel_check.py --quick
 
 ``--jobs 1`` is the serial run itself (no worker is started), so its ratio is 1 by construction. Machines
@@ -48,13 +49,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--handler", default=REFERENCE)
     parser.add_argument("--examples", type=int, default=100)
+    parser.add_argument("--backend", default="moto", help="a backend the check starts (a server is shared by all)")
     parser.add_argument("--quick", action="store_true", help="one round of 5 examples, so CI keeps it working")
     args = parser.parse_args()
     rounds, examples = (1, 5) if args.quick else (args.rounds, args.examples)
     modes = ["1", *args.jobs.split(",")]
     with tempfile.TemporaryDirectory() as failures:
         base = [sys.executable, "-m", "contract_tests", "check", "--handler", args.handler, "--seed", "1"]
-        base += ["--examples", str(examples), "--quiet", "--failures-dir", failures]
+        base += ["--examples", str(examples), "--backend", args.backend, "--quiet", "--failures-dir", failures]
         times: dict[str, list[float]] = {mode: [] for mode in modes}
         cpu: dict[str, list[float]] = {mode: [] for mode in modes}
         for _ in range(rounds):
@@ -63,7 +65,8 @@ def main() -> None:
                 times[mode].append(seconds)
                 cpu[mode].append(core_seconds)
     serial, serial_cpu = statistics.median(times["1"]), statistics.median(cpu["1"])
-    print(f"default check of {args.handler} ({examples} examples per property clause), median of {rounds}:")
+    print(f"default check of {args.handler} on {args.backend} ({examples} examples per property clause),", end=" ")
+    print(f"median of {rounds}:")
     for mode in modes:
         seconds, core_seconds = statistics.median(times[mode]), statistics.median(cpu[mode])
         label = "serial (--jobs 1)" if mode == "1" else f"--jobs {mode}"
