@@ -179,11 +179,12 @@ def _routes(request: CheckRequest, contract: ContractBase) -> tuple[tuple[str, H
             raise HarnessError("--route $connect=…: `$connect` is served by --handler")
         if route not in routes:
             others = ", ".join(other for other in routes if other != CONNECT_ROUTE)
-            having = (
-                f"its other routes: {others}"
-                if others
-                else "it binds $connect alone (v5 adds $disconnect and heartbeat)"
-            )
+            if others:
+                having = f"its other routes: {others}"
+            elif routes:
+                having = "it binds $connect alone (v5 adds $disconnect and heartbeat)"
+            else:
+                having = f"it binds one {contract.function} and no route (v5 has $disconnect and heartbeat)"
             raise HarnessError(f"--route {route}=…: contract {contract.name} has no route {route!r}; {having}")
     if len(set(named)) != len(named):
         twice = next(route for route in named if named.count(route) > 1)

@@ -154,7 +154,10 @@ def test_a_router_runs_in_process_too(run_cli: Any) -> None:
     [
         (["--env", "CONNECTIONS_ENDPOINT=https://x.execute-api.us-east-1.amazonaws.com/prod"], "is the gate's"),
         (["--env", "CONNECTION_IDLE_SECONDS=ten"], "is not a whole number of seconds"),
-        (["--route", "heartbeat=reference_impl/router.py:lambda_handler"], "has no route 'heartbeat'"),
+        (
+            ["--route", "heartbeat=reference_impl/router.py:lambda_handler"],
+            "has no route 'heartbeat'; it binds one router and no route",
+        ),
         (["--authorizer", "reference_impl/authorizer.py:lambda_handler"], "has no authorizer in front"),
     ],
 )
