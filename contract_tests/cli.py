@@ -17,6 +17,7 @@ from contract_tests.failure_cases import DEFAULT_DIRECTORY as DEFAULT_FAILURES
 from contract_tests.failure_cases import cases_of, load, save
 from contract_tests.input_files import InputFileError, read_json
 from contract_tests.options import REPLAY_OPTIONS, VERSION_NAMES, add_check_options, option, positive, request_values
+from contract_tests.output_files import prepare, write_text
 from contract_tests.request import CheckRequest
 from contract_tests.schema_files import SCHEMA_FILES, VALIDATION_ROLES
 from contract_tests.stop_signals import Interrupted, StopSignals
@@ -172,6 +173,7 @@ def _check(args: argparse.Namespace) -> int:
     from contract_tests.report import clause_line, header
 
     request = CheckRequest(**request_values(lambda field: getattr(args, field)))
+    _prepare_reports(args)
     terminal = _terminal(args)
 
     def say(line: str) -> None:
@@ -196,6 +198,13 @@ def _check(args: argparse.Namespace) -> int:
     _deliver(report, args, say)
     _save_cases(report, args, say)
     return report.exit_status
+
+
+def _prepare_reports(args: argparse.Namespace) -> None:
+    """The report files asked for, checked writable before a check or a merge is spent on them."""
+    for flag, path in (("--output", args.output), ("--junit", args.junit)):
+        if path:
+            prepare(flag, Path(path))
 
 
 def _terminal(args: argparse.Namespace) -> TextIO:
@@ -230,11 +239,11 @@ def _deliver(report: Report, args: argparse.Namespace, say: Callable[[str], None
         "junit": lambda: render_junit(report),
     }
     if args.output:
-        Path(args.output).write_text(rendered[args.format](), encoding="utf-8")
+        write_text("--output", Path(args.output), rendered[args.format]())
     elif args.format != "text":
         sys.stdout.write(rendered[args.format]())
     if args.junit:
-        Path(args.junit).write_text(rendered["junit"](), encoding="utf-8")
+        write_text("--junit", Path(args.junit), rendered["junit"]())
     for line in write_github_outputs(report, os.environ):
         print(line, flush=True)
 
@@ -243,6 +252,7 @@ def _merge(args: argparse.Namespace) -> int:
     from contract_tests.report import clause_line, header
     from contract_tests.report_merge import merge_reports
 
+    _prepare_reports(args)
     report = merge_reports(args.reports)
     terminal = _terminal(args)
 
@@ -262,6 +272,8 @@ def _replay(args: argparse.Namespace) -> int:
     from contract_tests.replay import emit_pytest, replay
 
     request = CheckRequest(**request_values(lambda field: getattr(args, field), REPLAY_OPTIONS))
+    if args.emit_pytest:
+        prepare("--emit-pytest", Path(args.emit_pytest))
     saved_dir = Path(args.failures_dir)
     if not args.paths and not any(saved_dir.glob("*.json")):
         # Nothing saved is the state a CI step that replays saved cases meets once everything is fixed.
@@ -329,7 +341,11 @@ def _docs(directory: Path, check: bool, out_given: bool) -> int:
             return EXIT_VIOLATES
         print(f"{directory}: up to date")
         return EXIT_CONFORMS
-    written = write(directory)
+    prepare("--out", directory, folder=True)
+    try:
+        written = write(directory)
+    except OSError as error:
+        raise HarnessError(f"--out {directory}: cannot write its pages ({error.strerror or error})") from None
     print(f"wrote {len(written)} pages to {directory}")
     return EXIT_CONFORMS
 
@@ -399,7 +415,7 @@ def _run(args: argparse.Namespace) -> int:
         document = odcs_document(connect_contract_named(args.contract, "a data contract of the stored item"))
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
+            write_text("--output", Path(args.output), text)
         else:
             sys.stdout.write(text)
         return EXIT_CONFORMS

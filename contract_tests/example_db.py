@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from contract_tests.errors import HarnessError
+from contract_tests.output_files import prepare
 
 if TYPE_CHECKING:
     from hypothesis.database import ExampleDatabase
@@ -90,6 +92,7 @@ def _one(spec: str) -> tuple[ExampleDatabase, str]:
     github = GITHUB.fullmatch(spec)
     if github is not None:
         return _github_artifact(github["owner"], github["repo"], github["artifact"] or DEFAULT_ARTIFACT)
+    prepare("--example-db", Path(spec), folder=True)  # hypothesis would drop what it cannot write, unsaid
     return DirectoryBasedExampleDatabase(spec), ""
 
 

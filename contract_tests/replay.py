@@ -11,6 +11,7 @@ from typing import Any
 from contract_tests.engine import Run, plan
 from contract_tests.errors import HarnessError
 from contract_tests.failure_cases import FailureCase
+from contract_tests.output_files import write_text
 from contract_tests.request import CheckRequest
 
 
@@ -100,7 +101,4 @@ def emit_pytest(cases: Sequence[FailureCase], request: CheckRequest, path: Path)
     text = PYTEST_MODULE.format(
         handler=request.handler, options=pprint.pformat(options), cases=pprint.pformat(documents, width=110)
     )
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise HarnessError(f"could not write {path}: {error}") from error
+    write_text("--emit-pytest", path, text)

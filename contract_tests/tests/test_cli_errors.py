@@ -51,6 +51,52 @@ def test_usage_errors_exit_2(run_cli: Any, argv: list[str]) -> None:
     assert "error:" in result.err and "Traceback" not in result.err
 
 
+REFERENCE = "reference_impl.handler:lambda_handler"
+QUICK = ["--runtime", "inprocess", "--clause", "response", "--examples", "1"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check", "--handler", REFERENCE, *QUICK, "--junit", "{file}/report.xml"], "--junit {file}/report.xml: "),
+        (["check", "--handler", REFERENCE, *QUICK, "--output", "{folder}"], "--output {folder}: a folder; give the"),
+        (["check", "--handler", REFERENCE, *QUICK, "--example-db", "{file}/examples"], "--example-db {file}/exam"),
+        (["merge", "{folder}/shard.json", "--output", "{file}/merged.json"], "--output {file}/merged.json: "),
+        (["docs", "--out", "{file}/pages"], "--out {file}/pages: cannot make the folder"),
+        (
+            ["replay", "--handler", REFERENCE, "{folder}", "--emit-pytest", "{folder}"],
+            "--emit-pytest {folder}: a folder",
+        ),
+    ],
+    ids=["junit", "output", "example-db", "merge-output", "docs-out", "emit-pytest"],
+)
+def test_a_place_that_cannot_be_written_is_one_line_before_anything_runs(
+    run_cli: Any, tmp_path: Any, argv: list[str], message: str
+) -> None:
+    """A file where a folder must be, a folder where a file must be: said before a check is spent on it."""
+    (tmp_path / "file").write_text("a file where a folder is needed")
+    places = {"file": str(tmp_path / "file"), "folder": str(tmp_path)}
+    result = run_cli(*(word.format(**places) for word in argv))
+    assert result.status == 2, result.out + result.err
+    assert result.err.startswith("connect-contract: error: " + message.format(**places)), result.err
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert "[pass]" not in result.out + result.err
+
+
+def test_reports_are_written_into_folders_made_for_them_and_a_failed_write_is_one_line(
+    run_cli: Any, tmp_path: Any
+) -> None:
+    junit, output = tmp_path / "reports" / "junit" / "contract.xml", tmp_path / "json" / "report.json"
+    result = run_cli("check", "--handler", REFERENCE, *QUICK, "--junit", str(junit), "--output", str(output))
+    assert result.status == 0, result.out + result.err
+    assert junit.is_file() and output.is_file()
+    # /proc takes no new file, though it may look writable: the check runs, then the write fails
+    result = run_cli("check", "--handler", REFERENCE, *QUICK, "--output", "/proc/connect-contract.json")
+    assert result.status == 2, result.out + result.err
+    assert result.err.startswith("connect-contract: error: --output /proc/connect-contract.json: ")
+    assert "Traceback" not in result.err
+
+
 def test_clauses_lists_the_contract(run_cli: Any) -> None:
     result = run_cli("clauses")
     assert result.status == 0
