@@ -5,13 +5,13 @@ check's own. Refused, with the reason, unless they are all N shards of one check
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from contract_tests.contracts import contract_named
 from contract_tests.errors import HarnessError
+from contract_tests.input_files import InputFileError, read_json
 from contract_tests.options import add_check_options, request_values
 from contract_tests.request import CheckRequest
 from contract_tests.results import ClauseResult, Counterexample, Report, Status
@@ -37,11 +37,11 @@ def _request(words: Sequence[str]) -> CheckRequest:
 def load_report(path: str) -> Report:
     """The report a ``check --format json`` wrote at ``path``, as the model the renderers read."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = read_json(Path(path))
     except OSError as error:
         raise HarnessError(f"{path}: cannot read it ({error.strerror})") from None
-    except ValueError as error:
-        raise HarnessError(f"{path}: not JSON ({error})") from None
+    except InputFileError as error:
+        raise HarnessError(f"{path}: cannot read it as a report: {error}") from None
     try:
         request = _request(document["request"]["command"])
         contract = contract_named(request.contract)

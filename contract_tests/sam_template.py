@@ -16,11 +16,14 @@ from typing import Any
 import yaml
 
 from contract_tests.errors import HarnessError
+from contract_tests.input_files import InputFileError, read_text
 from contract_tests.targets import JS_SUFFIXES
 
 #: ``${Name.Arn}`` (or ``${Name}``) inside an ``Fn::Sub`` string, and the integration of ``integrations/${X}``.
 _REFERENCE = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.Arn)?\}")
 _RUNTIMES = {"python": "python", "nodejs": "nodejs"}
+#: CloudFormation takes a template of at most 1 MB (from S3); a larger file is no template.
+TEMPLATE_BYTES = 1 << 20
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -69,7 +72,7 @@ class Stack:
 
 def load_template(path: Path) -> Any:
     """The template at ``path`` as data, CloudFormation's short tags in their long form."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)
+    return yaml.load(read_text(path, TEMPLATE_BYTES, "SAM template"), Loader=_CloudFormationLoader)
 
 
 def _reader(path: str) -> _Reader:
@@ -78,6 +81,8 @@ def _reader(path: str) -> _Reader:
         document = load_template(template_path)
     except OSError as error:
         raise HarnessError(f"--template {path}: cannot read it ({error.strerror or error})") from None
+    except InputFileError as error:
+        raise HarnessError(f"--template {path}: {error}") from None
     except yaml.YAMLError as error:
         raise HarnessError(f"--template {path}: not YAML ({str(error).splitlines()[0]})") from None
     resources = document.get("Resources") if isinstance(document, dict) else None

@@ -11,12 +11,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from contract_tests.errors import HarnessError
+from contract_tests.input_files import InputFileError, read_text
 
 ALGORITHM = "HS256"
 AUDIENCE = "connect"
 CLAIMS_SCHEMA = "v4/token-claims"
 #: Shorter strings than this are no credential, and turn up in log lines by chance.
 SECRET_LENGTH = 16
+#: Far more than any HS256 key; a larger file (or a device) is no key file.
+KEY_BYTES = 64 << 10
 
 
 def claims(client_id: str, accounts: Sequence[str], ttl_s: int) -> dict[str, object]:
@@ -47,8 +50,8 @@ def mint(payload: dict[str, object], kid: str, secret: str) -> str:
 def read_key(path: str) -> str:
     """A key file's secret: its text, less one final newline (as ``$(cat FILE)`` reads it)."""
     try:
-        secret = Path(path).read_text(encoding="utf-8").removesuffix("\n")
-    except (OSError, UnicodeDecodeError) as error:
+        secret = read_text(Path(path), KEY_BYTES, "key").removesuffix("\n")
+    except (OSError, InputFileError) as error:
         raise HarnessError(f"--key-file {path!r}: cannot read it ({error})") from error
     if not secret:
         raise HarnessError(f"--key-file {path!r} is empty: an HS256 key needs at least one byte (32 recommended)")

@@ -78,6 +78,35 @@ def test_replay_refuses_what_is_no_case_file(run_cli: Any, tmp_path: Path, kind:
     _one_line_error(result, message)
 
 
+#: The files other commands read, each handed what is no such file: a device, a FIFO, a folder.
+NOT_FILES = {
+    "device": (lambda tmp_path: Path("/dev/zero"), "not a regular file"),
+    "fifo": (_fifo, "a FIFO"),
+    "directory": (lambda tmp_path: tmp_path, "a directory"),
+}
+READERS = {
+    "template": ["check", "--template", "{path}"],
+    "key-file": [
+        *("token", "mint", "--key-file", "{path}", "--kid", "k"),
+        *("--client-id", "c", "--accounts", "123456789012", "--ttl", "60"),
+    ],
+    "shard-report": ["merge", "{path}"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_FILES))
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_a_template_a_key_file_and_a_shard_report_are_read_within_bounds(
+    run_cli: Any, tmp_path: Path, reader: str, kind: str
+) -> None:
+    """/dev/zero was read until memory ran out, a FIFO waited forever for a writer."""
+    make, message = NOT_FILES[kind]
+    path = str(make(tmp_path))
+    result = run_cli(*(word.format(path=path) for word in READERS[reader]))
+    _one_line_error(result, message)
+    assert result.err.count("\n") == 1
+
+
 CASE = {
     "contract": "v1",
     "clause": "response",
