@@ -14,6 +14,8 @@ from contract_tests.errors import TargetError
 from contract_tests.runtimes.out_of_process import ProcessRuntime
 
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "python_client.py"
+#: Lambda's oldest Python runtime still supported, and the oldest the client runs on.
+OLDEST = (3, 9)
 #: Run by the function's interpreter (Python 3.9+): its version, the folders of its installation and of
 #: its import path, and where the handler's top-level package is found (an editable install maps it
 #: from anywhere): what its sandbox must show it. Finding a top-level spec imports nothing.
@@ -45,10 +47,18 @@ class PythonRuntime(ProcessRuntime):
         top = (self.target.module or "").split(".")[0]
         asked = [self.interpreter(), "-I", "-c", ASK_INSTALLATION, top]
         answer = subprocess.run(asked, capture_output=True, text=True, check=False, cwd=self.task_root).stdout
+        chosen = self.options.interpreter or sys.executable
         try:
             version, folders = json.loads(answer)
         except ValueError:
-            return "", []
+            raise TargetError(
+                f"--interpreter {chosen!r}: not a Python interpreter the python runtime can use (asked its version"
+                " and import path, it answered nothing it could read); give a Python 3.9 or later"
+            ) from None
+        if tuple(int(part) for part in str(version).split(".")) < OLDEST:
+            raise TargetError(
+                f"--interpreter {chosen!r} is Python {version}; the python runtime runs 3.9 and later, as Lambda does"
+            )
         return str(version), [str(folder) for folder in folders]
 
     @property

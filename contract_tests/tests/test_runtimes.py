@@ -233,6 +233,28 @@ def test_runtime_usage_errors_exit_2(run_cli: Any, argv: list[str], message: str
     assert message in result.err and "Traceback" not in result.err
 
 
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("", "not a Python interpreter the python runtime can use"),
+        ('["3.8", []]', "is Python 3.8; the python runtime runs 3.9 and later"),
+    ],
+    ids=["no-python", "python-3.8"],
+)
+def test_an_interpreter_the_python_runtime_cannot_use_is_a_usage_error(
+    run_cli: Any, tmp_path: Path, answer: str, message: str
+) -> None:
+    """Not a verdict on the handler (exit 1, as /bin/sh or a Python 3.6 once got): the check cannot start it."""
+    interpreter = tmp_path / "python"
+    interpreter.write_text(f"#!/bin/sh\necho '{answer}'\n")
+    interpreter.chmod(0o755)
+    argv = ["--handler", "reference_impl.handler:lambda_handler", "--interpreter", str(interpreter)]
+    result = run_cli("check", *argv, "--clause", "response", "--examples", "1")
+    assert result.status == 2, result.out + result.err
+    assert result.err.startswith(f"connect-contract: error: --interpreter {str(interpreter)!r}"), result.err
+    assert message in result.err and "[FAIL]" not in result.out
+
+
 def test_the_functions_own_configuration_reaches_it(run_cli: Any, tmp_path: Path) -> None:
     (tmp_path / "configured.py").write_text(
         "import os\ndef handler(event, context):\n"
