@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import subprocess
 from importlib import resources
 from pathlib import Path
 
@@ -11,6 +13,8 @@ from contract_tests.errors import TargetError
 from contract_tests.runtimes.out_of_process import ProcessRuntime
 
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "node_client.mjs"
+#: The oldest Node.js the client is written for: another program, or an older Node.js, fails every connect.
+OLDEST = 18
 
 
 class NodeRuntime(ProcessRuntime):
@@ -23,6 +27,13 @@ class NodeRuntime(ProcessRuntime):
         found = shutil.which(chosen)
         if found is None:
             raise TargetError(f"{chosen!r} is not on PATH: JavaScript handlers need Node.js 18+ (--interpreter)")
+        version = node_version(found)
+        major = version.split(".")[0]
+        named = f"--interpreter {chosen!r}" if self.options.interpreter else f"node ({found})"
+        if not major.isdigit():
+            raise TargetError(f"{named} is not Node.js (asked its version, it answered {version[:40]!r})")
+        if int(major) < OLDEST:
+            raise TargetError(f"{named} is Node.js {version}; JavaScript handlers need Node.js {OLDEST} or later")
         return found
 
     def command(self) -> list[str]:
@@ -31,3 +42,13 @@ class NodeRuntime(ProcessRuntime):
     def program_paths(self) -> list[str]:
         """Node.js's installation: the folder above its ``bin`` (a version manager's lives in the home folder)."""
         return [str(Path(os.path.realpath(self.node())).parent.parent)]
+
+
+@functools.cache  # one question per program and process: every environment of every check starts it
+def node_version(program: str) -> str:
+    """What ``program`` says is its Node.js version ("20.11.1"), or what it printed instead ("" if nothing)."""
+    asked = [program, "-e", "process.stdout.write(process.versions.node)"]
+    try:
+        return subprocess.run(asked, capture_output=True, text=True, check=False, timeout=30).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""

@@ -255,6 +255,24 @@ def test_an_interpreter_the_python_runtime_cannot_use_is_a_usage_error(
     assert message in result.err and "[FAIL]" not in result.out
 
 
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [("", "is not Node.js (asked its version, it answered ''"), ("16.20.2", "is Node.js 16.20.2; JavaScript handlers")],
+    ids=["no-node", "node-16"],
+)
+def test_a_program_the_nodejs_runtime_cannot_use_is_a_usage_error(
+    run_cli: Any, tmp_path: Path, answer: str, message: str
+) -> None:
+    interpreter = tmp_path / "node"
+    interpreter.write_text(f"#!/bin/sh\nprintf '{answer}'\n")
+    interpreter.chmod(0o755)
+    argv = ["--handler", f"{NODE / 'correct_esm.mjs'}:handler", "--interpreter", str(interpreter)]
+    result = run_cli("check", *argv, "--clause", "response", "--examples", "1")
+    assert result.status == 2, result.out + result.err
+    assert result.err.startswith(f"connect-contract: error: --interpreter {str(interpreter)!r} {message}"), result.err
+    assert "[FAIL]" not in result.out
+
+
 def test_the_functions_own_configuration_reaches_it(run_cli: Any, tmp_path: Path) -> None:
     (tmp_path / "configured.py").write_text(
         "import os\ndef handler(event, context):\n"
