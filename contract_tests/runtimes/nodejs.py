@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import subprocess
 from importlib import resources
 from pathlib import Path
 
 from contract_tests.errors import TargetError
 from contract_tests.runtimes.out_of_process import ProcessRuntime
+from contract_tests.sandbox.probe import ask
 
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "node_client.mjs"
 #: The oldest Node.js the client is written for: another program, or an older Node.js, fails every connect.
@@ -27,7 +27,7 @@ class NodeRuntime(ProcessRuntime):
         found = shutil.which(chosen)
         if found is None:
             raise TargetError(f"{chosen!r} is not on PATH: JavaScript handlers need Node.js 18+ (--interpreter)")
-        version = node_version(found)
+        version = node_version(found, self.containment.contained)
         major = version.split(".")[0]
         named = f"--interpreter {chosen!r}" if self.options.interpreter else f"node ({found})"
         if not major.isdigit():
@@ -45,10 +45,6 @@ class NodeRuntime(ProcessRuntime):
 
 
 @functools.cache  # one question per program and process: every environment of every check starts it
-def node_version(program: str) -> str:
+def node_version(program: str, contained: bool) -> str:
     """What ``program`` says is its Node.js version ("20.11.1"), or what it printed instead ("" if nothing)."""
-    asked = [program, "-e", "process.stdout.write(process.versions.node)"]
-    try:
-        return subprocess.run(asked, capture_output=True, text=True, check=False, timeout=30).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
+    return ask([program, "-e", "process.stdout.write(process.versions.node)"], "/", contained=contained)

@@ -6,12 +6,12 @@ import functools
 import json
 import os
 import shutil
-import subprocess
 import sys
 from importlib import resources
 
 from contract_tests.errors import TargetError
 from contract_tests.runtimes.out_of_process import ProcessRuntime
+from contract_tests.sandbox.probe import ask
 
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "python_client.py"
 #: Lambda's oldest Python runtime still supported, and the oldest the client runs on.
@@ -46,7 +46,7 @@ class PythonRuntime(ProcessRuntime):
         """The interpreter's version, and the folders it reads (see ASK_INSTALLATION)."""
         top = (self.target.module or "").split(".")[0]
         asked = [self.interpreter(), "-I", "-c", ASK_INSTALLATION, top]
-        answer = subprocess.run(asked, capture_output=True, text=True, check=False, cwd=self.task_root).stdout
+        answer = ask(asked, str(self.task_root), contained=self.containment.contained)
         chosen = self.options.interpreter or sys.executable
         try:
             version, folders = json.loads(answer)

@@ -7,6 +7,9 @@ import hashlib
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -289,3 +292,32 @@ def test_a_sandboxed_router_reaches_the_management_api_by_its_real_name(run_cli:
     argv = ["--contract", "router", "--handler", f"{tmp_path / 'router.py'}:lambda_handler", "--region", "eu-central-2"]
     result = run_cli("check", *argv, "--clause", "delivery", "--clause", "pruning", "--examples", "5")
     assert result.status == 0, result.out + result.err
+
+
+def test_an_interpreters_own_startup_code_runs_contained_when_the_gate_asks_it_its_installation(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    """The gate asks --interpreter its version and import path before a sandbox can be planned; starting it
+    runs the ``.pth`` files of its virtualenv (a dependency's, a supply chain's). Asked outside any sandbox,
+    that code once wrote where the gate can, and a process it started outlived the check."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    [site_packages] = venv.glob("lib/python3*/site-packages")
+    written, marker = tmp_path / "written-at-startup", f"connect-contract-pth-{uuid.uuid4().hex}"
+    daemon = f"python3 -c 'import time; time.sleep(60)  # {marker}' &"  # the system's Python: no .pth of the venv
+    startup = (
+        f"import subprocess; open({str(written)!r}, 'a').close(); subprocess.Popen(['/bin/sh', '-c', {daemon!r}],"
+        " start_new_session=True, env={'PATH': '/usr/bin:/bin'}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"
+    )
+    (site_packages / "startup.pth").write_text(startup + "\n")
+    app = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'connected'}\n"
+    (tmp_path / "app.py").write_text(app)
+    argv = ["--handler", f"{tmp_path / 'app.py'}:handler", "--interpreter", str(venv / "bin" / "python")]
+    try:
+        result = run_cli("check", *argv, "--clause", "response", "--examples", "1")
+        assert result.status == 0, result.out + result.err
+        assert not written.exists(), "the interpreter's startup wrote outside a sandbox"
+        assert not _daemons(marker), "a process the interpreter's startup began outlived the check"
+    finally:
+        for pid in _daemons(marker):
+            os.kill(pid, signal.SIGKILL)
