@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import sys
 from importlib import resources
@@ -16,6 +17,7 @@ from contract_tests.sandbox.probe import ask
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "python_client.py"
 #: Lambda's oldest Python runtime still supported, and the oldest the client runs on.
 OLDEST = (3, 9)
+VERSION = re.compile(r"[0-9]+\.[0-9]+")
 #: Run by the function's interpreter (Python 3.9+): its version, the folders of its installation and of
 #: its import path, and where the handler's top-level package is found (an editable install maps it
 #: from anywhere): what its sandbox must show it. Finding a top-level spec imports nothing.
@@ -50,12 +52,14 @@ class PythonRuntime(ProcessRuntime):
         chosen = self.options.interpreter or sys.executable
         try:
             version, folders = json.loads(answer)
-        except ValueError:
+        except (ValueError, TypeError):  # not JSON, or not two values
+            version, folders = None, None
+        if not (isinstance(version, str) and VERSION.fullmatch(version) and isinstance(folders, list)):
             raise TargetError(
                 f"--interpreter {chosen!r}: not a Python interpreter the python runtime can use (asked its version"
                 " and import path, it answered nothing it could read); give a Python 3.9 or later"
-            ) from None
-        if tuple(int(part) for part in str(version).split(".")) < OLDEST:
+            )
+        if tuple(int(part) for part in version.split(".")) < OLDEST:
             raise TargetError(
                 f"--interpreter {chosen!r} is Python {version}; the python runtime runs 3.9 and later, as Lambda does"
             )

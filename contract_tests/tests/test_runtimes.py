@@ -238,10 +238,11 @@ def test_runtime_usage_errors_exit_2(run_cli: Any, argv: list[str], message: str
     [
         ("reference_impl.handler:lambda_handler", "", "not a Python interpreter the python runtime can use"),
         ("reference_impl.handler:lambda_handler", '["3.8", []]', "is Python 3.8; the python runtime runs 3.9"),
+        ("reference_impl.handler:lambda_handler", "5", "not a Python interpreter the python runtime"),
         (f"{NODE / 'correct_esm.mjs'}:handler", "", "is not Node.js (asked its version, it answered ''"),
         (f"{NODE / 'correct_esm.mjs'}:handler", "16.20.2", "is Node.js 16.20.2; JavaScript handlers need"),
     ],
-    ids=["no-python", "python-3.8", "no-node", "node-16"],
+    ids=["no-python", "python-3.8", "not-its-answer", "no-node", "node-16"],
 )
 def test_an_interpreter_the_runtime_cannot_use_is_a_usage_error(
     run_cli: Any, tmp_path: Path, handler: str, answer: str, message: str
