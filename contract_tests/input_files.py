@@ -20,7 +20,7 @@ MAX_DEPTH = 64
 
 
 class InputFileError(ValueError):
-    """The file is not a regular JSON file within the bounds; the message says which bound."""
+    """The file is not a regular file of the kind asked for, within the bounds; the message says which bound."""
 
 
 def read_text(path: Path, max_bytes: int = MAX_BYTES, kind: str = "JSON") -> str:

@@ -36,11 +36,15 @@ class PythonRuntime(ProcessRuntime):
     language = "python"
     name = "python"
 
+    @property
+    def chosen(self) -> str:
+        """The interpreter as the user named it (the gate's own by default)."""
+        return self.options.interpreter or sys.executable
+
     def interpreter(self) -> str:
-        chosen = self.options.interpreter or sys.executable
-        found = shutil.which(chosen)
+        found = shutil.which(self.chosen)
         if found is None:
-            raise TargetError(f"--interpreter {chosen!r}: no such program")
+            raise TargetError(f"--interpreter {self.chosen!r}: no such program")
         return found
 
     @functools.cached_property
@@ -49,21 +53,22 @@ class PythonRuntime(ProcessRuntime):
         top = (self.target.module or "").split(".")[0]
         asked = [self.interpreter(), "-I", "-c", ASK_INSTALLATION, top]
         answer = ask(asked, str(self.task_root), contained=self.containment.contained)
-        chosen = self.options.interpreter or sys.executable
+        oldest = ".".join(map(str, OLDEST))
         try:
             version, folders = json.loads(answer)
         except (ValueError, TypeError):  # not JSON, or not two values
             version, folders = None, None
         if not (isinstance(version, str) and VERSION.fullmatch(version) and isinstance(folders, list)):
             raise TargetError(
-                f"--interpreter {chosen!r}: not a Python interpreter the python runtime can use (asked its version"
-                " and import path, it answered nothing it could read); give a Python 3.9 or later"
+                f"--interpreter {self.chosen!r}: not a Python interpreter the python runtime can use (asked its"
+                f" version and import path, it answered nothing it could read); give a Python {oldest} or later"
             )
         if tuple(int(part) for part in version.split(".")) < OLDEST:
             raise TargetError(
-                f"--interpreter {chosen!r} is Python {version}; the python runtime runs 3.9 and later, as Lambda does"
+                f"--interpreter {self.chosen!r} is Python {version}; the python runtime runs {oldest} and later,"
+                " as Lambda does"
             )
-        return str(version), [str(folder) for folder in folders]
+        return version, [str(folder) for folder in folders]
 
     @property
     def execution_env(self) -> str:  # type: ignore[override]
