@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
 from contract_tests.errors import TargetError
-from contract_tests.runtimes.out_of_process import ProcessRuntime
+from contract_tests.runtimes.base import HandlerInitError
+from contract_tests.runtimes.out_of_process import ProcessInstance, ProcessRuntime
+from contract_tests.runtimes.runtime_sdk import PACKAGES, runtime_sdk
+from contract_tests.sandbox.addresses import Listener
 from contract_tests.sandbox.probe import ask
 
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "node_client.mjs"
 #: The oldest Node.js the client is written for: another program, or an older Node.js, fails every connect.
 OLDEST = 18
+#: What Node.js says of a package it cannot find, CommonJS and ES module alike.
+MISSING_SDK_PACKAGE = re.compile(r"Cannot find (?:package|module) '(@aws-sdk/[^'/]+)")
 
 
 class NodeRuntime(ProcessRuntime):
@@ -40,11 +47,43 @@ class NodeRuntime(ProcessRuntime):
         return [self.node(), str(CLIENT)]
 
     def program_paths(self) -> list[str]:
-        """Node.js's installation: the folder above its ``bin`` (a version manager's lives in the home folder)."""
-        return [str(Path(os.path.realpath(self.node())).parent.parent)]
+        """Node.js's installation (the folder above its ``bin``: a version manager's lives in the home
+        folder), and the runtime's SDK."""
+        sdk = runtime_sdk().node_modules
+        return [str(Path(os.path.realpath(self.node())).parent.parent), *([str(sdk)] if sdk else [])]
+
+    def lambda_variables(self, region: str) -> dict[str, str]:
+        """Lambda's, with its ``NODE_PATH``: the runtime's SDK, then the task root (layers have no place here)."""
+        sdk = runtime_sdk().node_modules
+        searched = [*([str(sdk)] if sdk else []), str(self.task_root.resolve())]
+        return {**super().lambda_variables(region), "NODE_PATH": os.pathsep.join(searched)}
+
+    def start(self, environment: Mapping[str, str], listeners: Sequence[Listener] = ()) -> ProcessInstance:
+        try:
+            return super().start(environment, listeners)
+        except HandlerInitError as error:
+            missing = MISSING_SDK_PACKAGE.search(str(error))
+            if missing is None:
+                raise
+            raise TargetError(_without_sdk(missing.group(1))) from error
 
 
 @functools.cache  # one question per program and process: every environment of every check starts it
 def node_version(program: str, contained: bool) -> str:
     """What ``program`` says is its Node.js version ("20.11.1"), or what it printed instead ("" if nothing)."""
     return ask([program, "-e", "process.stdout.write(process.versions.node)"], "/", contained=contained)
+
+
+def _without_sdk(package: str) -> str:
+    """Why a handler importing ``package``, which Lambda's runtime would give it, cannot be checked here."""
+    sdk = runtime_sdk()
+    included = "Lambda's Node.js runtime includes the AWS SDK for JavaScript v3"
+    if sdk.node_modules is None:
+        return (
+            f"the handler imports {package}: {included}, and the gate could not install its copy into {sdk.folder}:"
+            f" {sdk.problem}; give the gate npm and the npm registry once, or ship the SDK with the handler"
+        )
+    return (
+        f"the handler imports {package}: {included}, but the gate's copy holds {', '.join(PACKAGES)} and what"
+        f" they need; ship {package} with the handler (bundle it, or npm install it beside the handler)"
+    )

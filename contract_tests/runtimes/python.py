@@ -9,9 +9,11 @@ import re
 import shutil
 import sys
 from importlib import resources
+from pathlib import Path
 
 from contract_tests.errors import TargetError
 from contract_tests.runtimes.out_of_process import ProcessRuntime
+from contract_tests.runtimes.runtime_sdk import python_sdk
 from contract_tests.sandbox.probe import ask
 
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "python_client.py"
@@ -75,10 +77,17 @@ class PythonRuntime(ProcessRuntime):
         return f"AWS_Lambda_python{self._installation[0]}"
 
     def program_paths(self) -> list[str]:
-        return [os.path.realpath(self.interpreter()), *self._installation[1]]
+        sdk = [str(place) for place in [self._runtime_sdk[0], *self._runtime_sdk[1]]] if self._runtime_sdk else []
+        return [os.path.realpath(self.interpreter()), *self._installation[1], *sdk]
+
+    @functools.cached_property
+    def _runtime_sdk(self) -> tuple[Path, list[Path]] | None:
+        """The boto3 Lambda's runtime gives a function, for an ``--interpreter`` (the gate's own has it)."""
+        return python_sdk() if self.options.interpreter else None
 
     def command(self) -> list[str]:
         # -I: neither the client's folder nor the caller's PYTHON* variables reach the handler's sys.path.
         # -B: no __pycache__ beside the handler (a check writes nothing into the user's folders; on Lambda
         # the task root is read-only too).
-        return [self.interpreter(), "-I", "-B", str(CLIENT)]
+        sdk = [str(self._runtime_sdk[0])] if self._runtime_sdk else []
+        return [self.interpreter(), "-I", "-B", str(CLIENT), *sdk]

@@ -3,6 +3,7 @@
 // ships this one, built on node:http alone.
 import http from "node:http";
 import fs from "node:fs";
+import nodeModule from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -106,6 +107,11 @@ function endOutput(requestId) {
   process.stdout.write(END_OF_OUTPUT + requestId + "\n");
 }
 
+const searched = (process.env.NODE_PATH || "").split(path.delimiter).filter(Boolean);
+// module.register is Node.js 18.19 and 20.6 on; before them an ES module finds only its own packages.
+if (searched.length && typeof nodeModule.register === "function") {
+  nodeModule.register("./node_path_hook.mjs", import.meta.url, { data: { folders: searched } });
+}
 const handler = await loadHandler();
 for (;;) {
   const next = await call("GET", "/invocation/next");

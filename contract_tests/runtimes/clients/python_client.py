@@ -76,6 +76,8 @@ def _load_handler():
     module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
     task_root = os.environ["LAMBDA_TASK_ROOT"]
     sys.path.insert(0, task_root)
+    # The SDK Lambda's runtime includes (its /var/runtime), after the function's own packages.
+    sys.path.extend(sys.argv[1:2])
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:

@@ -1,0 +1,159 @@
+"""The AWS SDK that Lambda's runtimes include, for handlers that import it without shipping it: boto3 on
+Python (a function's requirements rarely list it), the AWS SDK for JavaScript v3 on Node.js 18 and later
+(the Lambda console's ``index.mjs``, and CDK's and SAM's esbuild builds, which leave ``@aws-sdk/*`` to
+the runtime).
+
+Each is made once per state home and found as on Lambda: after the function's own packages. Python's
+is a folder of links to the gate's own boto3 and what it imports (Lambda's ``/var/runtime``), appended
+to the path of an ``--interpreter`` that lacks them. Node.js's is installed from the lock file beside
+this module (``npm ci``, no package scripts) and searched through ``NODE_PATH``, for ES modules too (the
+runtime client's resolve hook). Without npm or the registry a check still runs; only a handler that
+needs the copy is stopped, with the reason (``start`` in nodejs.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import hashlib
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import metadata, resources
+from pathlib import Path
+
+from contract_tests.errors import HarnessError
+from contract_tests.state_home import state_home
+
+PACKAGE = resources.files("contract_tests.runtimes") / "node_runtime_sdk"
+FILES = ("package.json", "package-lock.json")
+#: An install takes ~10 s here; a registry that stops answering must not hold a check for ever.
+INSTALL_TIMEOUT_S = 300
+#: The packages the Node.js copy holds (their dependencies come along): a handler importing another
+#: runtime-included package ships it, or the check says so.
+PACKAGES = (
+    "@aws-sdk/client-dynamodb",
+    "@aws-sdk/lib-dynamodb",
+    "@aws-sdk/util-dynamodb",
+    "@aws-sdk/client-apigatewaymanagementapi",
+    "@aws-sdk/client-secrets-manager",
+    "@aws-sdk/client-ssm",
+    "@aws-sdk/client-kms",
+    "@aws-sdk/client-sts",
+    "@aws-sdk/credential-providers",
+)
+#: What Lambda's Python runtimes hold beside the handler's path: boto3 and the distributions it imports.
+PYTHON_DISTRIBUTIONS = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
+
+
+@dataclass(frozen=True)
+class RuntimeSdk:
+    """Where the Node.js copy's ``node_modules`` is, or why there is none."""
+
+    node_modules: Path | None
+    problem: str = ""
+
+    @property
+    def folder(self) -> Path:
+        return installs()
+
+
+def installs() -> Path:
+    """Where Node.js copies are installed, one per lock file."""
+    return state_home() / "node-runtime-sdk"
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One maker at a time: parallel checks (``--jobs``, a test suite's workers) wait for the first."""
+    with open(folder / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _made_once(folder: Path, make: Callable[[Path], str]) -> str:
+    """Make ``folder`` with ``make`` (given a scratch folder; it returns why it failed, or "") unless it
+    exists; whole or not at all, so a check never sees half of one. Why it could not be made, or ""."""
+    if folder.is_dir():
+        return ""
+    parent = folder.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        with _locked(parent):
+            if folder.is_dir():
+                return ""
+            scratch = Path(tempfile.mkdtemp(prefix=".making-", dir=parent))
+            try:
+                problem = make(scratch)
+                if not problem:
+                    scratch.chmod(0o755)  # mkdtemp's is the maker's alone
+                    scratch.rename(folder)
+                return problem
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+    except OSError as error:
+        return str(error.strerror or error)
+
+
+def _npm_ci(scratch: Path) -> str:
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm is not on PATH"
+    for name in FILES:
+        (scratch / name).write_bytes((PACKAGE / name).read_bytes())
+    command = [npm, "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
+    try:
+        done = subprocess.run(
+            command, cwd=scratch, capture_output=True, text=True, timeout=INSTALL_TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return f"npm ci did not finish in {INSTALL_TIMEOUT_S} s (is the npm registry reachable?)"
+    if done.returncode == 0:
+        return ""
+    said = (done.stderr or done.stdout).strip().splitlines()
+    return f"npm ci failed: {said[-1] if said else f'exit status {done.returncode}'}"
+
+
+@functools.cache  # once per process: every environment of every Node.js function asks
+def runtime_sdk() -> RuntimeSdk:
+    """The Node.js copy, installed first if this state home has none."""
+    lock = hashlib.sha256(b"".join((PACKAGE / name).read_bytes() for name in FILES)).hexdigest()[:16]
+    folder = installs() / lock
+    problem = _made_once(folder, _npm_ci)
+    return RuntimeSdk(None, problem) if problem else RuntimeSdk(folder / "node_modules")
+
+
+def _python_entries() -> dict[str, Path]:
+    """Each top-level name (package, module, ``.dist-info``) of the distributions, and where the gate has it."""
+    entries: dict[str, Path] = {}
+    for name in PYTHON_DISTRIBUTIONS:
+        distribution = metadata.distribution(name)
+        for file in distribution.files or ():
+            top = file.parts[0]
+            if top not in ("..", "__pycache__"):
+                entries[top] = Path(str(distribution.locate_file(top))).resolve()
+    return entries
+
+
+def _link_python_sdk(scratch: Path) -> str:
+    for top, target in _python_entries().items():
+        (scratch / top).symlink_to(target)
+    return ""
+
+
+@functools.cache
+def python_sdk() -> tuple[Path, list[Path]]:
+    """A folder holding only boto3 and what it imports (links to the gate's own), and the linked places:
+    the folder is named for their versions, so a new boto3 makes a new one."""
+    versions = ",".join(f"{name}={metadata.version(name)}" for name in PYTHON_DISTRIBUTIONS)
+    folder = state_home() / "python-runtime-sdk" / hashlib.sha256(versions.encode()).hexdigest()[:16]
+    problem = _made_once(folder, _link_python_sdk)
+    if problem:
+        raise HarnessError(f"cannot make {folder}, where --interpreter finds boto3 as on Lambda: {problem}")
+    return folder, list(_python_entries().values())
