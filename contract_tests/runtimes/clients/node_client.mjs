@@ -108,8 +108,9 @@ function endOutput(requestId) {
 }
 
 const searched = (process.env.NODE_PATH || "").split(path.delimiter).filter(Boolean);
-// module.register is Node.js 18.19 and 20.6 on; before them an ES module finds only its own packages.
-if (searched.length && typeof nodeModule.register === "function") {
+// Asked for by the gate once a handler needed it (the hook's thread costs each start): as Lambda's runtime
+// does, ES modules search NODE_PATH too. module.register is Node.js 18.19 and 20.6 on.
+if (process.argv.includes("--imports-search-node-path") && typeof nodeModule.register === "function") {
   nodeModule.register("./node_path_hook.mjs", import.meta.url, { data: { folders: searched } });
 }
 const handler = await loadHandler();
