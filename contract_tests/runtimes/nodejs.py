@@ -13,7 +13,7 @@ from pathlib import Path
 from contract_tests.errors import TargetError
 from contract_tests.runtimes.base import HandlerInitError
 from contract_tests.runtimes.out_of_process import ProcessInstance, ProcessRuntime
-from contract_tests.runtimes.runtime_sdk import PACKAGES, runtime_sdk
+from contract_tests.runtimes.runtime_sdk import PACKAGES, node_modules_path, runtime_sdk
 from contract_tests.sandbox.addresses import Listener
 from contract_tests.sandbox.probe import ask
 
@@ -53,33 +53,45 @@ class NodeRuntime(ProcessRuntime):
 
     def program_paths(self) -> list[str]:
         """Node.js's installation (the folder above its ``bin``: a version manager's lives in the home
-        folder), and the runtime's SDK."""
-        sdk = runtime_sdk().node_modules
-        return [str(Path(os.path.realpath(self.node())).parent.parent), *([str(sdk)] if sdk else [])]
+        folder), and the runtime's SDK once installed."""
+        sdk = node_modules_path()
+        return [str(Path(os.path.realpath(self.node())).parent.parent), *([str(sdk)] if sdk.is_dir() else [])]
 
     def lambda_variables(self, region: str) -> dict[str, str]:
         """Lambda's, with its ``NODE_PATH``: the runtime's SDK, then the task root (layers have no place here)."""
-        sdk = runtime_sdk().node_modules
-        searched = [*([str(sdk)] if sdk else []), str(self.task_root.resolve())]
+        searched = [str(node_modules_path()), str(self.task_root.resolve())]
         return {**super().lambda_variables(region), "NODE_PATH": os.pathsep.join(searched)}
 
     def start(self, environment: Mapping[str, str], listeners: Sequence[Listener] = ()) -> ProcessInstance:
-        """A new environment; an ES module that failed to link for want of a package NODE_PATH holds (so
-        nothing of it ran) starts again with the search Lambda's runtime adds, this start and every later one."""
-        try:
-            return super().start(environment, listeners)
-        except HandlerInitError as error:
-            missing = MISSING_PACKAGE.search(str(error))
-            if missing is None:
+        """A new environment. One that failed to initialise for want of a package Lambda's runtime would
+        give it starts again once the gate can give it too (see ``_offer``)."""
+        while True:
+            try:
+                return super().start(environment, listeners)
+            except HandlerInitError as error:
+                missing = MISSING_PACKAGE.search(str(error))
+                if missing is not None and self._offer(missing.group(1), environment):
+                    continue
+                if missing is not None and missing.group(1).startswith("@aws-sdk/"):
+                    raise TargetError(_without_sdk(missing.group(1))) from error
                 raise
-            package = missing.group(1)
-            searched = [Path(folder) for folder in environment.get("NODE_PATH", "").split(os.pathsep) if folder]
-            if not self.imports_search_node_path and any((folder / package).exists() for folder in searched):
-                self.imports_search_node_path = True
-                return self.start(environment, listeners)
-            if package.startswith("@aws-sdk/"):
-                raise TargetError(_without_sdk(package)) from error
-            raise
+
+    def _offer(self, package: str, environment: Mapping[str, str]) -> bool:
+        """Whether the next start can find ``package``, as on Lambda: ES modules told to search NODE_PATH
+        (their import failed to link, so nothing of them ran), or the runtime's SDK installed."""
+        searched = [Path(folder) for folder in environment.get("NODE_PATH", "").split(os.pathsep) if folder]
+        if any((folder / package).exists() for folder in searched):
+            if self.imports_search_node_path:
+                return False
+            self.imports_search_node_path = True
+            return True
+        sdk = node_modules_path()
+        if not package.startswith("@aws-sdk/") or sdk not in searched or sdk.is_dir():
+            return False
+        if runtime_sdk().node_modules is None:
+            return False
+        self._plans.clear()  # the sandbox binds the copy from now on
+        return True
 
 
 @functools.cache  # one question per program and process: every environment of every check starts it

@@ -5,10 +5,11 @@ the runtime).
 
 Each is made once per state home and found as on Lambda: after the function's own packages. Python's
 is a folder of links to the gate's own boto3 and what it imports (Lambda's ``/var/runtime``), appended
-to the path of an ``--interpreter`` that lacks them. Node.js's is installed from the lock file beside
-this module (``npm ci``, no package scripts) and searched through ``NODE_PATH``, for ES modules too (the
-runtime client's resolve hook). Without npm or the registry a check still runs; only a handler that
-needs the copy is stopped, with the reason (``start`` in nodejs.py).
+to the path of an ``--interpreter``. Node.js's is installed from the lock file beside this module (``npm
+ci``, no package scripts) the first time a handler fails to start without it, and searched through
+``NODE_PATH``, for ES modules too (the runtime client's resolve hook): see ``start`` in nodejs.py. So a
+handler that ships its SDK never waits for npm, and without npm or the registry only a handler that
+needs the copy is stopped, with the reason.
 """
 
 from __future__ import annotations
@@ -120,11 +121,20 @@ def _npm_ci(scratch: Path) -> str:
     return f"npm ci failed: {said[-1] if said else f'exit status {done.returncode}'}"
 
 
-@functools.cache  # once per process: every environment of every Node.js function asks
+@functools.cache
+def _lock_digest() -> str:
+    return hashlib.sha256(b"".join((PACKAGE / name).read_bytes() for name in FILES)).hexdigest()[:16]
+
+
+def node_modules_path() -> Path:
+    """Where the Node.js copy's ``node_modules`` is, or will be once a handler needs it."""
+    return installs() / _lock_digest() / "node_modules"
+
+
+@functools.cache  # once per process: the first handler that needs it waits for the install, no other
 def runtime_sdk() -> RuntimeSdk:
     """The Node.js copy, installed first if this state home has none."""
-    lock = hashlib.sha256(b"".join((PACKAGE / name).read_bytes() for name in FILES)).hexdigest()[:16]
-    folder = installs() / lock
+    folder = node_modules_path().parent
     problem = _made_once(folder, _npm_ci)
     return RuntimeSdk(None, problem) if problem else RuntimeSdk(folder / "node_modules")
 
