@@ -7,6 +7,7 @@ A handler here shares the gate's interpreter and dependencies, cannot be killed 
 from __future__ import annotations
 
 import copy
+import functools
 import importlib
 import importlib.util
 import io
@@ -36,6 +37,7 @@ from contract_tests.runtimes.base import (
     Runtime,
     timed_out,
 )
+from contract_tests.runtimes.python import CLIENT as PYTHON_CLIENT
 from contract_tests.sandbox.addresses import Listener
 from contract_tests.sandbox.support import Containment
 from contract_tests.targets import HandlerTarget
@@ -60,6 +62,21 @@ _LAMBDA_INIT_TYPES: dict[type[BaseException], str] = {
     ImportError: "Runtime.ImportModuleError: ",
     SyntaxError: "Runtime.UserCodeSyntaxError: ",
 }
+
+
+@functools.cache
+def _python_client() -> Any:
+    """The out-of-process runtime's client, as a module: answers are written by its ``marshal_response``."""
+    spec = importlib.util.spec_from_file_location("connect_contract_python_client", str(PYTHON_CLIENT))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def marshal_response(response: Any) -> str:
+    written: str = _python_client().marshal_response(response)
+    return written
 
 
 def _describe(error: BaseException, code_root: Path | None = None) -> str:
@@ -182,11 +199,15 @@ def invoke(
     def call() -> None:
         try:
             response = handler(payload, context)
-            # Lambda sends the return value as JSON; what does not serialize is a function error.
-            result.response = json.loads(json.dumps(response))
         except BaseException as error:  # noqa: BLE001 - any handler failure is a Lambda function error
             result.error = _describe(error, code_root)
             result.error_message = str(error)
+            return
+        try:  # Lambda sends the return value as JSON; what does not serialize is the runtime's error
+            result.response = json.loads(marshal_response(response))
+        except (TypeError, ValueError) as error:
+            result.error_message = f"Unable to marshal response: {error}"
+            result.error = f"Runtime.MarshalError: {result.error_message}"
 
     with captured_output(result.logs):
         result.started_ms = time.time_ns() // 1_000_000

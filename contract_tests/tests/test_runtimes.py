@@ -270,6 +270,26 @@ def test_the_functions_own_configuration_reaches_it(run_cli: Any, tmp_path: Path
 
 
 @pytest.mark.parametrize("runtime", ["python", "inprocess"])
+def test_an_answer_is_written_as_lambdas_python_runtime_writes_it(run_cli: Any, tmp_path: Path, runtime: str) -> None:
+    """A Decimal (a Number read through boto3's resource API) is a number; what JSON cannot hold is the
+    runtime's Runtime.MarshalError, not the handler's own exception."""
+    answers = {
+        "number.py": 'Decimal("200"), "body": "connected"',
+        "date_answer.py": '200, "body": datetime.date(2026, 1, 1)',
+    }
+    for name, answer in answers.items():
+        (tmp_path / name).write_text(
+            f"import datetime\nfrom decimal import Decimal\n\n\ndef handler(event, context):\n"
+            f"    return {{'statusCode': {answer}}}\n"
+        )
+    argv = ("--runtime", runtime, "--clause", "response", "--examples", "5")
+    assert run_cli("check", "--handler", f"{tmp_path}/number.py:handler", *argv).status == 0
+    refused = run_cli("check", "--handler", f"{tmp_path}/date_answer.py:handler", *argv)
+    assert refused.status == 1, refused.out + refused.err
+    assert "Runtime.MarshalError: Unable to marshal response: Object of type date is not JSON" in refused.out
+
+
+@pytest.mark.parametrize("runtime", ["python", "inprocess"])
 def test_a_check_writes_no_bytecode_beside_the_handler(run_cli: Any, tmp_path: Path, runtime: str) -> None:
     """The README promises a check writes nothing into the user's folders; uncontained, the handler's
     interpreter would write __pycache__ beside it (on Lambda the task root is read-only)."""
@@ -311,6 +331,59 @@ def test_a_node_module_not_found_at_init_is_lambdas_import_error(run_cli: Any, t
     result = run_cli("check", "--handler", f"{tmp_path}/app.mjs:handler", "--clause", "response", "--examples", "2")
     assert result.status == 1, result.out + result.err
     assert "Runtime.ImportModuleError: Error: Cannot find package 'package-nobody-installed'" in result.out, result.out
+
+
+CONNECTED = '{ statusCode: 200, body: "connected" }'
+#: How Lambda's Node.js runtime (18 to 22) takes a handler's answer: a handler, what it answers.
+NODE_ANSWERS = {
+    "async-declaring-an-unused-callback": (
+        f"export const handler = async (event, context, callback) => ({CONNECTED});",
+        "",
+    ),
+    "context-succeed": (f"export function handler(event, context) {{ context.succeed({CONNECTED}); }}", ""),
+    "context-done": (f"export function handler(event, context) {{ context.done(null, {CONNECTED}); }}", ""),
+    # The callback's answer leaves once the event loop is empty: what the handler did to it meanwhile counts.
+    "callback-answer-sent-once-the-loop-is-empty": (
+        "export function handler(event, context, callback) {\n"
+        '  const answer = { statusCode: 500, body: "not yet" };\n'
+        "  callback(null, answer);\n"
+        '  setTimeout(() => Object.assign(answer, { statusCode: 200, body: "connected" }), 50);\n'
+        "}",
+        "",
+    ),
+    "callback-not-waiting-for-a-timer-left-running": (
+        "setInterval(() => {}, 1000);\n"
+        "export function handler(event, context, callback) {\n"
+        "  context.callbackWaitsForEmptyEventLoop = false;\n"
+        f"  callback(null, {CONNECTED});\n"
+        "}",
+        "",
+    ),
+    "value-returned-by-a-handler-not-async": (
+        f"export function handler(event) {{ return {CONNECTED}; }}",
+        "returned null",
+    ),
+    "callback-waiting-for-a-timer-left-running": (
+        "setInterval(() => {}, 1000);\n"
+        f"export const handler = (event, context, callback) => callback(null, {CONNECTED});",
+        "Task timed out after 2.00 seconds",
+    ),
+    "async-promise-that-never-settles": (
+        "export const handler = async () => new Promise(() => {});",
+        "Runtime.NodeJsExit: Runtime exited without providing a reason",
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "refused"), NODE_ANSWERS.values(), ids=NODE_ANSWERS)
+def test_a_node_handler_answers_as_lambdas_runtime_takes_it(
+    run_cli: Any, tmp_path: Path, source: str, refused: str
+) -> None:
+    (tmp_path / "app.mjs").write_text(source + "\n")
+    argv = ["--handler", f"{tmp_path}/app.mjs:handler", "--clause", "response", "--examples", "3", "--timeout", "2"]
+    result = run_cli("check", *argv)
+    assert result.status == (1 if refused else 0), result.out + result.err
+    assert refused in result.out
 
 
 def test_a_line_printed_after_the_only_answer_is_in_the_settled_output(tmp_path: Path) -> None:

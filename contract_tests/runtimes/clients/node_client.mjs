@@ -1,4 +1,4 @@
-// A Lambda runtime client for Node.js handlers (18 or newer): async and callback handlers,
+// A Lambda runtime client for Node.js handlers (18 or newer): async handlers, callbacks, context.done,
 // CommonJS and ES modules. npm's aws-lambda-ric needs a native build and Node 22, so the harness
 // ships this one, built on node:http alone.
 import http from "node:http";
@@ -88,19 +88,67 @@ function context(headers) {
     memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
     logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
-    callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
 }
 
+// What to do when the event loop has nothing left to run (Node.js's "beforeExit"), for this invocation.
+let onEmptyEventLoop = null;
+process.on("beforeExit", () => {
+  const then = onEmptyEventLoop;
+  onEmptyEventLoop = null;
+  if (then) then();
+});
+
+function isError(value) {
+  return value !== undefined && value !== null;
+}
+
+// As Lambda's Node.js runtime (18 to 22) does: every handler is called with (event, context, callback),
+// and the first of these answers: the promise it returns, context.done/succeed/fail, or the callback,
+// which answers once the event loop is empty unless context.callbackWaitsForEmptyEventLoop is false.
+// A handler that returns no promise and never answers gets null when the loop empties; an async one, an error.
 function run(handler, event, ctx) {
-  // A handler declaring three parameters answers through the callback, as Lambda's Node runtime expects.
-  if (handler.length >= 3) {
-    return new Promise((resolve, reject) => {
-      handler(event, ctx, (error, result) => (error ? reject(error) : resolve(result)));
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const answer = (error, result) => {
+      if (answered) return;
+      answered = true;
+      onEmptyEventLoop = null;
+      if (isError(error)) reject(error);
+      else resolve(result);
+    };
+    let waits = true;
+    Object.defineProperty(ctx, "callbackWaitsForEmptyEventLoop", {
+      get: () => waits,
+      set: (value) => {
+        waits = value;
+      },
+      enumerable: true,
     });
-  }
-  return Promise.resolve().then(() => handler(event, ctx));
+    ctx.done = (error, result) => answer(error, result);
+    ctx.succeed = (result) => answer(null, result);
+    ctx.fail = (error) => answer(isError(error) ? error : "handled");
+    const callback = (error, result) => {
+      if (answered) return;
+      if (isError(error) || !waits) answer(error, result);
+      else onEmptyEventLoop = () => setImmediate(() => answer(null, result));
+    };
+    onEmptyEventLoop =
+      handler.constructor?.name === "AsyncFunction"
+        ? () => answer(Object.assign(new Error("Runtime exited without providing a reason"), { name: "Runtime.NodeJsExit" }))
+        : () => answer(null, null);
+    let result;
+    try {
+      result = handler(event, ctx, callback);
+    } catch (error) {
+      callback(error);
+      return;
+    }
+    if (result && typeof result.then === "function") {
+      result.then(ctx.succeed, ctx.fail);
+    }
+  });
 }
 
 function endOutput(requestId) {

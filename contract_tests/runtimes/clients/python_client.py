@@ -5,16 +5,17 @@ is installed into it. awslambdaric would do the same job but must be installed i
 interpreter, which a handler's own virtualenv should not need.
 """
 
+import decimal
 import importlib
 import json
 import logging
+import math
 import os
 import sys
 import time
 import traceback
 import urllib.request
 
-API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
 END_OF_OUTPUT = "\x1econnect-contract:end "
 
 
@@ -46,21 +47,42 @@ def _post(path, body, error_type=None):
     headers = {"Content-Type": "application/json"}
     if error_type:
         headers["Lambda-Runtime-Function-Error-Type"] = error_type
-    request = urllib.request.Request(API + path, data=body, headers=headers, method="POST")
+    request = urllib.request.Request(_api() + path, data=body, headers=headers, method="POST")
     urllib.request.urlopen(request).close()
 
 
-def _error_body(error, error_type=None):
+def _api():
+    return "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
+
+
+def _decimal(value):
+    if isinstance(value, decimal.Decimal):
+        if value.is_nan():
+            return math.nan
+        return int(value) if value == value.to_integral_value() and "E" not in str(value).upper() else float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def marshal_response(result):
+    """The handler's answer as Lambda's Python runtime writes it: JSON, a Decimal (what boto3's resource API
+    reads a Number as) written as a number. The ``inprocess`` runtime writes answers with this too."""
+    return json.dumps(result, default=_decimal)
+
+
+def _error_body(error, error_type=None, message=None):
     frames = traceback.extract_tb(error.__traceback__)
-    if isinstance(error, SyntaxError):
+    if message is not None:  # the runtime's own error: no frame of the handler's
+        stack = []
+    elif isinstance(error, SyntaxError):
         stack = [f"{error.filename}:{error.lineno}"]
     else:
         root = os.environ.get("LAMBDA_TASK_ROOT", "/")
         own = [f for f in frames if f.filename.startswith(root) and "site-packages" not in f.filename]
         stack = [f"{f.filename}:{f.lineno}" for f in (own or frames)]
-    message = error.msg if isinstance(error, SyntaxError) else str(error)
-    if error_type:  # an init error: Lambda's type first, then the exception's own
-        message = f"{type(error).__name__}: {message}"
+    if message is None:
+        message = error.msg if isinstance(error, SyntaxError) else str(error)
+        if error_type:  # an init error: Lambda's type first, then the exception's own
+            message = f"{type(error).__name__}: {message}"
     body = {"errorType": error_type or type(error).__name__, "errorMessage": message, "stackTrace": stack}
     return json.dumps(body).encode()
 
@@ -115,7 +137,7 @@ def main():
         _post("/init/error", _error_body(error, kind), kind or type(error).__name__)
         sys.exit(1)
     while True:
-        with urllib.request.urlopen(API + "/invocation/next") as response:
+        with urllib.request.urlopen(_api() + "/invocation/next") as response:
             request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
             deadline_ms = int(response.headers["Lambda-Runtime-Deadline-Ms"])
             function_arn = response.headers["Lambda-Runtime-Invoked-Function-Arn"]
@@ -123,10 +145,16 @@ def main():
         context = LambdaContext(request_id, deadline_ms, function_arn)
         try:
             result = handler(event, context)
-            body = json.dumps(result).encode()
         except Exception as error:  # any failure is the function's error
             _end_output(request_id)
             _post(f"/invocation/{request_id}/error", _error_body(error), "Unhandled")
+            continue
+        try:
+            body = marshal_response(result).encode()
+        except (TypeError, ValueError) as error:
+            _end_output(request_id)
+            message = "Unable to marshal response: " + str(error)
+            _post(f"/invocation/{request_id}/error", _error_body(error, "Runtime.MarshalError", message), "Unhandled")
             continue
         _end_output(request_id)
         _post(f"/invocation/{request_id}/response", body)
