@@ -54,6 +54,13 @@ class LambdaContext:
         print(message, end="", flush=True)
 
 
+def trace_header(request_id: str) -> str:
+    """The X-Ray trace header of an invocation, in Lambda's form (``Root=1-<time>-<24 hex>;Parent=…``),
+    not sampled: what the runtime puts in ``_X_AMZN_TRACE_ID`` for the X-Ray SDK."""
+    digits = uuid.uuid5(uuid.NAMESPACE_OID, request_id).hex
+    return f"Root=1-{int(time.time()):08x}-{digits[:24]};Parent={digits[16:]};Sampled=0"
+
+
 def function_arn(region: str, function_name: str = FUNCTION_NAME) -> str:
     return f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{function_name}"
 

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 from unittest import mock
 
 from contract_tests.errors import TargetError
-from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S, LambdaContext
+from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S, LambdaContext, trace_header
 from contract_tests.observers.botocore_hooks import fresh_default_session
 from contract_tests.runtimes.base import (
     INIT_ERROR_PREFIX,
@@ -190,11 +191,14 @@ def invoke(
     code_root: Path | None = None,
     timeout_s: float = TIMEOUT_S,
     memory_mb: int = MEMORY_MB,
+    request_id: str | None = None,
 ) -> Invocation:
     """Call ``handler`` with a JSON copy of ``event`` and a Lambda context, within Lambda's timeout."""
     result = Invocation()
     payload = copy.deepcopy(event)
     context = LambdaContext(region=region, timeout_s=timeout_s, memory_limit_in_mb=memory_mb)
+    if request_id is not None:
+        context.aws_request_id = request_id
 
     def call() -> None:
         try:
@@ -251,9 +255,12 @@ class InProcessInstance(Instance):
         return not self._abandoned
 
     def invoke(self, event: Any, timeout_s: float) -> Invocation:
-        with process_environment(self._environment):
+        request_id = str(uuid.uuid4())
+        # As Lambda's runtime sets it for each invocation, for the X-Ray SDK (Powertools' Tracer).
+        traced = {**self._environment, "_X_AMZN_TRACE_ID": trace_header(request_id)}
+        with process_environment(traced):
             region, memory = self._environment["AWS_REGION"], self._runtime.options.memory_mb
-            result = invoke(self._handler, event, region, self._runtime.task_root, timeout_s, memory)
+            result = invoke(self._handler, event, region, self._runtime.task_root, timeout_s, memory, request_id)
         self._abandoned = (result.error or "").startswith(TIMED_OUT)
         return result
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from contract_tests.lambda_runtime import trace_header
 from contract_tests.loopback import QuietServer, read_body
 
 PREFIX = "/2018-06-01/runtime"
@@ -74,7 +74,7 @@ class RuntimeApi:
                         "Lambda-Runtime-Aws-Request-Id": event.request_id,
                         "Lambda-Runtime-Deadline-Ms": str(event.deadline_ms),
                         "Lambda-Runtime-Invoked-Function-Arn": event.function_arn,
-                        "Lambda-Runtime-Trace-Id": f"Root=1-{int(time.time()):08x}-{event.request_id[:24]};Sampled=0",
+                        "Lambda-Runtime-Trace-Id": trace_header(event.request_id),
                     },
                 )
 

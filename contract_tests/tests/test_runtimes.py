@@ -289,6 +289,33 @@ def test_an_answer_is_written_as_lambdas_python_runtime_writes_it(run_cli: Any, 
     assert "Runtime.MarshalError: Unable to marshal response: Object of type date is not JSON" in refused.out
 
 
+TRACE_HEADER = r"Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0"
+TRACED = {
+    "app.py": (
+        "import os, re\n\n\ndef handler(event, context):\n"
+        '    trace = os.environ.get("_X_AMZN_TRACE_ID", "none")\n'
+        f'    return {{"statusCode": 200, "body": "connected" if re.fullmatch(r"{TRACE_HEADER}", trace) else trace}}\n'
+    ),
+    "app.mjs": (
+        "export const handler = async () => {\n"
+        '  const trace = process.env._X_AMZN_TRACE_ID ?? "none";\n'
+        f'  return {{ statusCode: 200, body: /^{TRACE_HEADER}$/.test(trace) ? "connected" : trace }};\n'
+        "};\n"
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "runtime"), [("app.py", "python"), ("app.py", "inprocess"), ("app.mjs", "nodejs")])
+def test_each_invocation_has_its_trace_header_as_on_lambda(
+    run_cli: Any, tmp_path: Path, name: str, runtime: str
+) -> None:
+    """The X-Ray SDK (Powertools' Tracer) reads the invocation's trace from ``_X_AMZN_TRACE_ID``."""
+    (tmp_path / name).write_text(TRACED[name])
+    argv = ["--handler", f"{tmp_path / name}:handler", "--runtime", runtime, "--clause", "response", "--examples", "5"]
+    result = run_cli("check", *argv)
+    assert result.status == 0, result.out + result.err
+
+
 @pytest.mark.parametrize("runtime", ["python", "inprocess"])
 def test_a_check_writes_no_bytecode_beside_the_handler(run_cli: Any, tmp_path: Path, runtime: str) -> None:
     """The README promises a check writes nothing into the user's folders; uncontained, the handler's

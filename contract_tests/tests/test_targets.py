@@ -72,12 +72,19 @@ def test_invoke_passes_a_json_copy_and_reports_errors(tmp_path: Path) -> None:
     assert result.error is not None and result.error.startswith("ValueError: boom")
 
 
-def test_unserializable_response_is_a_function_error(tmp_path: Path) -> None:
-    (tmp_path / "decimal_answer.py").write_text(
-        "from decimal import Decimal\ndef handler(event, context):\n    return {'statusCode': Decimal(200)}\n"
+def test_an_answer_json_cannot_hold_is_the_runtimes_marshal_error(tmp_path: Path) -> None:
+    """As Lambda's Python runtime: a Decimal is written as a number, a set is not JSON at all."""
+    (tmp_path / "answers.py").write_text(
+        "from decimal import Decimal\n"
+        "def number(event, context):\n    return {'statusCode': Decimal(200)}\n"
+        "def a_set(event, context):\n    return {'statusCode': 200, 'body': {'connected'}}\n"
     )
-    result = invoke(HandlerLoader(parse_target(f"{tmp_path}/decimal_answer.py:handler")).load(), {}, "us-east-1")
-    assert result.error is not None and "not JSON serializable" in result.error
+    number = invoke(HandlerLoader(parse_target(f"{tmp_path}/answers.py:number")).load(), {}, "us-east-1")
+    assert number.error is None and number.response == {"statusCode": 200}
+    a_set = invoke(HandlerLoader(parse_target(f"{tmp_path}/answers.py:a_set")).load(), {}, "us-east-1")
+    assert (
+        a_set.error == "Runtime.MarshalError: Unable to marshal response: Object of type set is not JSON serializable"
+    )
 
 
 def test_context_has_lambdas_attributes() -> None:

@@ -165,6 +165,9 @@ const handler = await loadHandler();
 for (;;) {
   const next = await call("GET", "/invocation/next");
   const requestId = next.headers["lambda-runtime-aws-request-id"];
+  // As Lambda's runtime does, for the X-Ray SDK (Powertools' Tracer) to find the invocation's trace.
+  if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
+  else delete process.env._X_AMZN_TRACE_ID;
   let body;
   try {
     const result = await run(handler, JSON.parse(next.body), context(next.headers));

@@ -141,7 +141,13 @@ def main():
             request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
             deadline_ms = int(response.headers["Lambda-Runtime-Deadline-Ms"])
             function_arn = response.headers["Lambda-Runtime-Invoked-Function-Arn"]
+            trace_id = response.headers.get("Lambda-Runtime-Trace-Id")
             event = json.loads(response.read())
+        # As Lambda's runtime does, for the X-Ray SDK (Powertools' Tracer) to find the invocation's trace.
+        if trace_id:
+            os.environ["_X_AMZN_TRACE_ID"] = trace_id
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
         context = LambdaContext(request_id, deadline_ms, function_arn)
         try:
             result = handler(event, context)
