@@ -59,7 +59,19 @@ def parse_target(spec: str, code_dir: str | None = None) -> HandlerTarget:
         raise TargetError(f"--handler {spec!r}: expected MODULE:FUNCTION, PATH.py:FUNCTION or Lambda's FILE.FUNCTION")
     base = root or Path.cwd()
     # Lambda's notation names a file without its suffix: a JavaScript one is a file target.
-    scripts = [base / f"{where}{suffix}" for suffix in JS_SUFFIXES if (base / f"{where}{suffix}").is_file()]
+    scripts = _scripts(base, where)
     if scripts:
         return HandlerTarget(spec, function, file=scripts[0].resolve(), code_dir=root)
+    # Lambda's Node.js runtime reads the file's name up to the first dot of the last part, and the rest as
+    # a path among the module's exports ("index.handlers.connect").
+    folder, _, last = spec.rpartition("/")
+    module, _, nested = last.partition(".")
+    scripts = _scripts(base, f"{folder}/{module}" if folder else module)
+    if scripts and all(part.isidentifier() for part in nested.split(".")):
+        return HandlerTarget(spec, nested, file=scripts[0].resolve(), code_dir=root)
     return HandlerTarget(spec, function, module=where.replace("/", "."), code_dir=base)
+
+
+def _scripts(base: Path, name: str) -> list[Path]:
+    """The JavaScript files Lambda's notation ``name`` may mean, in the order Lambda's runtime tries them."""
+    return [base / f"{name}{suffix}" for suffix in JS_SUFFIXES if (base / f"{name}{suffix}").is_file()]

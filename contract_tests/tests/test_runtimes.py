@@ -156,6 +156,22 @@ def test_lambda_notation_finds_a_javascript_file(run_cli: Any) -> None:
     assert "(nodejs runtime)" in result.out
 
 
+def test_lambda_notation_reads_the_file_and_the_function_as_lambdas_node_runtime_does(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    """The file's name ends at the first dot of the last part; the rest is a path among its exports."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "index.mjs").write_text(
+        'export const routes = { connect: async () => ({ statusCode: 200, body: "connected" }) };\n'
+    )
+    argv = ["--code-dir", str(tmp_path), "--clause", "response", "--examples", "3"]
+    nested = run_cli("check", "--handler", "src/index.routes.connect", *argv)
+    assert nested.status == 0, nested.out + nested.err
+    assert "(nodejs runtime)" in nested.out
+    missing = run_cli("check", "--handler", "src/index.routes.disconnect", *argv)
+    assert missing.status == 2 and "module has no function 'routes.disconnect'" in missing.err
+
+
 @pytest.mark.usefixtures("node_modules")
 def test_a_node_init_error_is_a_verdict(run_cli: Any, tmp_path: Path) -> None:
     (tmp_path / "app.mjs").write_text(

@@ -46,13 +46,22 @@ function postJson(route, body, errorType) {
   return call("POST", route, body, headers);
 }
 
+// Lambda's reading of _HANDLER: the file is named up to the first dot of its last part, the rest is the
+// path to the function among the module's exports ("index.handlers.connect"). A file whose own name has
+// a dot, which Lambda cannot name, is found by the last dot, as the gate's file targets name it.
+function moduleAndFunction(spec, root) {
+  const base = spec.lastIndexOf("/") + 1;
+  for (const dot of [spec.indexOf(".", base), spec.lastIndexOf(".")]) {
+    const modulePath = spec.slice(0, dot);
+    const file = [".js", ".mjs", ".cjs"].map((suffix) => path.join(root, modulePath + suffix)).find((f) => fs.existsSync(f));
+    if (dot > base && file) return { file, name: spec.slice(dot + 1) };
+  }
+  return { modulePath: spec.slice(0, spec.indexOf(".", base)) };
+}
+
 async function loadHandler() {
-  const spec = process.env._HANDLER;
-  const dot = spec.lastIndexOf(".");
-  const modulePath = spec.slice(0, dot);
-  const name = spec.slice(dot + 1);
   const root = process.env.LAMBDA_TASK_ROOT;
-  const file = [".js", ".mjs", ".cjs"].map((suffix) => path.join(root, modulePath + suffix)).find((f) => fs.existsSync(f));
+  const { file, name, modulePath } = moduleAndFunction(process.env._HANDLER, root);
   if (!file) {
     const message = `no file '${modulePath}.js', '.mjs' or '.cjs' in ${root}`;
     await postJson("/init/error", JSON.stringify({ errorType: "Runtime.HandlerNotFound", errorMessage: message }));
@@ -69,7 +78,8 @@ async function loadHandler() {
     await postJson("/init/error", errorBody(error, kind), kind ?? error?.name ?? "Error");
     process.exit(1);
   }
-  const handler = loaded[name] ?? loaded.default?.[name];
+  const resolve = (exported) => name.split(".").reduce((nested, key) => nested?.[key], exported);
+  const handler = resolve(loaded) ?? resolve(loaded.default);
   if (typeof handler !== "function") {
     const message = `module has no function '${name}'`;
     await postJson("/init/error", JSON.stringify({ errorType: "Runtime.HandlerNotFound", errorMessage: message }));
