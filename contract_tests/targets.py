@@ -9,6 +9,14 @@ from contract_tests.errors import TargetError
 
 JS_SUFFIXES = (".js", ".mjs", ".cjs")
 SOURCE_SUFFIXES = (".py", *JS_SUFFIXES)
+TYPESCRIPT_SUFFIXES = (".ts", ".mts", ".cts")
+
+
+def _typescript(spec: str, path: Path) -> TargetError:
+    return TargetError(
+        f"--handler {spec!r}: {str(path)!r} is TypeScript, which Lambda does not run either; compile it"
+        " (tsc, esbuild, sam build) and name the JavaScript file it makes"
+    )
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,8 @@ def parse_target(spec: str, code_dir: str | None = None) -> HandlerTarget:
             path = (root / where) if root and not Path(where).is_absolute() else Path(where)
             if not path.is_file():
                 raise TargetError(f"--handler {spec!r}: no such file {str(path)!r}")
+            if path.suffix in TYPESCRIPT_SUFFIXES:
+                raise _typescript(spec, path)
             return HandlerTarget(spec, function, file=path.resolve(), code_dir=root)
         return HandlerTarget(spec, function, module=where, code_dir=root)
     where, _, function = spec.rpartition(".")
@@ -69,6 +79,9 @@ def parse_target(spec: str, code_dir: str | None = None) -> HandlerTarget:
     scripts = _scripts(base, f"{folder}/{module}" if folder else module)
     if scripts and all(part.isidentifier() for part in nested.split(".")):
         return HandlerTarget(spec, nested, file=scripts[0].resolve(), code_dir=root)
+    typescript = [base / f"{where}{suffix}" for suffix in TYPESCRIPT_SUFFIXES if (base / f"{where}{suffix}").is_file()]
+    if typescript and not (base / f"{where}.py").is_file():
+        raise _typescript(spec, typescript[0])
     return HandlerTarget(spec, function, module=where.replace("/", "."), code_dir=base)
 
 

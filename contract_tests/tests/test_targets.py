@@ -41,6 +41,14 @@ def test_parse_lambda_notation(tmp_path: Path) -> None:
     assert (target.module, target.function, target.code_dir) == ("src.app", "handler", tmp_path)
 
 
+@pytest.mark.parametrize("spec", ["src/connect.ts:handler", "src/connect.handler"])
+def test_a_typescript_source_is_named_with_what_to_do(tmp_path: Path, spec: str) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "connect.ts").write_text("export const handler = async (): Promise<void> => {};\n")
+    with pytest.raises(TargetError, match=r"connect.ts' is TypeScript, .*compile it"):
+        parse_target(spec, str(tmp_path))
+
+
 def test_bad_function_name() -> None:
     with pytest.raises(TargetError):
         parse_target("pkg.mod:not-a-name")
