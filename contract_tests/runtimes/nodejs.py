@@ -109,6 +109,11 @@ def _without_sdk(package: str) -> str:
             f"the handler imports {package}: {included}, and the gate could not install its copy into {sdk.folder}:"
             f" {sdk.problem}; give the gate npm and the npm registry once, or ship the SDK with the handler"
         )
+    if (sdk.node_modules / package).is_dir():  # in the copy, but this Node.js cannot search it for ES modules
+        return (
+            f"the handler imports {package}: {included}, which an ES module finds only on Node.js 18.19, 20.6"
+            " and later (module.register); give a newer Node.js (--interpreter), or ship the SDK with the handler"
+        )
     return (
         f"the handler imports {package}: {included}, but the gate's copy holds {', '.join(PACKAGES)} and what"
         f" they need; ship {package} with the handler (bundle it, or npm install it beside the handler)"
