@@ -383,6 +383,10 @@ NODE_ANSWERS = {
         f"export const handler = async (event, context, callback) => ({CONNECTED});",
         "",
     ),
+    "async-calling-its-callback-then-resolving": (
+        f"export const handler = async (event, context, callback) => {{ callback(null, {CONNECTED}); }};",
+        "",
+    ),
     "context-succeed": (f"export function handler(event, context) {{ context.succeed({CONNECTED}); }}", ""),
     "context-done": (f"export function handler(event, context) {{ context.done(null, {CONNECTED}); }}", ""),
     # The callback's answer leaves once the event loop is empty: what the handler did to it meanwhile counts.

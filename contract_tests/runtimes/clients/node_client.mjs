@@ -136,14 +136,23 @@ function run(handler, event, ctx) {
       },
       enumerable: true,
     });
-    ctx.done = (error, result) => answer(error, result);
-    ctx.succeed = (result) => answer(null, result);
-    ctx.fail = (error) => answer(isError(error) ? error : "handled");
-    const callback = (error, result) => {
-      if (answered) return;
+    // Only the first call of any of them counts: an async handler that called its callback is not
+    // answered again, with undefined, when its promise resolves.
+    let called = false;
+    const first =
+      (answering) =>
+      (...args) => {
+        if (called) return;
+        called = true;
+        answering(...args);
+      };
+    ctx.done = first((error, result) => answer(error, result));
+    ctx.succeed = first((result) => answer(null, result));
+    ctx.fail = first((error) => answer(isError(error) ? error : "handled"));
+    const callback = first((error, result) => {
       if (isError(error) || !waits) answer(error, result);
       else onEmptyEventLoop = () => setImmediate(() => answer(null, result));
-    };
+    });
     onEmptyEventLoop =
       handler.constructor?.name === "AsyncFunction"
         ? () => answer(Object.assign(new Error("Runtime exited without providing a reason"), { name: "Runtime.NodeJsExit" }))
