@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from contract_tests.example_db import example_db_spec
@@ -139,6 +140,15 @@ def memory(text: str) -> int:
     if not 128 <= value <= 10240:
         raise argparse.ArgumentTypeError("must be from 128 to 10240 (Lambda's range, in MB)")
     return value
+
+
+def layer(text: str) -> str:
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
+    if not any((folder / language).is_dir() for language in ("python", "nodejs")):
+        raise argparse.ArgumentTypeError(f"{text!r} holds no python/ or nodejs/ folder, as a layer's archive does")
+    return str(folder.resolve())
 
 
 @dataclass(frozen=True)
@@ -301,6 +311,15 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         repeatable=True,
     ),
     Option(
+        "layer",
+        "layers",
+        "a folder holding what a layer of the function holds (python/, nodejs/), as Lambda unpacks it into /opt"
+        " (repeatable, in the function's order; after the layers its --template holds)",
+        parse=layer,
+        metavar="DIR",
+        repeatable=True,
+    ),
+    Option(
         "table-variable",
         "table_variables",
         "a variable the handler reads its table's name from, set to the run's table (repeatable; default:"
@@ -416,6 +435,7 @@ REPLAY_OPTIONS = (
     "sandbox",
     "memory",
     "env",
+    "layer",
     "table-variable",
     "region",
     "timeout",

@@ -30,6 +30,18 @@ AUTHORIZER = "authorizer"
 
 
 @dataclass(frozen=True)
+class Deployed:
+    """A function's settings as its ``--template`` deploys it (None: the template leaves it out)."""
+
+    #: ``HANDLER``, a route's name, or ``AUTHORIZER``.
+    function: str
+    timeout_s: float | None = None
+    memory_mb: int | None = None
+    #: The folders of the layers the template itself holds, in the function's order.
+    layers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CheckRequest:
     """Everything ``connect-contract check`` (or ``pytest --connect-handler``) was asked to do."""
 
@@ -73,9 +85,11 @@ class CheckRequest:
     shard: str | None = None
     #: ``--shard-durations``: an earlier JSON report whose clause times balance the shards.
     shard_durations: str | None = None
-    #: Read from ``--template``: (function, Timeout s, MemorySize MB) of each function the stack configures
-    #: (None: the template leaves it out); a function is ``HANDLER``, a route's name, or ``AUTHORIZER``.
-    deployed: tuple[tuple[str, float | None, int | None], ...] = ()
+    #: ``--layer``: folders holding what a layer's archive holds (``python/``, ``nodejs/``), each function's,
+    #: after its template's own layers.
+    layers: tuple[str, ...] = ()
+    #: Read from ``--template``: each function's settings as the stack deploys it.
+    deployed: tuple[Deployed, ...] = ()
 
     @property
     def table_variable_names(self) -> tuple[str, ...]:
@@ -90,15 +104,23 @@ class CheckRequest:
     def runtime_name(self) -> str:
         return self.runtime or parse_target(self.handler, self.code_dir).language
 
+    def deployed_of(self, function: str = HANDLER) -> Deployed:
+        """``function`` as its template deploys it (nothing set without a template)."""
+        return next((found for found in self.deployed if found.function == function), Deployed(function))
+
     def timeout_of(self, function: str = HANDLER) -> float:
         """``function``'s timeout: ``--timeout`` when given, else its template's ``Timeout``, else the default."""
-        deployed = {name: timeout for name, timeout, _ in self.deployed}.get(function)
+        deployed = self.deployed_of(function).timeout_s
         return next(value for value in (self.timeout, deployed, TIMEOUT_S) if value is not None)
 
     def memory_of(self, function: str = HANDLER) -> int:
         """``function``'s memory: ``--memory`` when given, else its template's ``MemorySize``, else the default."""
-        deployed = {name: memory for name, _, memory in self.deployed}.get(function)
+        deployed = self.deployed_of(function).memory_mb
         return next(value for value in (self.memory, deployed, MEMORY_MB) if value is not None)
+
+    def layers_of(self, function: str = HANDLER) -> tuple[str, ...]:
+        """``function``'s layers: its template's own, then ``--layer``'s."""
+        return (*self.deployed_of(function).layers, *self.layers)
 
     def runtime_options(self, function: str = HANDLER) -> RuntimeOptions:
         from contract_tests.runtimes import RuntimeOptions
@@ -107,6 +129,7 @@ class CheckRequest:
             interpreter=self.interpreter,
             memory_mb=self.memory_of(function),
             timeout_s=self.timeout_of(function),
+            layers=self.layers_of(function),
             extra_environment=dict(self.env),
             sandbox=self.sandbox,
         )

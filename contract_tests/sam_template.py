@@ -59,6 +59,10 @@ class StackFunction:
     #: ``Timeout`` (seconds) and ``MemorySize`` (MB) as deployed; None where the template leaves them out.
     timeout_s: float | None = None
     memory_mb: int | None = None
+    #: The folders of its layers that the template holds (``ContentUri``), in its order.
+    layers: tuple[str, ...] = ()
+    #: Its layers the template only names (an ARN): the gate has not their content.
+    external_layers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,7 @@ class _Reader:
         variables, table_variables = self.variables(name, properties, authorizer, skipped)
         timeout = self.setting(name, properties, "Timeout", LAMBDA_TIMEOUT_S, "--timeout")
         memory = self.setting(name, properties, "MemorySize", LAMBDA_MEMORY_MB, "--memory")
+        layers, external = self.layers(name)
         return StackFunction(
             name,
             f"{found}:{function_name}",
@@ -210,7 +215,37 @@ class _Reader:
             table_variables,
             None if timeout is None else float(timeout),
             memory,
+            layers,
+            external,
         )
+
+    def layers(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The function's layers, Globals' first as SAM adds them: the folders of those the template holds,
+        and the ARNs of the others."""
+        listed = [
+            *(self.globals.get("Layers") or []),
+            *((self.resources[name].get("Properties") or {}).get("Layers") or []),
+        ]
+        folders: list[str] = []
+        external: list[str] = []
+        for entry in listed:
+            target = entry.get("Ref") if isinstance(entry, dict) else None
+            resource = self.resources.get(target) if isinstance(target, str) else None
+            if _kind(resource) not in LAYER_TYPES:
+                external.append(str(entry if isinstance(entry, str) else next(iter(entry.values()), entry)))
+                continue
+            properties = (resource or {}).get("Properties") or {}
+            content = properties.get("ContentUri", properties.get("Content"))
+            folder = (self.path.parent / content).resolve() if isinstance(content, str) else None
+            if folder is None or not folder.is_dir():
+                raise self.fail(f"{name}: layer {target}'s content is not a local folder")
+            if not any((folder / language).is_dir() for language in ("python", "nodejs")):
+                raise self.fail(
+                    f"{name}: layer {target} ({folder}) holds no python/ or nodejs/ folder; a layer sam build"
+                    " makes is checked from the template sam build writes (.aws-sam/build/template.yaml)"
+                )
+            folders.append(str(folder))
+        return tuple(folders), tuple(external)
 
     def setting(
         self, name: str, properties: dict[str, Any], key: str, bounds: tuple[int, int], option: str
@@ -264,6 +299,7 @@ class _Reader:
 
 
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+LAYER_TYPES = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")
 #: What Lambda accepts for a function's Timeout (seconds) and MemorySize (MB).
 LAMBDA_TIMEOUT_S = (1, 900)
 LAMBDA_MEMORY_MB = (128, 10240)

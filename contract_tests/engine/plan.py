@@ -14,7 +14,7 @@ from contract_tests.contracts.router import ENDPOINT_VARIABLE
 from contract_tests.engine.shards import recorded_durations, shard_clauses
 from contract_tests.errors import HarnessError
 from contract_tests.options import FROM_TEMPLATE
-from contract_tests.request import AUTHORIZER, HANDLER, CheckRequest
+from contract_tests.request import AUTHORIZER, HANDLER, CheckRequest, Deployed
 from contract_tests.sam_template import StackFunction, read_invoked, read_stack
 from contract_tests.targets import HandlerTarget, parse_target
 
@@ -118,7 +118,10 @@ def _route_functions(request: CheckRequest, contract: ContractBase) -> CheckRequ
                 )
     environment = {name: value for name, (_, value) in variables.items()} | dict(request.env)
     tables = tuple(dict.fromkeys(name for function in functions for name in function.table_variables))
-    deployed = [_deployed(HANDLER, functions[0]), *(_deployed(route, stack.routes[route]) for route in routes[1:])]
+    deployed = [
+        _deployed(request, HANDLER, functions[0]),
+        *(_deployed(request, route, stack.routes[route]) for route in routes[1:]),
+    ]
     return replace(
         request,
         handler=functions[0].target,
@@ -126,12 +129,18 @@ def _route_functions(request: CheckRequest, contract: ContractBase) -> CheckRequ
         authorizer=in_front.target if in_front else None,
         env=tuple(environment.items()),
         table_variables=request.table_variables or tables,
-        deployed=(*deployed, *([_deployed(AUTHORIZER, in_front)] if in_front else [])),
+        deployed=(*deployed, *([_deployed(request, AUTHORIZER, in_front)] if in_front else [])),
     )
 
 
-def _deployed(name: str, function: StackFunction) -> tuple[str, float | None, int | None]:
-    return name, function.timeout_s, function.memory_mb
+def _deployed(request: CheckRequest, name: str, function: StackFunction) -> Deployed:
+    if function.external_layers and not request.layers:
+        raise HarnessError(
+            f"--template {request.template}: {function.name} has layers the template only names"
+            f" ({', '.join(function.external_layers)}); give what each holds with --layer DIR (a folder holding"
+            " the layer archive's python/ or nodejs/)"
+        )
+    return Deployed(name, function.timeout_s, function.memory_mb, function.layers)
 
 
 def _authorizer_function(request: CheckRequest, contract: ContractBase) -> CheckRequest:
@@ -146,7 +155,7 @@ def _authorizer_function(request: CheckRequest, contract: ContractBase) -> Check
         request,
         handler=authorizer.target,
         env=tuple({**authorizer.variables, **dict(request.env)}.items()),
-        deployed=(_deployed(HANDLER, authorizer),),
+        deployed=(_deployed(request, HANDLER, authorizer),),
     )
 
 
@@ -158,7 +167,7 @@ def _router_function(request: CheckRequest, contract: ContractBase) -> CheckRequ
         handler=router.target,
         env=tuple({**router.variables, **dict(request.env)}.items()),
         table_variables=request.table_variables or router.table_variables,
-        deployed=(_deployed(HANDLER, router),),
+        deployed=(_deployed(request, HANDLER, router),),
     )
 
 

@@ -82,6 +82,8 @@ class RuntimeOptions:
     interpreter: str | None = None
     memory_mb: int = MEMORY_MB
     timeout_s: float = TIMEOUT_S
+    #: Folders holding what each of the function's layers holds (``python/``, ``nodejs/``), in Lambda's order.
+    layers: tuple[str, ...] = ()
     extra_environment: Mapping[str, str] = field(default_factory=dict)
     #: ``--sandbox``: auto (where this machine can), on (or exit 2), off.
     sandbox: str = "auto"

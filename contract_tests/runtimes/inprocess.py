@@ -39,6 +39,7 @@ from contract_tests.runtimes.base import (
     timed_out,
 )
 from contract_tests.runtimes.python import CLIENT as PYTHON_CLIENT
+from contract_tests.runtimes.runtime_sdk import python_layer_paths
 from contract_tests.sandbox.addresses import Listener
 from contract_tests.sandbox.support import Containment
 from contract_tests.targets import HandlerTarget
@@ -95,8 +96,10 @@ def _describe(error: BaseException, code_root: Path | None = None) -> str:
 class HandlerLoader:
     """Imports a target afresh on demand, as a new Lambda execution environment would."""
 
-    def __init__(self, target: HandlerTarget) -> None:
+    def __init__(self, target: HandlerTarget, layers: Sequence[str] = ()) -> None:
         self.target = target
+        #: Where the function's layers hold packages, searched after its own code as on Lambda.
+        self.layers = list(layers)
         self._baseline = set(sys.modules)
         self._loads = 0
 
@@ -120,6 +123,9 @@ class HandlerLoader:
         task_root = str(self.target.task_root)
         if task_root not in sys.path:
             sys.path.insert(0, task_root)
+        sys.path[sys.path.index(task_root) + 1 : sys.path.index(task_root) + 1] = [
+            folder for folder in self.layers if folder not in sys.path
+        ]
         # No __pycache__ beside the handler: a check writes nothing into the user's folders.
         writing, sys.dont_write_bytecode = sys.dont_write_bytecode, True
         try:
@@ -276,7 +282,8 @@ class InProcessRuntime(Runtime):
 
     def __init__(self, target: HandlerTarget, options: Any) -> None:
         super().__init__(target, options)
-        self.loader = HandlerLoader(target)
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        self.loader = HandlerLoader(target, python_layer_paths(options.layers, version))
 
     @property
     def containment(self) -> Containment:

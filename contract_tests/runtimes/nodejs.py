@@ -13,7 +13,7 @@ from pathlib import Path
 from contract_tests.errors import TargetError
 from contract_tests.runtimes.base import HandlerInitError
 from contract_tests.runtimes.out_of_process import ProcessInstance, ProcessRuntime
-from contract_tests.runtimes.runtime_sdk import PACKAGES, node_modules_path, runtime_sdk
+from contract_tests.runtimes.runtime_sdk import PACKAGES, node_layer_paths, node_modules_path, runtime_sdk
 from contract_tests.sandbox.addresses import Listener
 from contract_tests.sandbox.probe import ask
 
@@ -55,11 +55,14 @@ class NodeRuntime(ProcessRuntime):
         """Node.js's installation (the folder above its ``bin``: a version manager's lives in the home
         folder), and the runtime's SDK once installed."""
         sdk = node_modules_path()
-        return [str(Path(os.path.realpath(self.node())).parent.parent), *([str(sdk)] if sdk.is_dir() else [])]
+        installation = str(Path(os.path.realpath(self.node())).parent.parent)
+        return [installation, *self.options.layers, *([str(sdk)] if sdk.is_dir() else [])]
 
     def lambda_variables(self, region: str) -> dict[str, str]:
-        """Lambda's, with its ``NODE_PATH``: the runtime's SDK, then the task root (layers have no place here)."""
-        searched = [str(node_modules_path()), str(self.task_root.resolve())]
+        """Lambda's, with its ``NODE_PATH``: the layers' packages, the runtime's SDK, then the task root."""
+        major = node_version(self.node(), self.containment.contained).split(".")[0]
+        layers = node_layer_paths(self.options.layers, major)
+        searched = [*layers, str(node_modules_path()), str(self.task_root.resolve())]
         return {**super().lambda_variables(region), "NODE_PATH": os.pathsep.join(searched)}
 
     def start(self, environment: Mapping[str, str], listeners: Sequence[Listener] = ()) -> ProcessInstance:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from contract_tests.errors import TargetError
 from contract_tests.runtimes.out_of_process import ProcessRuntime
-from contract_tests.runtimes.runtime_sdk import python_sdk
+from contract_tests.runtimes.runtime_sdk import python_layer_paths, python_sdk
 from contract_tests.sandbox.probe import ask
 
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "python_client.py"
@@ -78,7 +78,7 @@ class PythonRuntime(ProcessRuntime):
 
     def program_paths(self) -> list[str]:
         sdk = [str(place) for place in [self._runtime_sdk[0], *self._runtime_sdk[1]]] if self._runtime_sdk else []
-        return [os.path.realpath(self.interpreter()), *self._installation[1], *sdk]
+        return [os.path.realpath(self.interpreter()), *self._installation[1], *self.options.layers, *sdk]
 
     @functools.cached_property
     def _runtime_sdk(self) -> tuple[Path, list[Path]] | None:
@@ -89,5 +89,7 @@ class PythonRuntime(ProcessRuntime):
         # -I: neither the client's folder nor the caller's PYTHON* variables reach the handler's sys.path.
         # -B: no __pycache__ beside the handler (a check writes nothing into the user's folders; on Lambda
         # the task root is read-only too).
+        # Then the client's own arguments: the folders after the task root (the layers'), the runtime's SDK.
+        layers = os.pathsep.join(python_layer_paths(self.options.layers, self._installation[0]))
         sdk = [str(self._runtime_sdk[0])] if self._runtime_sdk else []
-        return [self.interpreter(), "-I", "-B", str(CLIENT), *sdk]
+        return [self.interpreter(), "-I", "-B", str(CLIENT), layers, *sdk]

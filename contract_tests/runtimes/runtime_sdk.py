@@ -50,6 +50,26 @@ PACKAGES = (
 PYTHON_DISTRIBUTIONS = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
 
 
+def python_layer_paths(layers: tuple[str, ...], version: str) -> list[str]:
+    """Where Lambda's Python runtime finds the layers' packages (``/opt/python/lib/pythonX.Y/site-packages``,
+    ``/opt/python``): Lambda unpacks them one over another, so the last layer's come first."""
+    return [
+        str(Path(layer) / place)
+        for layer in reversed(layers)
+        for place in (f"python/lib/python{version}/site-packages", "python")
+    ]
+
+
+def node_layer_paths(layers: tuple[str, ...], major: str) -> list[str]:
+    """Where Lambda's Node.js runtime finds the layers' packages (``/opt/nodejs/nodeNN/node_modules``,
+    ``/opt/nodejs/node_modules``), the last layer's first."""
+    return [
+        str(Path(layer) / place)
+        for layer in reversed(layers)
+        for place in (f"nodejs/node{major}/node_modules", "nodejs/node_modules")
+    ]
+
+
 @dataclass(frozen=True)
 class RuntimeSdk:
     """Where the Node.js copy's ``node_modules`` is, or why there is none."""

@@ -172,6 +172,29 @@ def test_lambda_notation_reads_the_file_and_the_function_as_lambdas_node_runtime
     assert missing.status == 2 and "module has no function 'routes.disconnect'" in missing.err
 
 
+@pytest.mark.parametrize("name", ["index.mjs", "index.cjs"])
+def test_a_node_function_finds_its_layers_packages_as_on_lambda(run_cli: Any, tmp_path: Path, name: str) -> None:
+    """A layer's nodejs/node_modules is on NODE_PATH, for ES modules too; the later layer wins."""
+    for layer, answer in (("first", "not the last layer's"), ("last", "connected")):
+        package = tmp_path / layer / "nodejs" / "node_modules" / "connect-answer"
+        package.mkdir(parents=True)
+        (package / "package.json").write_text('{"name": "connect-answer", "main": "index.js"}')
+        (package / "index.js").write_text(f'exports.answer = {{ statusCode: 200, body: "{answer}" }};\n')
+    (tmp_path / "code").mkdir()
+    imported = (
+        'import { answer } from "connect-answer";'
+        if name.endswith("mjs")
+        else ('const { answer } = require("connect-answer");')
+    )
+    exported = "export const handler" if name.endswith("mjs") else "exports.handler"
+    (tmp_path / "code" / name).write_text(f"{imported}\n{exported} = async () => answer;\n")
+    argv = ["--layer", str(tmp_path / "first"), "--layer", str(tmp_path / "last")]
+    result = run_cli(
+        "check", "--handler", f"{tmp_path / 'code' / name}:handler", *argv, "--clause", "response", "--examples", "3"
+    )
+    assert result.status == 0, result.out + result.err
+
+
 @pytest.mark.usefixtures("node_modules")
 def test_a_node_init_error_is_a_verdict(run_cli: Any, tmp_path: Path) -> None:
     (tmp_path / "app.mjs").write_text(

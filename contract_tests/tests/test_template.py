@@ -243,3 +243,77 @@ def test_a_function_is_checked_with_its_deployed_timeout_and_memory(run_cli: Any
     overridden = run_cli("check", *argv, "--timeout", "5")
     assert overridden.status == 0, overridden.out + overridden.err
     assert json.loads(overridden.out)["request"]["timeout"] == 5.0
+
+
+#: A layer the stack holds, given to the function (and a public one it only names, where asked).
+LAYERED = """
+          Layers:
+            - !Ref Shared{named}
+      Shared:
+        Type: AWS::Serverless::LayerVersion
+        Properties:
+          ContentUri: {layer}"""
+#: A handler whose item comes from the layer's package.
+FROM_LAYER = """\
+import os
+
+import boto3
+from connect_items import item
+
+TABLE = boto3.resource("dynamodb").Table(os.environ["CONNECTIONS_TABLE"])
+
+
+def handler(event, context):
+    if not event["requestContext"]["connectionId"]:
+        raise ValueError("no connection id")
+    TABLE.put_item(Item=item(event))
+    return {"statusCode": 200, "body": "connected"}
+"""
+LAYER_PACKAGE = """\
+import time
+
+
+def item(event):
+    query = event.get("queryStringParameters") or {}
+    found = {"connectionId": event["requestContext"]["connectionId"], "createdAt": time.time_ns() // 1_000_000}
+    found["clientId"] = query.get("clientId") or "unknown"
+    found.update({name: query[name] for name in ("account", "region") if query.get(name)})
+    return found
+"""
+PUBLIC_LAYER = "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python311-x86_64:7"
+
+
+@pytest.mark.parametrize("runtime", ["python", "inprocess"])
+def test_a_function_gets_the_layers_its_template_gives_it(run_cli: Any, tmp_path: Path, runtime: str) -> None:
+    """As Lambda unpacks a layer into /opt: its python/ is on the function's path, after the function's code."""
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "app.py").write_text(FROM_LAYER)
+    package = tmp_path / "layer" / "python" / "connect_items"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(LAYER_PACKAGE)
+    layered = LAYERED.format(layer=tmp_path / "layer", named="")
+    path = _python_stack(tmp_path, tmp_path / "code", "app.handler", settings=layered)
+    argv = ["--template", str(path), "--runtime", runtime, "--clause", "response", "--clause", "item"]
+    result = run_cli("check", *argv, "--examples", "10")
+    assert result.status == 0, result.out + result.err
+    assert result.passed_clauses == ["response", "item"]
+
+
+def test_a_layer_the_template_only_names_is_given_with_layer(run_cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "app.py").write_text(FROM_LAYER)
+    package = tmp_path / "public" / "python" / "connect_items"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(LAYER_PACKAGE)
+    (tmp_path / "shared" / "python").mkdir(parents=True)
+    layered = LAYERED.format(layer=tmp_path / "shared", named=f"\n            - {PUBLIC_LAYER}")
+    path = _python_stack(tmp_path, tmp_path / "code", "app.handler", settings=layered)
+    argv = ["--template", str(path), "--clause", "response", "--examples", "3"]
+    unnamed = run_cli("check", *argv)
+    assert unnamed.status == 2, unnamed.out + unnamed.err
+    assert f"Connect has layers the template only names ({PUBLIC_LAYER}); give what each holds with --layer" in (
+        unnamed.err
+    )
+    given = run_cli("check", *argv, "--layer", str(tmp_path / "public"))
+    assert given.status == 0, given.out + given.err
+    assert run_cli("check", *argv, "--layer", str(tmp_path / "code")).status == 2  # holds no python/ or nodejs/

@@ -98,8 +98,10 @@ def _load_handler():
     module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
     task_root = os.environ["LAMBDA_TASK_ROOT"]
     sys.path.insert(0, task_root)
-    # The SDK Lambda's runtime includes (its /var/runtime), after the function's own packages.
-    sys.path.extend(sys.argv[1:2])
+    # As Lambda's: the function's layers (its /opt/python) after its own code, the SDK the runtime includes
+    # (its /var/runtime) after the function's own packages.
+    sys.path[1:1] = [folder for folder in (sys.argv[1:2] or [""])[0].split(os.pathsep) if folder]
+    sys.path.extend(sys.argv[2:3])
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:
