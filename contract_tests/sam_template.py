@@ -196,10 +196,14 @@ class _Reader:
         code = properties.get("CodeUri")
         if not isinstance(handler, str) or "." not in handler or not isinstance(code, str):
             raise self.fail(f"{name}: a literal Handler (file.function) and CodeUri (a local folder) are needed")
-        module, _, function_name = handler.rpartition(".")
         root = (self.path.parent / code).resolve()
-        suffixes = (".py",) if kind == "python" else JS_SUFFIXES
-        files = [root / f"{module.replace('.', '/')}{suffix}" for suffix in suffixes]
+        if kind == "python":
+            module, _, function_name = handler.rpartition(".")
+            files = [root / f"{module.replace('.', '/')}.py"]
+        else:  # Lambda's Node.js runtime: the file up to the first dot of the last part, then a path among its exports
+            folder, _, last = handler.rpartition("/")
+            module, _, function_name = last.partition(".")
+            files = [root / folder / f"{module}{suffix}" for suffix in JS_SUFFIXES]
         found = next((candidate for candidate in files if candidate.is_file()), None)
         if found is None:
             raise self.fail(f"{name}: no {' or '.join(str(candidate) for candidate in files)}")

@@ -54,7 +54,9 @@ def parse_target(spec: str, code_dir: str | None = None) -> HandlerTarget:
         raise TargetError(f"--code-dir {code_dir!r} is not a directory")
     if ":" in spec:
         where, _, function = spec.rpartition(":")
-        if not where or not function.isidentifier():
+        # A JavaScript function may be a path among the module's exports, as Lambda's Node.js runtime reads it.
+        names = function.split(".") if where.endswith(JS_SUFFIXES) else [function]
+        if not where or not all(name.isidentifier() for name in names):
             raise TargetError(f"--handler {spec!r}: expected MODULE:FUNCTION or PATH.py:FUNCTION")
         if where.endswith(SOURCE_SUFFIXES) or "/" in where or "\\" in where:
             path = (root / where) if root and not Path(where).is_absolute() else Path(where)

@@ -12,6 +12,7 @@ import pytest
 
 from contract_tests.errors import HarnessError
 from contract_tests.sam_template import read_stack
+from contract_tests.targets import parse_target
 from contract_tests.tests.conftest import HANDLERS, ROOT
 
 pytestmark = pytest.mark.contract_versions
@@ -105,6 +106,16 @@ def test_globals_a_join_target_and_a_node_function(tmp_path: Path) -> None:
     assert connect.table_variables == ("TABLE_NAME",)
     assert connect.variables == {"CONNECTION_TTL_SECONDS": "3600"}
     assert stack.authorizer is None
+
+
+def test_a_node_handler_is_read_as_lambdas_node_runtime_reads_it(tmp_path: Path) -> None:
+    """``routes/index.handlers.connect``: the file ``routes/index``, the function ``handlers.connect``."""
+    (tmp_path / "src" / "routes").mkdir(parents=True)
+    (tmp_path / "src" / "routes" / "index.mjs").write_text("export const handlers = { connect: async () => ({}) };\n")
+    body = NODE_STACK.format(code="src/").replace("correct_table_name.handler", "routes/index.handlers.connect")
+    connect = read_stack(str(_template(tmp_path, body))).routes["$connect"]
+    assert connect.target == f"{tmp_path / 'src' / 'routes' / 'index.mjs'}:handlers.connect"
+    assert parse_target(connect.target).lambda_handler_setting == "index.handlers.connect"
 
 
 @pytest.mark.parametrize(
