@@ -85,10 +85,13 @@ def test_an_answer_json_cannot_hold_is_the_runtimes_marshal_error(tmp_path: Path
     (tmp_path / "answers.py").write_text(
         "from decimal import Decimal\n"
         "def number(event, context):\n    return {'statusCode': Decimal(200)}\n"
+        "def infinite(event, context):\n    return {'statusCode': Decimal('Infinity')}\n"
         "def a_set(event, context):\n    return {'statusCode': 200, 'body': {'connected'}}\n"
     )
     number = invoke(HandlerLoader(parse_target(f"{tmp_path}/answers.py:number")).load(), {}, "us-east-1")
     assert number.error is None and number.response == {"statusCode": 200}
+    infinite = invoke(HandlerLoader(parse_target(f"{tmp_path}/answers.py:infinite")).load(), {}, "us-east-1")
+    assert infinite.error is None and infinite.response == {"statusCode": float("inf")}
     a_set = invoke(HandlerLoader(parse_target(f"{tmp_path}/answers.py:a_set")).load(), {}, "us-east-1")
     assert (
         a_set.error == "Runtime.MarshalError: Unable to marshal response: Object of type set is not JSON serializable"

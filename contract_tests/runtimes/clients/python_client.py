@@ -57,8 +57,8 @@ def _api():
 
 def _decimal(value):
     if isinstance(value, decimal.Decimal):
-        if value.is_nan():
-            return math.nan
+        if not value.is_finite():
+            return math.nan if value.is_nan() else float(value)
         return int(value) if value == value.to_integral_value() and "E" not in str(value).upper() else float(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
