@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 FUNCTION_NAME = "connect-contract-handler"
 ACCOUNT_ID = "123456789012"
@@ -52,6 +53,11 @@ class LambdaContext:
 
     def log(self, message: str) -> None:
         print(message, end="", flush=True)
+
+
+def holds_layer(folder: Path) -> bool:
+    """Whether ``folder`` holds what a layer's archive does (``python/`` or ``nodejs/``, unpacked into /opt)."""
+    return any((folder / language).is_dir() for language in ("python", "nodejs"))
 
 
 def trace_header(request_id: str) -> str:

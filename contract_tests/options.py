@@ -14,7 +14,7 @@ from typing import Any
 
 from contract_tests.example_db import example_db_spec
 from contract_tests.example_db import shown as shown_example_db
-from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S
+from contract_tests.lambda_runtime import MEMORY_MB, TIMEOUT_S, holds_layer
 from contract_tests.reserved_variables import DEFAULT_TABLE_VARIABLE, refusal, table_variable_refusal
 
 #: The registries' names, spelled here so that parsing options loads no backend, runtime or contract
@@ -146,7 +146,7 @@ def layer(text: str) -> str:
     folder = Path(text).expanduser()
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
-    if not any((folder / language).is_dir() for language in ("python", "nodejs")):
+    if not holds_layer(folder):
         raise argparse.ArgumentTypeError(f"{text!r} holds no python/ or nodejs/ folder, as a layer's archive does")
     return str(folder.resolve())
 

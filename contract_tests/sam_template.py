@@ -17,7 +17,8 @@ import yaml
 
 from contract_tests.errors import HarnessError
 from contract_tests.input_files import InputFileError, read_text
-from contract_tests.targets import JS_SUFFIXES
+from contract_tests.lambda_runtime import holds_layer
+from contract_tests.targets import JS_SUFFIXES, node_handler_parts
 
 #: ``${Name.Arn}`` (or ``${Name}``) inside an ``Fn::Sub`` string, and the integration of ``integrations/${X}``.
 _REFERENCE = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.Arn)?\}")
@@ -200,10 +201,9 @@ class _Reader:
         if kind == "python":
             module, _, function_name = handler.rpartition(".")
             files = [root / f"{module.replace('.', '/')}.py"]
-        else:  # Lambda's Node.js runtime: the file up to the first dot of the last part, then a path among its exports
-            folder, _, last = handler.rpartition("/")
-            module, _, function_name = last.partition(".")
-            files = [root / folder / f"{module}{suffix}" for suffix in JS_SUFFIXES]
+        else:
+            module, function_name = node_handler_parts(handler)
+            files = [root / f"{module}{suffix}" for suffix in JS_SUFFIXES]
         found = next((candidate for candidate in files if candidate.is_file()), None)
         if found is None:
             raise self.fail(f"{name}: no {' or '.join(str(candidate) for candidate in files)}")
@@ -243,7 +243,7 @@ class _Reader:
             folder = (self.path.parent / content).resolve() if isinstance(content, str) else None
             if folder is None or not folder.is_dir():
                 raise self.fail(f"{name}: layer {target}'s content is not a local folder")
-            if not any((folder / language).is_dir() for language in ("python", "nodejs")):
+            if not holds_layer(folder):
                 raise self.fail(
                     f"{name}: layer {target} ({folder}) holds no python/ or nodejs/ folder; a layer sam build"
                     " makes is checked from the template sam build writes (.aws-sam/build/template.yaml)"

@@ -71,22 +71,27 @@ def parse_target(spec: str, code_dir: str | None = None) -> HandlerTarget:
         raise TargetError(f"--handler {spec!r}: expected MODULE:FUNCTION, PATH.py:FUNCTION or Lambda's FILE.FUNCTION")
     base = root or Path.cwd()
     # Lambda's notation names a file without its suffix: a JavaScript one is a file target.
-    scripts = _scripts(base, where)
+    scripts = _files(base, where, JS_SUFFIXES)
     if scripts:
         return HandlerTarget(spec, function, file=scripts[0].resolve(), code_dir=root)
-    # Lambda's Node.js runtime reads the file's name up to the first dot of the last part, and the rest as
-    # a path among the module's exports ("index.handlers.connect").
-    folder, _, last = spec.rpartition("/")
-    module, _, nested = last.partition(".")
-    scripts = _scripts(base, f"{folder}/{module}" if folder else module)
+    module, nested = node_handler_parts(spec)
+    scripts = _files(base, module, JS_SUFFIXES)
     if scripts and all(part.isidentifier() for part in nested.split(".")):
         return HandlerTarget(spec, nested, file=scripts[0].resolve(), code_dir=root)
-    typescript = [base / f"{where}{suffix}" for suffix in TYPESCRIPT_SUFFIXES if (base / f"{where}{suffix}").is_file()]
+    typescript = _files(base, where, TYPESCRIPT_SUFFIXES)
     if typescript and not (base / f"{where}.py").is_file():
         raise _typescript(spec, typescript[0])
     return HandlerTarget(spec, function, module=where.replace("/", "."), code_dir=base)
 
 
-def _scripts(base: Path, name: str) -> list[Path]:
-    """The JavaScript files Lambda's notation ``name`` may mean, in the order Lambda's runtime tries them."""
-    return [base / f"{name}{suffix}" for suffix in JS_SUFFIXES if (base / f"{name}{suffix}").is_file()]
+def node_handler_parts(handler: str) -> tuple[str, str]:
+    """Lambda's Node.js handler setting as its runtime reads it: the file (no suffix) up to the first dot of
+    the last part, and the rest, a path among the module's exports (``src/index.handlers.connect``)."""
+    folder, _, last = handler.rpartition("/")
+    module, _, function = last.partition(".")
+    return f"{folder}/{module}" if folder else module, function
+
+
+def _files(base: Path, name: str, suffixes: tuple[str, ...]) -> list[Path]:
+    """The files Lambda's notation ``name`` may mean, in the order of ``suffixes`` (Lambda's runtime's)."""
+    return [base / f"{name}{suffix}" for suffix in suffixes if (base / f"{name}{suffix}").is_file()]

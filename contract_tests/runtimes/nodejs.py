@@ -13,7 +13,13 @@ from pathlib import Path
 from contract_tests.errors import TargetError
 from contract_tests.runtimes.base import HandlerInitError
 from contract_tests.runtimes.out_of_process import ProcessInstance, ProcessRuntime
-from contract_tests.runtimes.runtime_sdk import PACKAGES, node_layer_paths, node_modules_path, runtime_sdk
+from contract_tests.runtimes.runtime_sdk import (
+    PACKAGES,
+    installs,
+    node_layer_paths,
+    node_modules_path,
+    runtime_sdk,
+)
 from contract_tests.sandbox.addresses import Listener
 from contract_tests.sandbox.probe import ask
 
@@ -109,7 +115,7 @@ def _without_sdk(package: str) -> str:
     included = "Lambda's Node.js runtime includes the AWS SDK for JavaScript v3"
     if sdk.node_modules is None:
         return (
-            f"the handler imports {package}: {included}, and the gate could not install its copy into {sdk.folder}:"
+            f"the handler imports {package}: {included}, and the gate could not install its copy into {installs()}:"
             f" {sdk.problem}; give the gate npm and the npm registry once, or ship the SDK with the handler"
         )
     if (sdk.node_modules / package).is_dir():  # in the copy, but this Node.js cannot search it for ES modules

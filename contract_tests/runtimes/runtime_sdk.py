@@ -50,24 +50,21 @@ PACKAGES = (
 PYTHON_DISTRIBUTIONS = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
 
 
+def _under_layers(layers: tuple[str, ...], places: tuple[str, ...]) -> list[str]:
+    """``places`` in each layer's folder: Lambda unpacks the layers one over another, so the last one's first."""
+    return [str(Path(layer) / place) for layer in reversed(layers) for place in places]
+
+
 def python_layer_paths(layers: tuple[str, ...], version: str) -> list[str]:
-    """Where Lambda's Python runtime finds the layers' packages (``/opt/python/lib/pythonX.Y/site-packages``,
-    ``/opt/python``): Lambda unpacks them one over another, so the last layer's come first."""
-    return [
-        str(Path(layer) / place)
-        for layer in reversed(layers)
-        for place in (f"python/lib/python{version}/site-packages", "python")
-    ]
+    """Where Lambda's Python runtime finds the layers' packages: ``/opt/python/lib/pythonX.Y/site-packages``
+    and ``/opt/python``."""
+    return _under_layers(layers, (f"python/lib/python{version}/site-packages", "python"))
 
 
 def node_layer_paths(layers: tuple[str, ...], major: str) -> list[str]:
-    """Where Lambda's Node.js runtime finds the layers' packages (``/opt/nodejs/nodeNN/node_modules``,
-    ``/opt/nodejs/node_modules``), the last layer's first."""
-    return [
-        str(Path(layer) / place)
-        for layer in reversed(layers)
-        for place in (f"nodejs/node{major}/node_modules", "nodejs/node_modules")
-    ]
+    """Where Lambda's Node.js runtime finds the layers' packages: ``/opt/nodejs/nodeNN/node_modules`` and
+    ``/opt/nodejs/node_modules``."""
+    return _under_layers(layers, (f"nodejs/node{major}/node_modules", "nodejs/node_modules"))
 
 
 @dataclass(frozen=True)
@@ -76,10 +73,6 @@ class RuntimeSdk:
 
     node_modules: Path | None
     problem: str = ""
-
-    @property
-    def folder(self) -> Path:
-        return installs()
 
 
 def installs() -> Path:
