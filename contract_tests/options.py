@@ -142,6 +142,14 @@ def memory(text: str) -> int:
     return value
 
 
+def program(text: str) -> str:
+    """A program named by its path is made absolute here: the function's processes start in its code folder,
+    where a relative path means another file. Symbolic links are kept, since a virtualenv's python is one
+    and resolving it would leave the virtualenv. A bare name is looked up on PATH when the function starts."""
+    expanded = os.path.expanduser(text)
+    return os.path.abspath(expanded) if os.sep in expanded else text
+
+
 def layer(text: str) -> str:
     folder = Path(text).expanduser()
     if not folder.is_dir():
@@ -284,6 +292,7 @@ CHECK_OPTIONS: tuple[Option, ...] = (
         "interpreter",
         "interpreter",
         "the python or node program to run the handler with (its own virtualenv)",
+        parse=program,
         metavar="PATH",
     ),
     Option(

@@ -3,9 +3,11 @@ faces start light (nothing heavy imported, no global state changed until a check
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,7 @@ from contract_tests.options import (
     RUNTIME_NAMES,
     TABLE_CONTRACT_NAMES,
     VERSION_NAMES,
+    program,
 )
 from contract_tests.request import CheckRequest
 from contract_tests.runtimes import RUNTIMES
@@ -96,3 +99,15 @@ def test_importing_the_harness_changes_no_botocore_state() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
+
+
+def test_a_program_path_is_made_absolute_without_leaving_a_virtualenv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The function's processes start in its code folder: a relative --interpreter is read where the gate runs."""
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    (tmp_path / "venv" / "bin" / "python").symlink_to(sys.executable)
+    monkeypatch.chdir(tmp_path)
+    assert program("venv/bin/python") == str(tmp_path / "venv" / "bin" / "python")  # the link, not its target
+    assert program("node") == "node"  # looked up on PATH when the function starts
+    assert program("~/bin/node") == os.path.expanduser("~/bin/node")

@@ -235,14 +235,24 @@ def test_a_custom_runtime_speaks_the_api_itself(run_cli: Any, tmp_path: Path, no
     assert '"connect ' in stored.out  # its own output, in the report
 
 
-def test_a_handler_runs_under_its_own_interpreter(run_cli: Any, old_boto3: Path, tmp_path: Path) -> None:
-    """The reference's whole contract under that interpreter is test_sandbox.py's (boto3 1.26 conforms)."""
-    (tmp_path / "version.py").write_text(
+def test_a_handler_runs_under_its_own_interpreter(
+    run_cli: Any, old_boto3: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Named by a path relative to where the gate runs, not to the code folder its processes start in (a
+    relative path once answered exit 2 whenever --code-dir named another folder), and not resolved to the
+    interpreter the virtualenv links to. The reference's whole contract under that interpreter is
+    test_sandbox.py's (boto3 1.26 conforms)."""
+    code, work = tmp_path / "function", tmp_path / "project" / "tests"  # not as deep: the path means another file
+    code.mkdir()
+    work.mkdir(parents=True)
+    (code / "version.py").write_text(
         "import boto3\ndef handler(event, context):\n    print('boto3', boto3.__version__)\n    return None\n"
     )
-    argv = ["--handler", f"{tmp_path}/version.py:handler", "--interpreter", str(old_boto3), "--clause", "response"]
-    probe = run_cli("check", *argv)
-    assert "boto3 1.26.165" in probe.out
+    monkeypatch.chdir(work)
+    interpreter = os.path.relpath(old_boto3, work)
+    argv = ["--handler", "version.handler", "--code-dir", str(code), "--interpreter", interpreter]
+    probe = run_cli("check", *argv, "--clause", "response")
+    assert "boto3 1.26.165" in probe.out, probe.out + probe.err
 
 
 @pytest.mark.parametrize(
