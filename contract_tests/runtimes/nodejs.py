@@ -21,7 +21,7 @@ from contract_tests.runtimes.runtime_sdk import (
     runtime_sdk,
 )
 from contract_tests.sandbox.addresses import Listener
-from contract_tests.sandbox.probe import ask
+from contract_tests.sandbox.probe import Answer, ask
 
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "node_client.mjs"
 #: The oldest Node.js the client is written for: another program, or an older Node.js, fails every connect.
@@ -42,11 +42,12 @@ class NodeRuntime(ProcessRuntime):
         found = shutil.which(chosen)
         if found is None:
             raise TargetError(f"{chosen!r} is not on PATH: JavaScript handlers need Node.js 18+ (--interpreter)")
-        version = node_version(found, self.containment.contained)
+        answer = node_version(found, self.containment.contained)
+        version = answer.last
         major = version.split(".")[0]
         named = f"--interpreter {chosen!r}" if self.options.interpreter else f"node ({found})"
         if not major.isdigit():
-            raise TargetError(f"{named} is not Node.js (asked its version, it answered {version[:40]!r})")
+            raise TargetError(f"{named} is not Node.js (asked its version, it answered {version[:40]!r}{answer.why()})")
         if int(major) < OLDEST:
             raise TargetError(f"{named} is Node.js {version}; JavaScript handlers need Node.js {OLDEST} or later")
         return found
@@ -66,7 +67,7 @@ class NodeRuntime(ProcessRuntime):
 
     def lambda_variables(self, region: str) -> dict[str, str]:
         """Lambda's, with its ``NODE_PATH``: the layers' packages, the runtime's SDK, then the task root."""
-        major = node_version(self.node(), self.containment.contained).split(".")[0]
+        major = node_version(self.node(), self.containment.contained).last.split(".")[0]
         layers = node_layer_paths(self.options.layers, major)
         searched = [*layers, str(node_modules_path()), str(self.task_root.resolve())]
         return {**super().lambda_variables(region), "NODE_PATH": os.pathsep.join(searched)}
@@ -104,8 +105,8 @@ class NodeRuntime(ProcessRuntime):
 
 
 @functools.cache  # one question per program and process: every environment of every check starts it
-def node_version(program: str, contained: bool) -> str:
-    """What ``program`` says is its Node.js version ("20.11.1"), or what it printed instead ("" if nothing)."""
+def node_version(program: str, contained: bool) -> Answer:
+    """What ``program`` says is its Node.js version ("20.11.1" its last line), or what it printed instead."""
     return ask([program, "-e", "process.stdout.write(process.versions.node)"], "/", contained=contained)
 
 

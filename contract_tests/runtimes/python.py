@@ -57,13 +57,14 @@ class PythonRuntime(ProcessRuntime):
         answer = ask(asked, str(self.task_root), contained=self.containment.contained)
         oldest = ".".join(map(str, OLDEST))
         try:
-            version, folders = json.loads(answer)
+            version, folders = json.loads(answer.last)
         except (ValueError, TypeError):  # not JSON, or not two values
             version, folders = None, None
         if not (isinstance(version, str) and VERSION.fullmatch(version) and isinstance(folders, list)):
             raise TargetError(
                 f"--interpreter {self.chosen!r}: not a Python interpreter the python runtime can use (asked its"
-                f" version and import path, it answered nothing it could read); give a Python {oldest} or later"
+                f" version and import path, it answered nothing it could read{answer.why()}); give a Python"
+                f" {oldest} or later"
             )
         if tuple(int(part) for part in version.split(".")) < OLDEST:
             raise TargetError(

@@ -307,6 +307,20 @@ def test_an_interpreter_the_runtime_cannot_use_is_a_usage_error(
     assert message in result.err and "[FAIL]" not in result.out
 
 
+@pytest.mark.parametrize("handler", ["reference_impl.handler:lambda_handler", f"{NODE / 'correct_esm.mjs'}:handler"])
+def test_an_interpreter_that_cannot_answer_is_quoted_saying_why(run_cli: Any, tmp_path: Path, handler: str) -> None:
+    """A version manager's shim for a version it does not have selected fails before it runs anything: its
+    complaint, not only that the answer was unreadable, is what tells the user what to do."""
+    shim = tmp_path / "python3.12"
+    shim.write_text("#!/bin/sh\necho 'pyenv: python3.12: command not found' >&2\necho >&2\necho 'more' >&2\nexit 127\n")
+    shim.chmod(0o755)
+    for sandbox in ("on", "off"):
+        argv = ["--handler", handler, "--interpreter", str(shim), "--sandbox", sandbox, "--clause", "response"]
+        result = run_cli("check", *argv)
+        assert result.status == 2, result.out + result.err
+        assert "; it said 'pyenv: python3.12: command not found')" in result.err, result.err
+
+
 def test_the_functions_own_configuration_reaches_it(run_cli: Any, tmp_path: Path) -> None:
     (tmp_path / "configured.py").write_text(
         "import os\ndef handler(event, context):\n"
