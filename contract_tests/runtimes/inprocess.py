@@ -141,7 +141,8 @@ class HandlerLoader:
             sys.dont_write_bytecode = writing
         function = getattr(module, self.target.function, None)
         if not callable(function):
-            raise TargetError(f"--handler {self.target.spec!r}: module has no function {self.target.function!r}")
+            missing = f"module has no function {self.target.function!r}{_python_client().functions_of(module)}"
+            raise TargetError(f"--handler {self.target.spec!r}: {missing}")
         return function  # type: ignore[no-any-return]
 
     def _import(self) -> Any:

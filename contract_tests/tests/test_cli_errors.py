@@ -19,11 +19,19 @@ from contract_tests.tests.conftest import FIXTURES
     [
         (["--handler", "no_such_package.handler:run"], "no module named 'no_such_package'"),
         (["--handler", "missing/file.py:handler"], "no such file"),
-        (["--handler", "reference_impl.handler:no_such_function"], "has no function 'no_such_function'"),
+        (
+            ["--handler", "reference_impl.handler:no_such_function"],
+            "has no function 'no_such_function' (its functions: authorized_client, build_item, invalid_parameter,"
+            " lambda_handler, lambda_handler_v2, lambda_handler_v3, lambda_handler_v4, lambda_handler_v5, typed)",
+        ),
+        (
+            ["--handler", "reference_impl.handler:no_such_function", "--runtime", "inprocess"],
+            "has no function 'no_such_function' (its functions: authorized_client, build_item,",
+        ),
         (["--handler", "justaname"], "expected MODULE:FUNCTION"),
         (["--handler", "app.handler", "--code-dir", "/no/such/dir"], "is not a directory"),
     ],
-    ids=["module", "file", "function", "notation", "code-dir"],
+    ids=["module", "file", "function", "function-in-process", "notation", "code-dir"],
 )
 def test_target_errors_exit_2(run_cli: Any, argv: list[str], message: str) -> None:
     result = run_cli("check", *argv, "--examples", "5")

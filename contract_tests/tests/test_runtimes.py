@@ -262,7 +262,10 @@ def test_a_handler_runs_under_its_own_interpreter(
         (["--handler", f"{NODE / 'correct_esm.mjs'}:handler", "--runtime", "inprocess"], "runs python handlers"),
         (["--handler", "function.handler", "--runtime", "provided"], "is not an executable file (--code-dir names"),
         (["--handler", "reference_impl.handler:lambda_handler", "--interpreter", "/no/python"], "no such program"),
-        (["--handler", f"{NODE / 'correct_esm.mjs'}:nothing"], "module has no function 'nothing'"),
+        (
+            ["--handler", f"{NODE / 'correct_esm.mjs'}:nothing"],
+            "module has no function 'nothing' (it exports the functions handler)",
+        ),
         (["--handler", "reference_impl.handler:lambda_handler", "--env", "not-a-name=1"], "is not NAME=VALUE"),
         (["--handler", "reference_impl.handler:lambda_handler", "--memory", "64"], "from 128 to 10240"),
     ],

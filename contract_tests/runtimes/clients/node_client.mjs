@@ -81,7 +81,10 @@ async function loadHandler() {
   const resolve = (exported) => name.split(".").reduce((nested, key) => nested?.[key], exported);
   const handler = resolve(loaded) ?? resolve(loaded.default);
   if (typeof handler !== "function") {
-    const message = `module has no function '${name}'`;
+    const exported = [...new Set([...Object.keys(loaded), ...Object.keys(loaded.default ?? {})])];
+    const functions = exported.filter((key) => typeof (loaded[key] ?? loaded.default?.[key]) === "function").sort();
+    const listed = functions.length ? ` (it exports the functions ${functions.join(", ")})` : " (it exports no function)";
+    const message = `module has no function '${name}'${listed}`;
     await postJson("/init/error", JSON.stringify({ errorType: "Runtime.HandlerNotFound", errorMessage: message }));
     process.exit(1);
   }

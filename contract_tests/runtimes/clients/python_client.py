@@ -94,6 +94,20 @@ def _end_output(request_id):
     sys.stdout.flush()
 
 
+def functions_of(module):
+    """`` (its functions: a, b)``: what the module itself defines that a handler setting could name instead."""
+    names = sorted(
+        name
+        for name, value in vars(module).items()
+        if callable(value)
+        and not isinstance(value, type)
+        and not name.startswith("_")
+        and getattr(value, "__module__", None) == module.__name__
+    )
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    return f" (its functions: {shown})" if names else " (it defines no function)"
+
+
 def _load_handler():
     module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
     task_root = os.environ["LAMBDA_TASK_ROOT"]
@@ -112,7 +126,7 @@ def _load_handler():
         raise
     handler = getattr(module, function_name, None)
     if not callable(handler):
-        message = f"module has no function '{function_name}'"
+        message = f"module has no function '{function_name}'{functions_of(module)}"
         _post("/init/error", json.dumps({"errorType": "Runtime.HandlerNotFound", "errorMessage": message}).encode())
         sys.exit(1)
     return handler
