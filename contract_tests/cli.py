@@ -10,7 +10,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from contract_tests.errors import HarnessError
 from contract_tests.failure_cases import DEFAULT_DIRECTORY as DEFAULT_FAILURES
@@ -49,8 +49,16 @@ def _mint(args: argparse.Namespace) -> int:
     return EXIT_CONFORMS
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one line that says where the options are explained: argparse's own printed the whole
+    usage block above it (17 lines for check), burying the one line that says what was wrong."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(  # its subcommands' parsers are of its class too
         prog="connect-contract",
         description="Contract gate for API Gateway WebSocket $connect handlers.",
     )

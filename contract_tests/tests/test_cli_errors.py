@@ -54,9 +54,19 @@ def test_target_errors_exit_2(run_cli: Any, argv: list[str], message: str) -> No
     ],
 )
 def test_usage_errors_exit_2(run_cli: Any, argv: list[str]) -> None:
+    """One line: what was wrong and where the options are explained, not argparse's usage block above it."""
     result = run_cli("check", "--handler", "reference_impl.handler:lambda_handler", *argv)
     assert result.status == 2
-    assert "error:" in result.err and "Traceback" not in result.err
+    assert result.err.count("\n") == 1 and result.err.startswith("connect-contract"), result.err
+    assert "error:" in result.err and argv[0].lstrip("-") in result.err
+
+
+def test_a_missing_command_or_action_is_one_line_too(run_cli: Any) -> None:
+    for argv in ([], ["localstack"], ["token", "mint"]):
+        result = run_cli(*argv)
+        assert result.status == 2 and result.err.count("\n") == 1, result.err
+        assert "arguments are required" in result.err and result.err.startswith("connect-contract")
+        assert result.err.endswith(f" (see connect-contract{''.join(' ' + word for word in argv)} --help)\n")
 
 
 REFERENCE = "reference_impl.handler:lambda_handler"
