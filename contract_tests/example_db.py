@@ -93,7 +93,7 @@ def _one(spec: str) -> tuple[ExampleDatabase, str]:
     if github is not None:
         return _github_artifact(github["owner"], github["repo"], github["artifact"] or DEFAULT_ARTIFACT)
     prepare("--example-db", Path(spec), folder=True)  # hypothesis would drop what it cannot write, unsaid
-    return DirectoryBasedExampleDatabase(spec), ""
+    return DirectoryBasedExampleDatabase(os.path.abspath(spec)), ""  # the same folder whatever the cwd later
 
 
 def _github_artifact(owner: str, repo: str, artifact: str) -> tuple[ExampleDatabase, str]:

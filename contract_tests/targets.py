@@ -47,8 +47,11 @@ class HandlerTarget:
         return f"{module}.{self.function}"
 
 
-def parse_target(spec: str, code_dir: str | None = None) -> HandlerTarget:
-    """Parse ``package.module:function``, ``path/file.py:function`` or Lambda's ``file.function``."""
+def parse_target(spec: str, code_dir: str | None = None, *, python: bool = False) -> HandlerTarget:
+    """Parse ``package.module:function``, ``path/file.py:function`` or Lambda's ``file.function``.
+
+    ``python``: the runtime chosen is Python's, so Lambda's notation names a Python module even where a
+    JavaScript file of that name lies beside it (Lambda reads the setting with the function's runtime)."""
     root = Path(code_dir).resolve() if code_dir else None
     if root is not None and not root.is_dir():
         raise TargetError(f"--code-dir {code_dir!r} is not a directory")
@@ -71,11 +74,11 @@ def parse_target(spec: str, code_dir: str | None = None) -> HandlerTarget:
         raise TargetError(f"--handler {spec!r}: expected MODULE:FUNCTION, PATH.py:FUNCTION or Lambda's FILE.FUNCTION")
     base = root or Path.cwd()
     # Lambda's notation names a file without its suffix: a JavaScript one is a file target.
-    scripts = _files(base, where, JS_SUFFIXES)
+    scripts = [] if python else _files(base, where, JS_SUFFIXES)
     if scripts:
         return HandlerTarget(spec, function, file=scripts[0].resolve(), code_dir=root)
     module, nested = node_handler_parts(spec)
-    scripts = _files(base, module, JS_SUFFIXES)
+    scripts = [] if python else _files(base, module, JS_SUFFIXES)
     if scripts and all(part.isidentifier() for part in nested.split(".")):
         return HandlerTarget(spec, nested, file=scripts[0].resolve(), code_dir=root)
     typescript = _files(base, where, TYPESCRIPT_SUFFIXES)

@@ -15,6 +15,7 @@ from contract_tests.engine.shards import recorded_durations, shard_clauses
 from contract_tests.errors import HarnessError
 from contract_tests.options import FROM_TEMPLATE
 from contract_tests.request import AUTHORIZER, HANDLER, CheckRequest, Deployed
+from contract_tests.runtimes import RUNTIMES
 from contract_tests.sam_template import StackFunction, read_invoked, read_stack
 from contract_tests.targets import HandlerTarget, parse_target
 
@@ -75,8 +76,8 @@ def plan(request: CheckRequest, *, all_clauses: bool = False) -> Plan:
     elif request.shard_durations is not None:
         raise HarnessError("--shard-durations balances shards: give --shard K/N too")
     seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
-    target = parse_target(request.handler, request.code_dir)
-    authorizer = parse_target(request.authorizer, request.code_dir) if request.authorizer is not None else None
+    target = _target(request, request.handler)
+    authorizer = _target(request, request.authorizer) if request.authorizer is not None else None
     return Plan(request, contract, clauses, seed, target, authorizer, _routes(request, contract), unsharded)
 
 
@@ -198,4 +199,10 @@ def _routes(request: CheckRequest, contract: ContractBase) -> tuple[tuple[str, H
     if len(set(named)) != len(named):
         twice = next(route for route in named if named.count(route) > 1)
         raise HarnessError(f"--route {twice}=… is given twice; one function serves a route")
-    return tuple((route, parse_target(target, request.code_dir)) for route, target in request.routes)
+    return tuple((route, _target(request, target)) for route, target in request.routes)
+
+
+def _target(request: CheckRequest, spec: str) -> HandlerTarget:
+    """A function's target, read with the runtime the request chose (every function of a check runs on it)."""
+    python = request.runtime is not None and RUNTIMES[request.runtime].language == "python"
+    return parse_target(spec, request.code_dir, python=python)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from contract_tests.errors import HarnessError
 from contract_tests.runtimes.base import HandlerInitError, Instance, Invocation, Runtime, RuntimeOptions
 from contract_tests.runtimes.inprocess import InProcessRuntime
@@ -12,7 +10,7 @@ from contract_tests.runtimes.provided import ProvidedRuntime
 from contract_tests.runtimes.python import PythonRuntime
 from contract_tests.targets import HandlerTarget
 
-RUNTIMES: dict[str, Callable[[HandlerTarget, RuntimeOptions], Runtime]] = {
+RUNTIMES: dict[str, type[Runtime]] = {
     "python": PythonRuntime,
     "nodejs": NodeRuntime,
     "provided": ProvidedRuntime,

@@ -21,7 +21,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import chdir, contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -234,10 +234,12 @@ def invoke(
 
 
 @contextmanager
-def process_environment(environment: Mapping[str, str]) -> Iterator[None]:
-    """This process given the function's environment (no stray AWS_* of the caller's) and its zone, then restored."""
+def process_environment(environment: Mapping[str, str], task_root: Path) -> Iterator[None]:
+    """This process given the function's environment (no stray AWS_* of the caller's), its zone and its
+    working directory, then restored: Lambda starts a function in its task root, and code opens the files
+    shipped with it by relative paths. The gate itself opens no relative path while a function runs."""
     try:
-        with mock.patch.dict(os.environ):
+        with mock.patch.dict(os.environ), chdir(task_root):
             for name in [n for n in os.environ if n.startswith("AWS_") or n == "CONNECTIONS_TABLE"]:
                 del os.environ[name]
             os.environ.update(environment)
@@ -265,7 +267,7 @@ class InProcessInstance(Instance):
         request_id = str(uuid.uuid4())
         # As Lambda's runtime sets it for each invocation, for the X-Ray SDK (Powertools' Tracer).
         traced = {**self._environment, "_X_AMZN_TRACE_ID": trace_header(request_id)}
-        with process_environment(traced):
+        with process_environment(traced, self._runtime.task_root):
             region, memory = self._environment["AWS_REGION"], self._runtime.options.memory_mb
             result = invoke(self._handler, event, region, self._runtime.task_root, timeout_s, memory, request_id)
         self._abandoned = (result.error or "").startswith(TIMED_OUT)
@@ -291,6 +293,6 @@ class InProcessRuntime(Runtime):
         return Containment(False, "--runtime inprocess imports the handler into the gate's own process")
 
     def start(self, environment: Mapping[str, str], listeners: Sequence[Listener] = ()) -> InProcessInstance:
-        with process_environment(environment), captured_output([]):
+        with process_environment(environment, self.task_root), captured_output([]):
             handler = self.loader.load()
         return InProcessInstance(self, environment, handler)

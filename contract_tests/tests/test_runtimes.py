@@ -324,6 +324,35 @@ def test_an_interpreter_that_cannot_answer_is_quoted_saying_why(run_cli: Any, tm
         assert "; it said 'pyenv: python3.12: command not found')" in result.err, result.err
 
 
+@pytest.mark.parametrize("runtime", ["python", "inprocess", "nodejs"])
+def test_a_function_runs_in_its_task_root(
+    run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runtime: str
+) -> None:
+    """Lambda starts a function in its task root: a file shipped with the code opens by a relative path
+    (in process, the gate's own working directory was the function's: FileNotFoundError, every connect)."""
+    code = tmp_path / "function"
+    code.mkdir()
+    (code / "answer.json").write_text('{"statusCode": 200, "body": "connected"}')
+    (code / "app.py").write_text(
+        "import json, os\nANSWER = json.load(open('answer.json'))\n"
+        "def handler(event, context):\n"
+        "    assert os.getcwd() == os.environ['LAMBDA_TASK_ROOT']\n"
+        "    return json.load(open('answer.json'))\n"
+    )
+    (code / "app.mjs").write_text(
+        'import { readFileSync } from "node:fs";\n'
+        'const answer = () => JSON.parse(readFileSync("answer.json", "utf8"));\n'
+        "answer();\nexport const handler = async () => {\n"
+        "  if (process.cwd() !== process.env.LAMBDA_TASK_ROOT) throw new Error(process.cwd());\n"
+        "  return answer();\n};\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    handler = f"{code / 'app.mjs'}:handler" if runtime == "nodejs" else "app.handler"
+    argv = ["--handler", handler, "--code-dir", str(code), "--runtime", runtime, "--clause", "response"]
+    result = run_cli("check", *argv, "--examples", "2")
+    assert result.status == 0, result.out + result.err
+
+
 def test_the_functions_own_configuration_reaches_it(run_cli: Any, tmp_path: Path) -> None:
     (tmp_path / "configured.py").write_text(
         "import os\ndef handler(event, context):\n"
