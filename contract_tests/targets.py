@@ -73,14 +73,14 @@ def parse_target(spec: str, code_dir: str | None = None, *, python: bool = False
     if not where or not function.isidentifier():
         raise TargetError(f"--handler {spec!r}: expected MODULE:FUNCTION, PATH.py:FUNCTION or Lambda's FILE.FUNCTION")
     base = root or Path.cwd()
-    # Lambda's notation names a file without its suffix: a JavaScript one is a file target.
-    scripts = [] if python else _files(base, where, JS_SUFFIXES)
-    if scripts:
-        return HandlerTarget(spec, function, file=scripts[0].resolve(), code_dir=root)
-    module, nested = node_handler_parts(spec)
-    scripts = [] if python else _files(base, module, JS_SUFFIXES)
-    if scripts and all(part.isidentifier() for part in nested.split(".")):
-        return HandlerTarget(spec, nested, file=scripts[0].resolve(), code_dir=root)
+    if not python:  # Lambda's notation names a file without its suffix: a JavaScript one is a file target.
+        scripts = _files(base, where, JS_SUFFIXES)
+        if scripts:
+            return HandlerTarget(spec, function, file=scripts[0].resolve(), code_dir=root)
+        module, nested = node_handler_parts(spec)
+        scripts = _files(base, module, JS_SUFFIXES)
+        if scripts and all(part.isidentifier() for part in nested.split(".")):
+            return HandlerTarget(spec, nested, file=scripts[0].resolve(), code_dir=root)
     typescript = _files(base, where, TYPESCRIPT_SUFFIXES)
     if typescript and not (base / f"{where}.py").is_file():
         raise _typescript(spec, typescript[0])
