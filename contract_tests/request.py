@@ -39,6 +39,8 @@ class Deployed:
     memory_mb: int | None = None
     #: The folders of the layers the template itself holds, in the function's order.
     layers: tuple[str, ...] = ()
+    #: Its ``Runtime`` (``python3.12``, ``nodejs20.x``).
+    runtime: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class CheckRequest:
             layers=self.layers_of(function),
             extra_environment=dict(self.env),
             sandbox=self.sandbox,
+            deployed_runtime=self.deployed_of(function).runtime,
         )
 
     def words_of(self, name: str) -> list[str]:

@@ -53,6 +53,7 @@ class StackFunction:
 
     name: str
     target: str
+    #: Lambda's identifier, as the template gives it (``python3.12``, ``nodejs20.x``).
     runtime: str
     variables: Mapping[str, str]
     #: The variables whose value is the table's name (``!Ref`` the table): the gate sets them to its own.
@@ -214,7 +215,7 @@ class _Reader:
         return StackFunction(
             name,
             f"{found}:{function_name}",
-            kind,
+            runtime,
             variables,
             table_variables,
             None if timeout is None else float(timeout),

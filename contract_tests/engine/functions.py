@@ -46,6 +46,8 @@ class Function(Protocol):
     noun: ClassVar[str]
     facts: Facts
     warnings: list[str]
+    #: Every function's runtime: the checked one's first, then its other routes', then the one in front.
+    runtimes: tuple[Runtime, ...]
 
     def perform(self, step: Any) -> Any:
         """One step (the clause's ``Send`` or ``Call``) performed and observed."""
@@ -111,6 +113,8 @@ class ConnectHandler:
             route: make_runtime(plan.request.runtime, target, plan.request.runtime_options(route))
             for route, target in plan.routes
         }
+        in_front = (gateway.session.runtime,) if isinstance(gateway, AuthorizerInFront) else ()
+        self.runtimes = (runtime, *routes.values(), *in_front)
         self.session = ConnectSession(runtime, backend, settings, contract.table, gateway, variables, routes)
         stack.enter_context(self.session.opened())
         self.warnings = self.session.warnings
@@ -254,6 +258,7 @@ class Authorizer:
     def __init__(self, plan: Plan, runtime: Runtime, settings: CheckSettings, stack: ExitStack) -> None:
         self.session = stack.enter_context(AuthorizerSession(runtime, settings).opened())
         self.warnings = self.session.warnings
+        self.runtimes: tuple[Runtime, ...] = (runtime,)
         self.facts = Facts(settings.examples, ring=dict(self.session.ring))
 
     def perform(self, step: Call) -> AuthorizerCall:
@@ -307,6 +312,7 @@ class Router:
         contract = plan.contract
         assert isinstance(contract, RouterContract)  # the kind registered for "router" contracts
         backend = stack.enter_context(backend_for(plan.request, runtime))
+        self.runtimes: tuple[Runtime, ...] = (runtime,)
         self.management = ManagementApi()
         stack.callback(self.management.close)
         variables = plan.request.table_variable_names

@@ -134,6 +134,8 @@ class Run:
             # One cold start first: a target that cannot be found stops here (exit 2), and a function
             # that cannot initialise is judged once instead of failing every example of every clause.
             first = self.function.first()
+            notes = (note for runtime in self.function.runtimes for note in runtime.notes())
+            self.warnings.extend(note for note in dict.fromkeys(notes) if note not in self.warnings)
             timed_out = (first.invocation.error or "").startswith(TIMED_OUT)
             if first.init_error or timed_out or self.function.refused_in_front(first):
                 self.blocking_failure = first

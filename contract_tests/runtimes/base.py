@@ -87,6 +87,8 @@ class RuntimeOptions:
     extra_environment: Mapping[str, str] = field(default_factory=dict)
     #: ``--sandbox``: auto (where this machine can), on (or exit 2), off.
     sandbox: str = "auto"
+    #: The Lambda runtime its template deploys it on (``python3.12``); None without a template.
+    deployed_runtime: str | None = None
 
 
 class Runtime(abc.ABC):
@@ -114,6 +116,10 @@ class Runtime(abc.ABC):
         from contract_tests.sandbox.support import containment
 
         return containment(self.options.sandbox)
+
+    def notes(self) -> list[str]:
+        """What a report must say of how the function ran (another Python than it is deployed on)."""
+        return []
 
     def lambda_variables(self, region: str) -> dict[str, str]:
         """What Lambda sets for this function before its runtime starts it (handler, task root, memory)."""

@@ -38,6 +38,7 @@ from contract_tests.runtimes.base import (
     Runtime,
     timed_out,
 )
+from contract_tests.runtimes.deployed_python import GATE_VERSION, StandIn, deployed_version
 from contract_tests.runtimes.python import CLIENT as PYTHON_CLIENT
 from contract_tests.runtimes.runtime_sdk import python_layer_paths
 from contract_tests.sandbox.addresses import Listener
@@ -277,22 +278,41 @@ class InProcessInstance(Instance):
         """Nothing to stop: a thread past its timeout cannot be ended, only abandoned."""
 
 
+#: How a function deployed on another Python than the gate's runs on its own version.
+IN_PROCESS_REMEDY = "check it out of process (--runtime python) on a Python {deployed} (--interpreter)"
+
+
 class InProcessRuntime(Runtime):
     language = "python"
     name = "inprocess"
     out_of_process = False
-    execution_env = "AWS_Lambda_python3.11"
+    execution_env = f"AWS_Lambda_python{GATE_VERSION}"
 
     def __init__(self, target: HandlerTarget, options: Any) -> None:
         super().__init__(target, options)
-        version = f"{sys.version_info.major}.{sys.version_info.minor}"
-        self.loader = HandlerLoader(target, python_layer_paths(options.layers, version))
+        self.loader = HandlerLoader(target, python_layer_paths(options.layers, GATE_VERSION))
+        wanted = deployed_version(options.deployed_runtime)
+        #: In process, the function runs on the gate's Python, whatever its template deploys it on.
+        self._stand_in = (
+            StandIn(target.spec, wanted, GATE_VERSION, "(in process, the gate's own)", IN_PROCESS_REMEDY)
+            if wanted not in (None, GATE_VERSION)
+            else None
+        )
 
     @property
     def containment(self) -> Containment:
         return Containment(False, "--runtime inprocess imports the handler into the gate's own process")
 
+    def notes(self) -> list[str]:
+        return [self._stand_in.note()] if self._stand_in else []
+
     def start(self, environment: Mapping[str, str], listeners: Sequence[Listener] = ()) -> InProcessInstance:
-        with process_environment(environment, self.task_root), captured_output([]):
-            handler = self.loader.load()
+        try:
+            with process_environment(environment, self.task_root), captured_output([]):
+                handler = self.loader.load()
+        except HandlerInitError as error:
+            failure = self._stand_in.cannot_judge(str(error)) if self._stand_in else None
+            if failure is not None:
+                raise failure from error
+            raise
         return InProcessInstance(self, environment, handler)

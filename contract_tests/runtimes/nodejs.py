@@ -28,6 +28,8 @@ CLIENT = resources.files("contract_tests.runtimes") / "clients" / "node_client.m
 OLDEST = 18
 #: What Node.js says of a package it cannot find, CommonJS and ES module alike.
 MISSING_PACKAGE = re.compile(r"Cannot find (?:package|module) '((?:@[^'/]+/)?[^'/.][^'/]*)")
+#: Lambda's Node.js runtimes (``nodejs20.x``), their major version.
+DEPLOYED_NODE = re.compile(r"nodejs([0-9]+)\.x")
 #: Told to the runtime client: ES modules search NODE_PATH too (its resolve hook costs each start ~80 ms).
 IMPORTS_SEARCH_NODE_PATH = "--imports-search-node-path"
 
@@ -35,7 +37,6 @@ IMPORTS_SEARCH_NODE_PATH = "--imports-search-node-path"
 class NodeRuntime(ProcessRuntime):
     language = "nodejs"
     name = "nodejs"
-    execution_env = "AWS_Lambda_nodejs20.x"
 
     def node(self) -> str:
         chosen = self.options.interpreter or "node"
@@ -52,6 +53,26 @@ class NodeRuntime(ProcessRuntime):
             raise TargetError(f"{named} is Node.js {version}; JavaScript handlers need Node.js {OLDEST} or later")
         return found
 
+    @property
+    def _version(self) -> str:
+        """The version of the Node.js that runs the function ("20.11.1")."""
+        return node_version(self.node(), self.containment.contained).last
+
+    @property
+    def execution_env(self) -> str:  # type: ignore[override]
+        return f"AWS_Lambda_nodejs{self._version.split('.')[0]}.x"
+
+    def notes(self) -> list[str]:
+        deployed = DEPLOYED_NODE.fullmatch(self.options.deployed_runtime or "")
+        running = self._version.split(".")[0]
+        if deployed is None or deployed.group(1) == running:
+            return []
+        how = f"--interpreter {self.options.interpreter!r}" if self.options.interpreter else "node on PATH"
+        return [
+            f"{self.target.spec} is deployed on {deployed.group(0)} but ran on Node.js {self._version} ({how});"
+            f" its verdict is Node.js {running}'s"
+        ]
+
     #: Set once an ES module needed a package that only NODE_PATH holds: every later start searches it.
     imports_search_node_path = False
 
@@ -67,7 +88,7 @@ class NodeRuntime(ProcessRuntime):
 
     def lambda_variables(self, region: str) -> dict[str, str]:
         """Lambda's, with its ``NODE_PATH``: the layers' packages, the runtime's SDK, then the task root."""
-        major = node_version(self.node(), self.containment.contained).last.split(".")[0]
+        major = self._version.split(".")[0]
         layers = node_layer_paths(self.options.layers, major)
         searched = [*layers, str(node_modules_path()), str(self.task_root.resolve())]
         return {**super().lambda_variables(region), "NODE_PATH": os.pathsep.join(searched)}

@@ -8,13 +8,17 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
 from contract_tests.errors import TargetError
-from contract_tests.runtimes.out_of_process import ProcessRuntime
+from contract_tests.runtimes.base import HandlerInitError
+from contract_tests.runtimes.deployed_python import GATE_VERSION, StandIn, deployed_version
+from contract_tests.runtimes.out_of_process import ProcessInstance, ProcessRuntime
 from contract_tests.runtimes.runtime_sdk import python_layer_paths, python_sdk
-from contract_tests.sandbox.probe import ask
+from contract_tests.sandbox.addresses import Listener
+from contract_tests.sandbox.probe import Answer, ask
 
 CLIENT = resources.files("contract_tests.runtimes") / "clients" / "python_client.py"
 #: Lambda's oldest Python runtime still supported, and the oldest the client runs on.
@@ -40,8 +44,8 @@ class PythonRuntime(ProcessRuntime):
 
     @property
     def chosen(self) -> str:
-        """The interpreter as the user named it (the gate's own by default)."""
-        return self.options.interpreter or sys.executable
+        """The interpreter as the user named it, else the deployed version's, else the gate's own."""
+        return self._program[0]
 
     def interpreter(self) -> str:
         found = shutil.which(self.chosen)
@@ -50,28 +54,77 @@ class PythonRuntime(ProcessRuntime):
         return found
 
     @functools.cached_property
-    def _installation(self) -> tuple[str, list[str]]:
-        """The interpreter's version, and the folders it reads (see ASK_INSTALLATION)."""
+    def _program(self) -> tuple[str, str, tuple[str, list[str]] | None]:
+        """The interpreter that runs the function, how it was chosen (the end of a sentence naming it), and
+        its installation when choosing it asked already. Without ``--interpreter``, a function its template
+        deploys on another Python than the gate's runs on that version's ``pythonX.Y`` where PATH has one."""
+        if self.options.interpreter:
+            return self.options.interpreter, f"(--interpreter {self.options.interpreter!r})", None
+        wanted = deployed_version(self.options.deployed_runtime)
+        if wanted is None or wanted == GATE_VERSION:
+            return sys.executable, "(the gate's own)", None
+        candidate = shutil.which(f"python{wanted}")
+        if candidate is None:
+            return sys.executable, f"(the gate's own: no python{wanted} on PATH)", None
+        asked = self._ask(candidate)
+        if isinstance(asked, tuple) and asked[0] == wanted:
+            return candidate, f"({candidate})", asked
+        said = f"Python {asked[0]}" if isinstance(asked, tuple) else f"nothing it could read{asked.said()}"
+        return sys.executable, f"(the gate's own: python{wanted} on PATH, {candidate}, answered {said})", None
+
+    def _ask(self, program: str) -> tuple[str, list[str]] | Answer:
+        """``program``'s version and the folders it reads (see ASK_INSTALLATION), or what it said instead."""
         top = (self.target.module or "").split(".")[0]
-        asked = [self.interpreter(), "-I", "-c", ASK_INSTALLATION, top]
+        asked = [program, "-I", "-c", ASK_INSTALLATION, top]
         answer = ask(asked, str(self.task_root), contained=self.containment.contained)
-        oldest = ".".join(map(str, OLDEST))
         try:
             version, folders = json.loads(answer.last)
         except (ValueError, TypeError):  # not JSON, or not two values
-            version, folders = None, None
+            return answer
         if not (isinstance(version, str) and VERSION.fullmatch(version) and isinstance(folders, list)):
+            return answer
+        return version, [str(folder) for folder in folders]
+
+    @functools.cached_property
+    def _installation(self) -> tuple[str, list[str]]:
+        """The interpreter's version, and the folders it reads (see ASK_INSTALLATION)."""
+        asked = self._program[2] or self._ask(self.interpreter())
+        oldest = ".".join(map(str, OLDEST))
+        if not isinstance(asked, tuple):
             raise TargetError(
                 f"--interpreter {self.chosen!r}: not a Python interpreter the python runtime can use (asked its"
-                f" version and import path, it answered nothing it could read{answer.why()}); give a Python"
+                f" version and import path, it answered nothing it could read{asked.said()}); give a Python"
                 f" {oldest} or later"
             )
+        version = asked[0]
         if tuple(int(part) for part in version.split(".")) < OLDEST:
             raise TargetError(
                 f"--interpreter {self.chosen!r} is Python {version}; the python runtime runs {oldest} and later,"
                 " as Lambda does"
             )
-        return version, [str(folder) for folder in folders]
+        return asked
+
+    @functools.cached_property
+    def _stand_in(self) -> StandIn | None:
+        """The function's run on another Python than the one its template deploys it on (None: the same,
+        or no template)."""
+        wanted = deployed_version(self.options.deployed_runtime)
+        running = self._installation[0]
+        if wanted is None or wanted == running:
+            return None
+        return StandIn(self.target.spec, wanted, running, self._program[1])
+
+    def notes(self) -> list[str]:
+        return [self._stand_in.note()] if self._stand_in else []
+
+    def start(self, environment: Mapping[str, str], listeners: Sequence[Listener] = ()) -> ProcessInstance:
+        try:
+            return super().start(environment, listeners)
+        except HandlerInitError as error:
+            failure = self._stand_in.cannot_judge(str(error)) if self._stand_in else None
+            if failure is not None:
+                raise failure from error
+            raise
 
     @property
     def execution_env(self) -> str:  # type: ignore[override]
@@ -83,8 +136,8 @@ class PythonRuntime(ProcessRuntime):
 
     @functools.cached_property
     def _runtime_sdk(self) -> tuple[Path, list[Path]] | None:
-        """The boto3 Lambda's runtime gives a function, for an ``--interpreter`` (the gate's own has it)."""
-        return python_sdk() if self.options.interpreter else None
+        """The boto3 Lambda's runtime gives a function, for another interpreter than the gate's (which has it)."""
+        return python_sdk() if self._program[0] != sys.executable else None
 
     def command(self) -> list[str]:
         # -I: neither the client's folder nor the caller's PYTHON* variables reach the handler's sys.path.

@@ -37,6 +37,11 @@ class Answer:
         """``; it said '…'`` when the program said anything but the answer, to end a message with."""
         return f"; it said {self.first[:SAID_CHARACTERS]!r}" if self.first and self.first != self.last else ""
 
+    def said(self) -> str:
+        """``; it said '…'`` quoting its first line, to end a message on an answer that could not be read
+        (a sandbox's output joins what it printed on both streams: its one line may be its complaint)."""
+        return f"; it said {self.first[:SAID_CHARACTERS]!r}" if self.first else ""
+
 
 def ask(command: Sequence[str], cwd: str, *, contained: bool, timeout_s: float = ASK_TIMEOUT_S) -> Answer:
     """What ``command`` printed, its errors included (nothing when it did not end within ``timeout_s``)."""

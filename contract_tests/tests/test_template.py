@@ -4,6 +4,10 @@ authorizer in front of `$connect`), and what the gate says of a template it cann
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -11,6 +15,7 @@ from typing import Any
 import pytest
 
 from contract_tests.errors import HarnessError
+from contract_tests.runtimes.deployed_python import GATE_VERSION
 from contract_tests.sam_template import read_stack
 from contract_tests.targets import parse_target
 from contract_tests.tests.conftest import HANDLERS, ROOT
@@ -102,7 +107,7 @@ def test_globals_a_join_target_and_a_node_function(tmp_path: Path) -> None:
     (code / "correct_table_name.mjs").write_text("export const handler = async () => ({});\n")
     stack = read_stack(str(_template(tmp_path, NODE_STACK.format(code="src/"))))
     connect = stack.routes["$connect"]
-    assert (connect.runtime, connect.target) == ("nodejs", f"{code / 'correct_table_name.mjs'}:handler")
+    assert (connect.runtime, connect.target) == ("nodejs20.x", f"{code / 'correct_table_name.mjs'}:handler")
     assert connect.table_variables == ("TABLE_NAME",)
     assert connect.variables == {"CONNECTION_TTL_SECONDS": "3600"}
     assert stack.authorizer is None
@@ -210,7 +215,7 @@ PYTHON_STACK = """
         Properties:
           CodeUri: {code}
           Handler: {handler}
-          Runtime: python3.11{settings}
+          Runtime: {runtime}{settings}
           Environment:
             Variables:
               CONNECTIONS_TABLE: !Ref Table
@@ -226,8 +231,13 @@ PYTHON_STACK = """
 """
 
 
-def _python_stack(tmp_path: Path, code: Path, handler: str, globals_: str = "", settings: str = "") -> Path:
-    return _template(tmp_path, PYTHON_STACK.format(code=code, handler=handler, globals=globals_, settings=settings))
+def _python_stack(
+    tmp_path: Path, code: Path, handler: str, globals_: str = "", settings: str = "", version: str = GATE_VERSION
+) -> Path:
+    body = PYTHON_STACK.format(
+        code=code, handler=handler, globals=globals_, settings=settings, runtime=f"python{version}"
+    )
+    return _template(tmp_path, body)
 
 
 #: The reference answering 1.2 s late.
@@ -328,3 +338,135 @@ def test_a_layer_the_template_only_names_is_given_with_layer(run_cli: Any, tmp_p
     given = run_cli("check", *argv, "--layer", str(tmp_path / "public"))
     assert given.status == 0, given.out + given.err
     assert run_cli("check", *argv, "--layer", str(tmp_path / "code")).status == 2  # holds no python/ or nodejs/
+
+
+#: A correct handler that imports only on the Python its template deploys it on (as code using that
+#: version's syntax or its wheels does).
+ONLY_ON = """\
+import sys
+
+if sys.version_info[:2] != {version}:
+    raise ImportError("built for Python {dotted}")
+
+from handler import lambda_handler  # noqa: E402 - the reference, beside it
+"""
+#: Lambda's runtime answering that it is not the version a shim was asked for.
+UNSELECTED_SHIM = '#!/bin/sh\necho "pyenv: python{version}: command not found" >&2\nexit 127\n'
+
+
+def _other_python() -> tuple[Path, str] | None:
+    """A Python this machine has besides the gate's (its folder, its version), from PATH or pyenv's versions."""
+    folders = [Path(folder) for folder in os.environ.get("PATH", "").split(os.pathsep) if folder]
+    pyenv = shutil.which("pyenv")
+    if pyenv is not None:
+        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False).stdout.strip()
+        folders += sorted(Path(root).glob("versions/3.*/bin")) if root else []
+    for folder in folders:
+        for program in sorted(folder.glob("python3.[0-9]*")):
+            version = program.name.removeprefix("python")
+            if version == GATE_VERSION or not version.replace(".", "").isdigit() or int(version.split(".")[1]) < 9:
+                continue
+            asked = [str(program), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
+            answer = subprocess.run(asked, capture_output=True, text=True, check=False)
+            if answer.stdout.strip() == version:
+                return folder, version
+    return None
+
+
+def _deployed_elsewhere(tmp_path: Path, version: str) -> Path:
+    """A stack deploying, on Python ``version``, a correct handler that imports only on that version."""
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "handler.py").write_text((ROOT / "reference_impl" / "handler.py").read_text())
+    major, minor = version.split(".")
+    (code / "app.py").write_text(ONLY_ON.format(version=(int(major), int(minor)), dotted=version))
+    return _python_stack(tmp_path, code, "app.lambda_handler", version=version)
+
+
+ARGV = ("--clause", "response", "--examples", "2")
+
+
+def test_a_function_runs_on_the_python_its_template_deploys_it_on(
+    run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Runtime: python3.X`` other than the gate's: the function runs on PATH's python3.X (it was run on
+    the gate's Python, and a handler written for 3.X failed to import: a false violation)."""
+    found = _other_python()
+    if found is None:
+        pytest.skip(f"this machine has no Python but the gate's {GATE_VERSION} (the stand-in tests below run)")
+    folder, version = found
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    result = run_cli("check", "--template", str(_deployed_elsewhere(tmp_path, version)), *ARGV, "--format", "json")
+    assert result.status == 0, result.out + result.err
+    report = json.loads(result.out)
+    assert report["warnings"] == []
+    assert report["request"]["interpreter"] is None  # chosen from the template, not asked for
+
+
+def _no_such_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A Python version the gate is not, whose ``pythonX.Y`` on PATH is a version manager's shim that cannot
+    run it (as pyenv's for a version not selected)."""
+    version = f"3.{sys.version_info.minor + 1}"
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    shim = shims / f"python{version}"
+    shim.write_text(UNSELECTED_SHIM.format(version=version))
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shims}{os.pathsep}{os.environ['PATH']}")
+    return version
+
+
+@pytest.mark.parametrize("runtime", ["python", "inprocess"])
+def test_a_function_that_imports_only_on_its_deployed_python_is_not_judged_on_another(
+    run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runtime: str
+) -> None:
+    """Where the deployed version cannot run, the gate's stands in; an import failure there says nothing of
+    the function (syntax, or wheels built for the deployed version): exit 2 says so and what to give, not a
+    violation (exit 1 before)."""
+    version = _no_such_python(tmp_path, monkeypatch)
+    template = _deployed_elsewhere(tmp_path, version)
+    result = run_cli("check", "--template", str(template), "--runtime", runtime, *ARGV)
+    assert result.status == 2, result.out + result.err
+    error = result.err.strip().splitlines()[-1]
+    assert f"built for Python {version}" in error
+    assert f"deployed on python{version} and ran on Python {GATE_VERSION}" in error
+    remedy = "give --interpreter" if runtime == "python" else "check it out of process (--runtime python)"
+    assert f"{remedy} a Python {version}" in error or f"{remedy} on a Python {version}" in error
+    if runtime == "python":
+        assert f"it said 'pyenv: python{version}: command not found'" in error
+
+
+def test_a_function_run_on_a_stand_in_python_says_so(
+    run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A verdict given on the gate's Python for a function deployed on another carries a warning naming both."""
+    version = _no_such_python(tmp_path, monkeypatch)
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text((ROOT / "reference_impl" / "handler.py").read_text())
+    template = _python_stack(tmp_path, code, "app.lambda_handler", version=version)
+    result = run_cli("check", "--template", str(template), *ARGV, "--format", "json")
+    assert result.status == 0, result.out + result.err
+    (warning,) = json.loads(result.out)["warnings"]
+    assert f"is deployed on python{version} but ran on Python {GATE_VERSION}" in warning
+    assert f"its verdict is Python {GATE_VERSION}'s" in warning
+
+
+def test_a_node_function_run_on_another_major_than_deployed_says_so(run_cli: Any, tmp_path: Path) -> None:
+    """Node.js has no ``node22`` on PATH to choose: the report names the deployed runtime and the one that ran."""
+    running = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    major = int(running.removeprefix("v").split(".")[0])
+    code = tmp_path / "src"
+    code.mkdir()
+    (code / "correct_table_name.mjs").write_text("export const handler = async () => ({statusCode: 200});\n")
+    warnings = {}
+    for deployed in (major, major + 2):
+        body = NODE_STACK.format(code="src/").replace("nodejs20.x", f"nodejs{deployed}.x")
+        result = run_cli("check", "--template", str(_template(tmp_path, body)), *ARGV, "--format", "json")
+        assert result.status == 1, result.out + result.err  # no body: a violation, whatever the version
+        warnings[deployed] = json.loads(result.out)["warnings"]
+    assert warnings[major] == []
+    (warning,) = warnings[major + 2]
+    assert (
+        f"is deployed on nodejs{major + 2}.x but ran on Node.js {running.removeprefix('v')} (node on PATH)" in warning
+    )
