@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 PREFIX = "connect-"
 _OPEN_RUN = pytest.StashKey["Run | HarnessError | None"]()
+#: What the closed check warned of (a stand-in Python, a table left behind), for the terminal summary.
+_WARNINGS = pytest.StashKey[list[str]]()
 
 
 #: Every check option but those about running a whole check: here each clause is a test.
@@ -145,6 +147,15 @@ def _close_check(config: pytest.Config) -> None:
     config.stash[_OPEN_RUN] = None
     if run is not None and not isinstance(run, HarnessError):
         run.__exit__(None, None, None)
+        config.stash[_WARNINGS] = list(run.warnings)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    warnings = config.stash.get(_WARNINGS, [])
+    if warnings:
+        terminalreporter.write_sep("=", "connect-contract warnings", yellow=True)
+        for warning in warnings:
+            terminalreporter.write_line(f"warning: {warning}")
 
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
