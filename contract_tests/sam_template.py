@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from contract_tests.errors import HarnessError
+from contract_tests.inline_code import inline_code_folder
 from contract_tests.input_files import InputFileError, read_text
 from contract_tests.lambda_runtime import holds_layer
 from contract_tests.targets import JS_SUFFIXES, node_handler_parts
@@ -195,10 +196,9 @@ class _Reader:
                 f"{name}: runtime {runtime or 'none'!r} is not one the gate runs from a template (python3.x or nodejs*)"
             )
         handler = properties.get("Handler")
-        code = properties.get("CodeUri")
-        if not isinstance(handler, str) or "." not in handler or not isinstance(code, str):
-            raise self.fail(f"{name}: a literal Handler (file.function) and CodeUri (a local folder) are needed")
-        root = (self.path.parent / code).resolve()
+        if not isinstance(handler, str) or "." not in handler:
+            raise self.fail(f"{name}: a literal Handler (file.function) is needed")
+        root = self.code_folder(name, properties, kind)
         if kind == "python":
             module, _, function_name = handler.rpartition(".")
             files = [root / f"{module.replace('.', '/')}.py"]
@@ -222,6 +222,21 @@ class _Reader:
             memory,
             layers,
             external,
+        )
+
+    def code_folder(self, name: str, properties: dict[str, Any], language: str) -> Path:
+        """Where the function's code is: ``CodeUri`` (SAM) or ``Code`` (``aws cloudformation package``'s
+        form) naming a local folder, or the folder of its inline code (``InlineCode``, ``Code.ZipFile``)."""
+        code = properties.get("Code")
+        inline = properties.get("InlineCode", code.get("ZipFile") if isinstance(code, dict) else None)
+        folder = properties.get("CodeUri", code if isinstance(code, str) else None)
+        if isinstance(inline, str):
+            return inline_code_folder(inline, language)
+        if isinstance(folder, str) and "://" not in folder:
+            return (self.path.parent / folder).resolve()
+        raise self.fail(
+            f"{name}: its code is in no local folder (CodeUri or Code naming one, or InlineCode or Code.ZipFile"
+            " holding it): check the template sam build writes (.aws-sam/build/template.yaml)"
         )
 
     def layers(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -14,20 +14,16 @@ needs the copy is stopped, with the reason.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import functools
 import hashlib
 import shutil
 import subprocess
-import tempfile
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
 
 from contract_tests.errors import HarnessError
-from contract_tests.state_home import state_home
+from contract_tests.state_home import made_once, state_home
 
 PACKAGE = resources.files("contract_tests.runtimes") / "node_runtime_sdk"
 FILES = ("package.json", "package-lock.json")
@@ -80,41 +76,6 @@ def installs() -> Path:
     return state_home() / "node-runtime-sdk"
 
 
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """One maker at a time: parallel checks (``--jobs``, a test suite's workers) wait for the first."""
-    with open(folder / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _made_once(folder: Path, make: Callable[[Path], str]) -> str:
-    """Make ``folder`` with ``make`` (given a scratch folder; it returns why it failed, or "") unless it
-    exists; whole or not at all, so a check never sees half of one. Why it could not be made, or ""."""
-    if folder.is_dir():
-        return ""
-    parent = folder.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        with _locked(parent):
-            if folder.is_dir():
-                return ""
-            scratch = Path(tempfile.mkdtemp(prefix=".making-", dir=parent))
-            try:
-                problem = make(scratch)
-                if not problem:
-                    scratch.chmod(0o755)  # mkdtemp's is the maker's alone
-                    scratch.rename(folder)
-                return problem
-            finally:
-                shutil.rmtree(scratch, ignore_errors=True)
-    except OSError as error:
-        return str(error.strerror or error)
-
-
 def _npm_ci(scratch: Path) -> str:
     npm = shutil.which("npm")
     if npm is None:
@@ -148,7 +109,7 @@ def node_modules_path() -> Path:
 def runtime_sdk() -> RuntimeSdk:
     """The Node.js copy, installed first if this state home has none."""
     folder = node_modules_path().parent
-    problem = _made_once(folder, _npm_ci)
+    problem = made_once(folder, _npm_ci)
     return RuntimeSdk(None, problem) if problem else RuntimeSdk(folder / "node_modules")
 
 
@@ -176,7 +137,7 @@ def python_sdk() -> tuple[Path, list[Path]]:
     the folder is named for their versions, so a new boto3 makes a new one."""
     versions = ",".join(f"{name}={metadata.version(name)}" for name in PYTHON_DISTRIBUTIONS)
     folder = state_home() / "python-runtime-sdk" / hashlib.sha256(versions.encode()).hexdigest()[:16]
-    problem = _made_once(folder, _link_python_sdk)
+    problem = made_once(folder, _link_python_sdk)
     if problem:
         raise HarnessError(f"cannot make {folder}, where --interpreter finds boto3 as on Lambda: {problem}")
     return folder, list(_python_entries().values())

@@ -180,8 +180,18 @@ def test_the_authorizer_contract_checks_the_templates_authorizer(run_cli: Any, t
             "MemorySize 64 is outside Lambda's 128-10240",
         ),
         (("Runtime: nodejs20.x", "Runtime: nodejs20.x\n        Timeout: soon"), "Timeout 'soon' is not a whole number"),
+        (("CodeUri: src/", "CodeUri: s3://artifacts/connect.zip"), "its code is in no local folder"),
     ],
-    ids=["no-code", "runtime", "parameter-without-default", "no-connect-route", "timeout", "memory", "not-a-number"],
+    ids=[
+        "no-code",
+        "runtime",
+        "parameter-without-default",
+        "no-connect-route",
+        "timeout",
+        "memory",
+        "not-a-number",
+        "code-in-s3",
+    ],
 )
 def test_what_a_template_lacks_is_said_precisely(tmp_path: Path, change: tuple[str, str], message: str) -> None:
     code = tmp_path / "src"
@@ -470,3 +480,68 @@ def test_a_node_function_run_on_another_major_than_deployed_says_so(run_cli: Any
     assert (
         f"is deployed on nodejs{major + 2}.x but ran on Node.js {running.removeprefix('v')} (node on PATH)" in warning
     )
+
+
+#: CloudFormation's own function type, its code inline (as AWS's smaller samples write it).
+INLINE_STACK = """
+    Resources:
+      Table:
+        Type: AWS::DynamoDB::Table
+      Connect:
+        Type: AWS::Lambda::Function
+        Properties:
+          Handler: index.handler
+          Runtime: python{version}
+          Environment:
+            Variables:
+              CONNECTIONS_TABLE: !Ref Table
+          Code:
+            ZipFile: |
+              import os, time
+              import boto3
+
+              ddb = boto3.client("dynamodb")
+
+              def handler(event, context):
+                  table = os.environ.get("CONNECTIONS_TABLE")
+                  rc = event.get("requestContext") if isinstance(event, dict) else None
+                  cid = rc.get("connectionId") if isinstance(rc, dict) else None
+                  qs = event.get("queryStringParameters") if isinstance(event, dict) else None
+                  qs = {{}} if qs is None else qs
+                  if not table or not isinstance(cid, str) or not cid or not isinstance(qs, dict):
+                      return {{"statusCode": 400, "body": "refused"}}
+                  if any(not isinstance(qs.get(k, ""), str) for k in ("clientId", "account", "region")):
+                      return {{"statusCode": 400, "body": "refused"}}
+                  item = {{"connectionId": {{"S": cid}}, "createdAt": {{"N": str(time.time_ns() // 10**6)}}}}
+                  item["clientId"] = {{"S": qs.get("clientId") or "unknown"}}
+                  item.update({{k: {{"S": qs[k]}} for k in ("account", "region") if qs.get(k)}})
+                  try:
+                      ddb.put_item(TableName=table, Item=item)
+                  except Exception:
+                      return {{"statusCode": 500, "body": "failed"}}
+                  return {{"statusCode": 200, "body": "connected"}}
+      Integration:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          IntegrationUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/functions/${{Connect.Arn}}/invocations"
+      Route:
+        Type: AWS::ApiGatewayV2::Route
+        Properties:
+          RouteKey: $connect
+          Target: !Sub "integrations/${{Integration}}"
+"""
+
+
+def test_a_function_written_inline_runs_as_lambda_writes_it(run_cli: Any, tmp_path: Path) -> None:
+    """``Code.ZipFile`` (and SAM's ``InlineCode``) is the file ``index.py`` (``index.js``): kept in the state
+    home, nothing written beside the template (every inline function was a usage error before)."""
+    path = _template(tmp_path, INLINE_STACK.format(version=GATE_VERSION))
+    result = run_cli("check", "--template", str(path), "--clause", "item", "--clause", "storage-failure", *ARGV[2:])
+    assert result.status == 0, result.out + result.err
+    assert result.passed_clauses == ["item", "storage-failure"]
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == ["template.yaml"]
+    body = NODE_STACK.format(code="unused").replace("CodeUri: unused", "InlineCode: exports.handler = async () => 1;")
+    connect = read_stack(str(_template(tmp_path, body.replace("correct_table_name.handler", "index.handler"))))
+    target = connect.routes["$connect"].target
+    assert target.endswith("/index.js:handler")
+    assert Path(target.rpartition(":")[0]).read_text() == "exports.handler = async () => 1;"
