@@ -136,6 +136,27 @@ def read_invoked(path: str, variable: str, function: str) -> StackFunction:
     return reader.function(found[0], skipped=(variable,))
 
 
+def _named(value: Any) -> list[str]:
+    """The logical ids a value names: ``${X.Arn}`` in an ``Fn::Sub``, ``Fn::GetAtt`` and ``Ref`` anywhere
+    in it (CDK writes an integration's URI as an ``Fn::Join`` around ``Fn::GetAtt [Fn, Arn]``)."""
+    if isinstance(value, list):
+        return [found for part in value for found in _named(part)]
+    if not isinstance(value, dict):
+        return []
+    names: list[str] = []
+    for key, inner in value.items():
+        if key == "Fn::Sub":
+            text = inner[0] if isinstance(inner, list) and inner else inner
+            names += _REFERENCE.findall(str(text))
+        elif key == "Fn::GetAtt" and isinstance(inner, list) and inner:
+            names.append(str(inner[0]))
+        elif key == "Ref":
+            names.append(str(inner))
+        else:
+            names += _named(inner)
+    return names
+
+
 def _kind(resource: Any) -> str | None:
     return resource.get("Type") if isinstance(resource, dict) else None
 
@@ -172,13 +193,13 @@ class _Reader:
     def referenced_function(self, name: str, uri: str) -> str:
         """The function an integration's IntegrationUri (or an authorizer's AuthorizerUri) invokes."""
         properties = self.resources[name].get("Properties") or {}
-        value = properties.get(uri)
-        text = value.get("Fn::Sub") if isinstance(value, dict) else None
-        text = text[0] if isinstance(text, list) else text
-        found = [ref for ref in _REFERENCE.findall(str(text or "")) if _kind(self.resources.get(ref)) is not None]
-        functions = [ref for ref in found if _kind(self.resources[ref]) in FUNCTION_TYPES]
+        found = _named(properties.get(uri))
+        functions = list(dict.fromkeys(ref for ref in found if _kind(self.resources.get(ref)) in FUNCTION_TYPES))
         if len(functions) != 1:
-            raise self.fail(f"{name}'s {uri} invokes no function of the template (write it as !Sub …${{Fn.Arn}}…)")
+            raise self.fail(
+                f"{name}'s {uri} invokes no function of the template (it names one as !Sub …${{Fn.Arn}}… or"
+                " !GetAtt Fn.Arn)"
+            )
         return str(functions[0])
 
     def declared_variables(self, resource: dict[str, Any]) -> dict[str, Any]:
@@ -229,7 +250,7 @@ class _Reader:
         form) naming a local folder, or the folder of its inline code (``InlineCode``, ``Code.ZipFile``)."""
         code = properties.get("Code")
         inline = properties.get("InlineCode", code.get("ZipFile") if isinstance(code, dict) else None)
-        folder = properties.get("CodeUri", code if isinstance(code, str) else None)
+        folder = properties.get("CodeUri", code if isinstance(code, str) else self.asset(name, "Code"))
         if isinstance(inline, str):
             return inline_code_folder(inline, language)
         if isinstance(folder, str) and "://" not in folder:
@@ -238,6 +259,15 @@ class _Reader:
             f"{name}: its code is in no local folder (CodeUri or Code naming one, or InlineCode or Code.ZipFile"
             " holding it): check the template sam build writes (.aws-sam/build/template.yaml)"
         )
+
+    def asset(self, name: str, property_name: str) -> str | None:
+        """The folder beside a template ``cdk synth`` wrote that holds ``name``'s ``property_name`` (its
+        ``aws:asset:path`` metadata): CDK's template names the uploaded archive, the folder is what it holds."""
+        metadata = self.resources[name].get("Metadata")
+        if not isinstance(metadata, dict) or metadata.get("aws:asset:property") != property_name:
+            return None
+        path = metadata.get("aws:asset:path")
+        return path if isinstance(path, str) else None
 
     def layers(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The function's layers, Globals' first as SAM adds them: the folders of those the template holds,
@@ -256,6 +286,7 @@ class _Reader:
                 continue
             properties = (resource or {}).get("Properties") or {}
             content = properties.get("ContentUri", properties.get("Content"))
+            content = content if isinstance(content, str) else self.asset(str(target), "Content")
             folder = (self.path.parent / content).resolve() if isinstance(content, str) else None
             if folder is None or not folder.is_dir():
                 raise self.fail(f"{name}: layer {target}'s content is not a local folder")

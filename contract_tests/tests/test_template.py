@@ -545,3 +545,79 @@ def test_a_function_written_inline_runs_as_lambda_writes_it(run_cli: Any, tmp_pa
     target = connect.routes["$connect"].target
     assert target.endswith("/index.js:handler")
     assert Path(target.rpartition(":")[0]).read_text() == "exports.handler = async () => 1;"
+
+
+#: What ``cdk synth`` writes for a WebSocket API's `$connect` (aws-apigatewayv2-integrations'
+#: WebSocketLambdaIntegration): the integration's URI a Join around GetAtt, the code an uploaded asset
+#: whose folder ``aws:asset:path`` names beside the template.
+CDK_STACK = {
+    "Resources": {
+        "ConnectionsTable0A1B2C3D": {"Type": "AWS::DynamoDB::Table"},
+        "ConnectHandlerE5F6A7B8": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Code": {
+                    "S3Bucket": {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"},
+                    "S3Key": "4f1c2d.zip",
+                },
+                "Handler": "handler.lambda_handler",
+                "Runtime": f"python{GATE_VERSION}",
+                "Environment": {"Variables": {"CONNECTIONS_TABLE": {"Ref": "ConnectionsTable0A1B2C3D"}}},
+            },
+            "Metadata": {"aws:asset:path": "asset.4f1c2d", "aws:asset:is-bundled": False, "aws:asset:property": "Code"},
+        },
+        "ApiConnectIntegration9C0D": {
+            "Type": "AWS::ApiGatewayV2::Integration",
+            "Properties": {
+                "IntegrationType": "AWS_PROXY",
+                "IntegrationUri": {
+                    "Fn::Join": [
+                        "",
+                        [
+                            "arn:",
+                            {"Ref": "AWS::Partition"},
+                            ":apigateway:",
+                            {"Ref": "AWS::Region"},
+                            ":lambda:path/2015-03-31/functions/",
+                            {"Fn::GetAtt": ["ConnectHandlerE5F6A7B8", "Arn"]},
+                            "/invocations",
+                        ],
+                    ]
+                },
+            },
+        },
+        "ApiconnectRoute1E2F": {
+            "Type": "AWS::ApiGatewayV2::Route",
+            "Properties": {
+                "RouteKey": "$connect",
+                "Target": {"Fn::Join": ["", ["integrations/", {"Ref": "ApiConnectIntegration9C0D"}]]},
+            },
+        },
+    }
+}
+
+
+def test_a_template_cdk_synthesized_is_checked_from_its_asset_folders(run_cli: Any, tmp_path: Path) -> None:
+    """``cdk.out/Stack.template.json``: a function's code is the asset folder its metadata names (a usage
+    error before: 'CodeUri needed'), its integration named through Fn::GetAtt."""
+    asset = tmp_path / "asset.4f1c2d"
+    asset.mkdir()
+    (asset / "handler.py").write_text((ROOT / "reference_impl" / "handler.py").read_text())
+    path = tmp_path / "ConnectStack.template.json"
+    path.write_text(json.dumps(CDK_STACK, indent=1))
+    connect = read_stack(str(path)).routes["$connect"]
+    assert connect.target == f"{asset / 'handler.py'}:lambda_handler"
+    assert connect.table_variables == ("CONNECTIONS_TABLE",)
+    result = run_cli("check", "--template", str(path), "--clause", "item", "--examples", "3")
+    assert result.status == 0, result.out + result.err
+    layer = tmp_path / "asset.9e8d7c"
+    (layer / "python").mkdir(parents=True)
+    layered = json.loads(json.dumps(CDK_STACK))
+    layered["Resources"]["SharedLayer5A6B"] = {
+        "Type": "AWS::Lambda::LayerVersion",
+        "Properties": {"Content": {"S3Bucket": "assets", "S3Key": "9e8d7c.zip"}},
+        "Metadata": {"aws:asset:path": "asset.9e8d7c", "aws:asset:property": "Content"},
+    }
+    layered["Resources"]["ConnectHandlerE5F6A7B8"]["Properties"]["Layers"] = [{"Ref": "SharedLayer5A6B"}]
+    path.write_text(json.dumps(layered))
+    assert read_stack(str(path)).routes["$connect"].layers == (str(layer),)
