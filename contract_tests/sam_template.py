@@ -319,6 +319,17 @@ class _Reader:
             raise self.fail(f"{name}: {key} {number} is outside Lambda's {low}-{high}")
         return number
 
+    def names_a_table(self, value: Any) -> bool:
+        """Whether ``value`` is a table's name: ``!Ref`` the table, or what its ``TableName`` is written as
+        (a parameter's ``!Ref``, a ``!Sub``, a literal), as AWS's WebSocket chat sample writes it."""
+        target = value.get("Ref") if isinstance(value, dict) else None
+        if isinstance(target, str) and _kind(self.resources.get(target)) == "AWS::DynamoDB::Table":
+            return True
+        return value is not None and any(
+            _kind(resource) == "AWS::DynamoDB::Table" and (resource.get("Properties") or {}).get("TableName") == value
+            for resource in self.resources.values()
+        )
+
     def variables(
         self, name: str, properties: dict[str, Any], authorizer: bool, skipped: tuple[str, ...] = ()
     ) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -330,11 +341,11 @@ class _Reader:
         for variable, value in (declared or {}).items():
             if variable in skipped:
                 continue
+            if self.names_a_table(value):
+                tables.append(variable)
+                continue
             if isinstance(value, dict) and "Ref" in value:
                 target = value["Ref"]
-                if _kind(self.resources.get(target)) == "AWS::DynamoDB::Table":
-                    tables.append(variable)
-                    continue
                 parameter = self.parameters.get(target)
                 if isinstance(parameter, dict) and "Default" in parameter:
                     literal[variable] = str(parameter["Default"])

@@ -621,3 +621,28 @@ def test_a_template_cdk_synthesized_is_checked_from_its_asset_folders(run_cli: A
     layered["Resources"]["ConnectHandlerE5F6A7B8"]["Properties"]["Layers"] = [{"Ref": "SharedLayer5A6B"}]
     path.write_text(json.dumps(layered))
     assert read_stack(str(path)).routes["$connect"].layers == (str(layer),)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["!Ref TableName", '!Sub "${AWS::StackName}-connections"', "chat-connections"],
+    ids=["parameter", "sub", "literal"],
+)
+def test_a_variable_written_as_the_tables_name_is_the_runs_table(tmp_path: Path, name: str) -> None:
+    """AWS's WebSocket chat sample names its table with a parameter, and gives the functions the same
+    ``!Ref TableName``: that variable is the table's name, set to the run's table (it was taken for a literal,
+    the parameter's default, a table the run does not have: every connect failed)."""
+    body = NODE_STACK.format(code="src/").replace("TABLE_NAME: !Ref Connections", f"TABLE_NAME: {name}")
+    body = body.replace(
+        "Connections:\n        Type: AWS::DynamoDB::Table",
+        f"Connections:\n        Type: AWS::DynamoDB::Table\n        Properties:\n          TableName: {name}",
+    )
+    body = body.replace(
+        "Parameters:", "Parameters:\n      TableName:\n        Type: String\n        Default: chat-connections"
+    )
+    code = tmp_path / "src"
+    code.mkdir()
+    (code / "correct_table_name.mjs").write_text("export const handler = async () => ({});\n")
+    connect = read_stack(str(_template(tmp_path, body))).routes["$connect"]
+    assert connect.table_variables == ("TABLE_NAME",)
+    assert "TABLE_NAME" not in connect.variables
