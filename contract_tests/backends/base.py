@@ -107,6 +107,10 @@ class Backend(abc.ABC):
             self._dead_port = DeadPort()
         return self._dead_port.url
 
+    def take_notes(self) -> list[str]:
+        """What the backend did that a report must say, since the last time it was asked (its own failures)."""
+        return []
+
     def sweep_expired_items(self) -> None:  # noqa: B027 - optional: only LocalStack must be asked
         """Ask the backend to delete expired items now; a backend that sweeps on its own needs nothing."""
 

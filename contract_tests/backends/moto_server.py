@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import threading
 import urllib.error
 import urllib.request
+from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contract_tests.backends import moto_model
@@ -19,6 +22,50 @@ from contract_tests.loopback import free_loopback_port
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+class _ServerFailures(logging.Handler):
+    """The requests moto's server failed on with an error of its own (werkzeug logs each one's traceback and
+    answers 500): counted by the error and where moto raised it, for the report, not printed."""
+
+    def __init__(self) -> None:
+        # Every level: werkzeug adds a handler printing to stderr unless one takes its logger's own level.
+        super().__init__(logging.NOTSET)
+        self.seen: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.ERROR:
+            return
+        # werkzeug writes the traceback into the message ("Error on request:" and its text)
+        lines = [line.strip() for line in record.getMessage().splitlines() if line.strip()]
+        frames = [found for line in lines if (found := _FRAME.fullmatch(line)) and not found["name"].startswith("<")]
+        where = ""
+        if frames:
+            file = Path(frames[-1]["file"])
+            shown = "/".join(file.parts[file.parts.index("moto") :]) if "moto" in file.parts else file.name
+            where = f" in {frames[-1]['name']}, {shown}:{frames[-1]['line']}"
+        self.seen[f"{lines[-1][:120] if lines else 'an error'}{where}"] += 1
+
+    def take(self) -> Counter[str]:
+        with self.lock or contextlib.nullcontext():
+            seen, self.seen = self.seen, Counter()
+        return seen
+
+
+#: A traceback's frame line.
+_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>[0-9]+), in (?P<name>.+)')
+#: One for the process: werkzeug's logger is the process's, whichever server logs.
+_FAILURES = _ServerFailures()
+
+
+def _quiet_werkzeug() -> None:
+    """werkzeug logs every request at INFO and each failure's traceback at ERROR on the root handlers: noise
+    in the report and the handler's logs; the failures are counted instead (``_ServerFailures``)."""
+    logger = logging.getLogger("werkzeug")
+    logger.setLevel(logging.WARNING)
+    if _FAILURES not in logger.handlers:
+        logger.addHandler(_FAILURES)
+    logger.propagate = False
 
 
 class MotoServer(Backend):
@@ -44,8 +91,8 @@ class MotoServer(Backend):
 
     def start(self) -> None:
         if self._endpoint is None:
-            # werkzeug logs every request at INFO on the root handlers: noise in the report and the handler's logs.
-            logging.getLogger("werkzeug").setLevel(logging.WARNING)
+            _quiet_werkzeug()
+            _FAILURES.take()  # another server's, earlier in this process
             port = free_loopback_port()
             from moto.server import ThreadedMotoServer  # importing moto changes botocore's handlers
 
@@ -66,6 +113,16 @@ class MotoServer(Backend):
         except (OSError, urllib.error.URLError) as error:
             self.stop()
             raise BackendError(f"no moto server answers at {self._endpoint}: {error}") from error
+
+    def take_notes(self) -> list[str]:
+        failures = _FAILURES.take() if self._server is not None else Counter()
+        return [
+            f"moto failed on {count} of the function's requests with an error of its own ({error}), answering"
+            " them 500: DynamoDB answers such a request itself (a malformed one with a ValidationException), so"
+            " what the function did next is judged on moto's answer; --backend localstack or dynamodb-local"
+            " answers as DynamoDB does"
+            for error, count in failures.most_common()
+        ]
 
     def client(self) -> DynamoDBClient:
         if self._mock is None:

@@ -123,6 +123,7 @@ class ConnectSession:
             yield self
         finally:
             self.environments.close()
+            self.warnings.extend(self.backend.take_notes())
             # Neither a failed delete nor a table the handler already removed may replace the verdict.
             try:
                 delete_table(self._client, self.table)

@@ -377,3 +377,39 @@ def test_moto_served_to_a_function_out_of_process_keeps_the_name_the_user_chose(
 
     notes = MotoServer(BackendOptions(), model_in_process=served).capabilities_for(TableDefinition())
     assert notes["ttl-expiry"] == f"on this backend: {name} does not delete expired items during a check"
+
+
+#: A handler whose PutItem moto's server cannot read (an AttributeValue of no type; DynamoDB answers a
+#: ValidationException, moto's validator raises StopIteration and the server answers 500).
+EMPTY_ATTRIBUTE_VALUE = """\
+import os
+
+import boto3
+
+client = boto3.client("dynamodb", config=boto3.session.Config(retries={"mode": "standard", "total_max_attempts": 1}))
+
+
+def handler(event, context):
+    try:
+        client.put_item(TableName=os.environ["CONNECTIONS_TABLE"], Item={"connectionId": {}})
+    except Exception:
+        return {"statusCode": 500, "body": "failed"}
+    return {"statusCode": 200, "body": "connected"}
+"""
+
+
+def test_what_moto_fails_on_is_a_warning_not_a_traceback_wall(tmp_path: Path) -> None:
+    """moto's server failing on a request with its own error printed werkzeug's traceback on the gate's
+    output for every such request (28 in a check of AWS's chat sample); it is one warning line that names
+    the error, and where a check answers as DynamoDB does. A process of its own: pytest's log capture
+    would take werkzeug's lines here."""
+    (tmp_path / "app.py").write_text(EMPTY_ATTRIBUTE_VALUE)
+    argv = ["--handler", f"{tmp_path / 'app.py'}:handler", "--clause", "response", "--examples", "2"]
+    argv += ["--failures-dir", str(tmp_path / "failures")]
+    command = [sys.executable, "-m", "contract_tests", "check", *argv]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr  # its answer is 500 either way
+    assert "Traceback" not in done.stdout + done.stderr
+    (warning,) = [line for line in done.stdout.splitlines() if line.startswith("warning: moto failed")]
+    assert "with an error of its own (StopIteration in validate_put_has_empty_keys, moto/dynamodb/" in warning
+    assert "--backend localstack or dynamodb-local answers as DynamoDB does" in warning
