@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -365,12 +364,11 @@ UNSELECTED_SHIM = '#!/bin/sh\necho "pyenv: python{version}: command not found" >
 
 
 def _other_python() -> tuple[Path, str] | None:
-    """A Python this machine has besides the gate's (its folder, its version), from PATH or pyenv's versions."""
+    """A Python this machine has besides the gate's (its folder, its version), on PATH or among the versions of
+    a version manager whose shims are on PATH."""
     folders = [Path(folder) for folder in os.environ.get("PATH", "").split(os.pathsep) if folder]
-    pyenv = shutil.which("pyenv")
-    if pyenv is not None:
-        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False).stdout.strip()
-        folders += sorted(Path(root).glob("versions/3.*/bin")) if root else []
+    # pyenv's shims on PATH run only the versions it selected; the others lie in its versions/
+    folders += [bin_ for folder in folders if folder.name == "shims" for bin_ in folder.parent.glob("versions/3.*/bin")]
     for folder in folders:
         for program in sorted(folder.glob("python3.[0-9]*")):
             version = program.name.removeprefix("python")
