@@ -13,7 +13,7 @@ from typing import Any
 
 from contract_tests.clauses.authorizer_checks import allows
 from contract_tests.forgeries import everyday_recipe
-from contract_tests.gateway import Delivery, identity_for, with_authorizer, with_token
+from contract_tests.gateway import TOKEN_PARAMETER, Delivery, identity_for, with_authorizer, with_token
 from contract_tests.session import AuthorizerSession
 
 
@@ -22,12 +22,23 @@ class AuthorizerInFront:
 
     guarded = True
 
-    def __init__(self, session: AuthorizerSession) -> None:
+    def __init__(self, session: AuthorizerSession, identity_sources: tuple[str, ...] = ()) -> None:
         self.session = session
+        #: Its ``--template``'s ``IdentitySource`` (none: the contract's, the token in the query string).
+        self.identity_sources = identity_sources
 
     def deliver(self, event: Any, token: Mapping[str, Any] | None = None) -> Delivery:
         if not isinstance(event, dict) or not isinstance(event.get("requestContext"), dict):
             return Delivery(event)  # no handshake API Gateway could have made: the handler gets it as it is
+        missing = [source for source in self.identity_sources if not _carries(with_token(event, "-"), source)]
+        if missing:
+            answer = f"401 Unauthorized: the connect has no {missing[0]}, an identity source; the authorizer never ran"
+            refused = (
+                f"the template's IdentitySource asks for {missing[0]}, which a connect of the contract does not"
+                f" carry (its token travels in the query string, route.request.querystring.{TOKEN_PARAMETER}), so"
+                " the authorizer never ran"
+            )
+            return Delivery(event, refused=refused, authorizer_answer={"api_gateway": answer})
         identity = identity_for(event)
         recipe = {**everyday_recipe(self.session.kids[0]), "sub": identity.client_id}
         recipe["accounts"] = list(identity.accounts)
@@ -43,3 +54,17 @@ class AuthorizerInFront:
         context = context if isinstance(context, dict) else {}
         delivered = with_authorizer(with_token(event, call.token), context, str(answer.get("principalId")))
         return Delivery(delivered)
+
+
+def _carries(event: dict[str, Any], source: str) -> bool:
+    """Whether ``event`` holds the identity source ``source`` non-empty, as API Gateway requires before it
+    runs a REQUEST authorizer (a stage variable or context value is the API's, never the connect's)."""
+    kind, _, name = source.removeprefix("route.request.").partition(".")
+    if kind == "querystring":
+        found = (event.get("queryStringParameters") or {}).get(name)
+    elif kind == "header":
+        headers = event.get("headers") or {}
+        found = next((value for key, value in headers.items() if str(key).lower() == name.lower()), None)
+    else:
+        return True
+    return isinstance(found, str) and found != ""

@@ -41,6 +41,8 @@ class Deployed:
     layers: tuple[str, ...] = ()
     #: Its ``Runtime`` (``python3.12``, ``nodejs20.x``).
     runtime: str | None = None
+    #: The authorizer's ``IdentitySource``: what API Gateway requires of a connect before running it.
+    identity_sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,8 @@ class StackFunction:
     layers: tuple[str, ...] = ()
     #: Its layers the template only names (an ARN): the gate has not their content.
     external_layers: tuple[str, ...] = ()
+    #: An authorizer's ``IdentitySource``: what API Gateway requires of a connect before running it.
+    identity_sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,10 @@ def read_stack(path: str) -> Stack:
         if key == "$connect" and properties.get("AuthorizerId") is not None:
             found = reader.referenced(properties["AuthorizerId"], "the $connect route's AuthorizerId")
             authorizer = reader.function(reader.referenced_function(found, "AuthorizerUri"), authorizer=True)
+            sources = (reader.resources[found].get("Properties") or {}).get("IdentitySource") or []
+            sources = sources.split(",") if isinstance(sources, str) else sources
+            kept = tuple(source.strip() for source in sources if isinstance(source, str) and source.strip())
+            authorizer = replace(authorizer, identity_sources=kept)
     if "$connect" not in routes:
         raise HarnessError(f"--template {path}: no AWS::ApiGatewayV2::Route with RouteKey $connect")
     return Stack(routes, authorizer)

@@ -137,7 +137,8 @@ class ConnectHandler:
             return contract.gateway
         kind = "inprocess" if plan.request.runtime == "inprocess" else None
         runtime = make_runtime(kind, plan.authorizer, plan.request.runtime_options(AUTHORIZER))
-        return AuthorizerInFront(stack.enter_context(AuthorizerSession(runtime, settings).opened()))
+        session = stack.enter_context(AuthorizerSession(runtime, settings).opened())
+        return AuthorizerInFront(session, plan.request.deployed_of(AUTHORIZER).identity_sources)
 
     def _storage_failures(self) -> dict[str, tuple[Fault | None, Overrides, str]]:
         """Every storage failure this run can make: the observer's injected faults, a table that does not

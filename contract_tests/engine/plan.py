@@ -141,7 +141,9 @@ def _deployed(request: CheckRequest, name: str, function: StackFunction) -> Depl
             f" ({', '.join(function.external_layers)}); give what each holds with --layer DIR (a folder holding"
             " the layer archive's python/ or nodejs/)"
         )
-    return Deployed(name, function.timeout_s, function.memory_mb, function.layers, function.runtime)
+    return Deployed(
+        name, function.timeout_s, function.memory_mb, function.layers, function.runtime, function.identity_sources
+    )
 
 
 def _authorizer_function(request: CheckRequest, contract: ContractBase) -> CheckRequest:

@@ -644,3 +644,19 @@ def test_a_variable_written_as_the_tables_name_is_the_runs_table(tmp_path: Path,
     connect = read_stack(str(_template(tmp_path, body))).routes["$connect"]
     assert connect.table_variables == ("TABLE_NAME",)
     assert "TABLE_NAME" not in connect.variables
+
+
+def test_an_authorizer_reading_its_identity_from_a_header_refuses_the_contracts_connects(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    """API Gateway runs a REQUEST authorizer only once the connect carries every identity source; a stack
+    whose authorizer asks for a header (as REST APIs do; a browser's WebSocket cannot send one) refuses
+    every connect of contract v4, whose token is in the query string: judged so, not passed."""
+    assert read_stack(str(TEMPLATE)).authorizer.identity_sources == ("route.request.querystring.token",)  # type: ignore[union-attr]
+    text = TEMPLATE.read_text().replace("CodeUri: reference_impl/", f"CodeUri: {ROOT / 'reference_impl'}/")
+    header = text.replace("- route.request.querystring.token", "- route.request.header.Authorization")
+    path = tmp_path / "template.yaml"
+    path.write_text(header)
+    result = run_cli("check", "--template", str(path), "--contract", "v4", "--clause", "response", "--examples", "2")
+    assert result.status == 1, result.out + result.err
+    assert "the template's IdentitySource asks for route.request.header.Authorization" in result.out
