@@ -58,13 +58,15 @@ class AuthorizerInFront:
 
 def _carries(event: dict[str, Any], source: str) -> bool:
     """Whether ``event`` holds the identity source ``source`` non-empty, as API Gateway requires before it
-    runs a REQUEST authorizer (a stage variable or context value is the API's, never the connect's)."""
+    runs a REQUEST authorizer."""
     kind, _, name = source.removeprefix("route.request.").partition(".")
-    if kind == "querystring":
-        found = (event.get("queryStringParameters") or {}).get(name)
-    elif kind == "header":
-        headers = event.get("headers") or {}
-        found = next((value for key, value in headers.items() if str(key).lower() == name.lower()), None)
-    else:
-        return True
-    return isinstance(found, str) and found != ""
+    fields = {"querystring": "queryStringParameters", "header": "headers"}
+    if kind not in fields:
+        return True  # a stage variable or a context value: the API's own
+    found = event.get(fields[kind])
+    if found is not None and not isinstance(found, dict):
+        return True  # a map the gate broke on purpose (a malformed event's clause): not this check's
+    # header names are case-insensitive, query parameter names are not
+    same = (lambda key: str(key).lower() == name.lower()) if kind == "header" else (lambda key: key == name)
+    value = next((value for key, value in (found or {}).items() if same(key)), None)
+    return isinstance(value, str) and value != ""

@@ -108,6 +108,12 @@ def _route_functions(request: CheckRequest, contract: ContractBase) -> CheckRequ
         )
     functions = [stack.routes[route] for route in routes]
     in_front = stack.authorizer if contract.guarded else None
+    if contract.guarded and in_front is None:
+        # API Gateway would pass every connect on with no authorizer context: not the stack the contract binds
+        raise HarnessError(
+            f"--template {request.template}: no REQUEST authorizer in front of $connect (AuthorizerId), which"
+            f" contract {contract.name} puts there; check the $connect function alone with --handler"
+        )
     variables: dict[str, tuple[str, str]] = {}
     for function in [*functions, *([in_front] if in_front else [])]:
         for name, value in function.variables.items():

@@ -660,3 +660,17 @@ def test_an_authorizer_reading_its_identity_from_a_header_refuses_the_contracts_
     result = run_cli("check", "--template", str(path), "--contract", "v4", "--clause", "response", "--examples", "2")
     assert result.status == 1, result.out + result.err
     assert "the template's IdentitySource asks for route.request.header.Authorization" in result.out
+
+
+def test_a_stack_without_the_authorizer_a_guarded_contract_puts_in_front_is_a_usage_error(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    """v4 and v5 bind `$connect` behind a REQUEST authorizer; a template without one was checked as if
+    API Gateway gave the handler an authorizer's context, which that stack never does."""
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text((ROOT / "reference_impl" / "handler.py").read_text())
+    path = _python_stack(tmp_path, code, "app.lambda_handler_v4")
+    result = run_cli("check", "--template", str(path), "--contract", "v4", "--clause", "response", "--examples", "2")
+    assert result.status == 2, result.out + result.err
+    assert "no REQUEST authorizer in front of $connect (AuthorizerId), which contract v4 puts there" in result.err
