@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -29,6 +30,7 @@ from contract_tests.cli import main
 from contract_tests.contracts import contract_named
 from contract_tests.errors import BackendError
 from contract_tests.process_tree import alive
+from contract_tests.runtimes.deployed_python import GATE_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -115,6 +117,61 @@ def run_cli(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str], 
         return CliRun(status, captured.out, captured.err)
 
     return run
+
+
+#: A stack of one Python function on `$connect`, its table the run's (dedented, as ``python_stack`` writes it).
+PYTHON_STACK = """
+    {globals}
+    Resources:
+      Table:
+        Type: AWS::DynamoDB::Table
+      Connect:
+        Type: {function}
+        Properties:
+{code}
+          Handler: {handler}
+          Runtime: python{version}{settings}
+          Environment:
+            Variables:
+              CONNECTIONS_TABLE: !Ref Table
+      Integration:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          IntegrationUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/functions/${{Connect.Arn}}/invocations"
+      Route:
+        Type: AWS::ApiGatewayV2::Route
+        Properties:
+          RouteKey: $connect
+          Target: !Sub "integrations/${{Integration}}"
+"""
+
+
+def python_stack(
+    folder: Path,
+    code: Path | None,
+    handler: str,
+    globals_: str = "",
+    settings: str = "",
+    version: str = GATE_VERSION,
+    *,
+    inline: str | None = None,
+    function: str = "AWS::Serverless::Function",
+) -> Path:
+    """``folder/template.yaml``: the function's code in ``code`` (its CodeUri), or ``inline`` (Code.ZipFile)."""
+    where = f"          CodeUri: {code}"
+    if inline is not None:
+        where = "          Code:\n            ZipFile: |\n" + textwrap.indent(inline, " " * 14)
+    body = PYTHON_STACK.format(
+        globals=globals_,
+        function=function,
+        code=where.rstrip("\n"),
+        handler=handler,
+        version=version,
+        settings=settings,
+    )
+    path = folder / "template.yaml"
+    path.write_text(textwrap.dedent(body))
+    return path
 
 
 LOCAL_BACKENDS = ("moto", "moto-server", "localstack", "dynamodb-local")

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from contract_tests.loopback import free_loopback_port
-from contract_tests.tests.conftest import HANDLERS, ROOT
+from contract_tests.tests.conftest import HANDLERS, ROOT, python_stack
 
 pytest_plugins = ["pytester"]
 
@@ -165,32 +165,6 @@ def test_plugin_checks_a_stack_named_by_its_template(pytester: pytest.Pytester) 
     result.stdout.fnmatch_lines(["*connect-contract[[]v5[]]::23-unknown-route PASSED*"])
 
 
-#: One Python function on `$connect`, deployed on ``{runtime}``.
-STACK = """\
-Resources:
-  Table:
-    Type: AWS::DynamoDB::Table
-  Connect:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: {code}
-      Handler: handler.lambda_handler
-      Runtime: {runtime}
-      Environment:
-        Variables:
-          CONNECTIONS_TABLE: !Ref Table
-  Integration:
-    Type: AWS::ApiGatewayV2::Integration
-    Properties:
-      IntegrationUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/functions/${{Connect.Arn}}/invocations"
-  Route:
-    Type: AWS::ApiGatewayV2::Route
-    Properties:
-      RouteKey: $connect
-      Target: !Sub "integrations/${{Integration}}"
-"""
-
-
 def test_plugin_shows_what_the_check_warned_of(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     """A check's warnings (here: a function run on the gate's Python, its template's not on PATH) end the
     terminal summary, as the CLI's report ends with them (the plugin dropped them)."""
@@ -200,8 +174,7 @@ def test_plugin_shows_what_the_check_warned_of(pytester: pytest.Pytester, monkey
     shim.write_text("#!/bin/sh\nexit 127\n")
     shim.chmod(0o755)
     monkeypatch.setenv("PATH", f"{shims}{os.pathsep}{os.environ['PATH']}")
-    template = pytester.path / "template.yaml"
-    template.write_text(STACK.format(code=ROOT / "reference_impl", runtime=f"python{version}"))
+    template = python_stack(pytester.path, ROOT / "reference_impl", "handler.lambda_handler", version=version)
     argv = ["--connect-clause", "response", "--connect-examples", "2", "-p", "no:cacheprovider"]
     result = pytester.runpytest_inprocess("--connect-template", str(template), *argv, f"--rootdir={pytester.path}")
     result.assert_outcomes(passed=1)

@@ -17,7 +17,7 @@ from contract_tests.errors import HarnessError
 from contract_tests.runtimes.deployed_python import GATE_VERSION
 from contract_tests.sam_template import read_stack
 from contract_tests.targets import parse_target
-from contract_tests.tests.conftest import HANDLERS, ROOT
+from contract_tests.tests.conftest import HANDLERS, ROOT, python_stack
 
 pytestmark = pytest.mark.contract_versions
 
@@ -204,49 +204,13 @@ def test_what_a_template_lacks_is_said_precisely(tmp_path: Path, change: tuple[s
 def test_a_template_stack_replays_with_the_template(run_cli: Any, tmp_path: Path, failures_dir: Path) -> None:
     """The reproduce and replay commands name the template, never the functions it names."""
     wrong = HANDLERS / "wrong" / "item_created_seconds.py"
-    path = _python_stack(tmp_path, wrong.parent, f"{wrong.stem}.handler")
+    path = python_stack(tmp_path, wrong.parent, f"{wrong.stem}.handler")
     argv = ["--template", str(path), "--clause", "item", "--examples", "5", "--failures-dir", str(failures_dir)]
     result = run_cli("check", *argv)
     assert result.status == 1, result.out + result.err
     reproduce = result.out.split("reproduce:")[1].splitlines()[0]
     assert f"--template {path}" in reproduce and "--handler" not in reproduce
     assert "re-run: connect-contract replay --template" in result.out
-
-
-#: A Python stack of one function on `$connect`, its table the run's.
-PYTHON_STACK = """
-    {globals}
-    Resources:
-      Table:
-        Type: AWS::DynamoDB::Table
-      Connect:
-        Type: AWS::Serverless::Function
-        Properties:
-          CodeUri: {code}
-          Handler: {handler}
-          Runtime: {runtime}{settings}
-          Environment:
-            Variables:
-              CONNECTIONS_TABLE: !Ref Table
-      Integration:
-        Type: AWS::ApiGatewayV2::Integration
-        Properties:
-          IntegrationUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/functions/${{Connect.Arn}}/invocations"
-      Route:
-        Type: AWS::ApiGatewayV2::Route
-        Properties:
-          RouteKey: $connect
-          Target: !Sub "integrations/${{Integration}}"
-"""
-
-
-def _python_stack(
-    tmp_path: Path, code: Path, handler: str, globals_: str = "", settings: str = "", version: str = GATE_VERSION
-) -> Path:
-    body = PYTHON_STACK.format(
-        code=code, handler=handler, globals=globals_, settings=settings, runtime=f"python{version}"
-    )
-    return _template(tmp_path, body)
 
 
 #: The reference answering 1.2 s late.
@@ -263,7 +227,7 @@ def test_a_function_is_checked_with_its_deployed_timeout_and_memory(run_cli: Any
     gate's defaults: here one that answers after 1.2 s times out as deployed with 1 s; --timeout overrides."""
     (tmp_path / "slow.py").write_text((ROOT / "reference_impl" / "handler.py").read_text() + SLOWER)
     globals_ = "Globals:\n      Function:\n        MemorySize: 512"
-    path = _python_stack(tmp_path, tmp_path, "slow.slow_handler", globals_, "\n          Timeout: 1")
+    path = python_stack(tmp_path, tmp_path, "slow.slow_handler", globals_, "\n          Timeout: 1")
     argv = ["--template", str(path), "--clause", "response", "--examples", "2", "--format", "json"]
     deployed = run_cli("check", *argv)
     assert deployed.status == 1, deployed.out + deployed.err
@@ -322,7 +286,7 @@ def test_a_function_gets_the_layers_its_template_gives_it(run_cli: Any, tmp_path
     package.mkdir(parents=True)
     (package / "__init__.py").write_text(LAYER_PACKAGE)
     layered = LAYERED.format(layer=tmp_path / "layer", named="")
-    path = _python_stack(tmp_path, tmp_path / "code", "app.handler", settings=layered)
+    path = python_stack(tmp_path, tmp_path / "code", "app.handler", settings=layered)
     argv = ["--template", str(path), "--runtime", runtime, "--clause", "response", "--clause", "item"]
     result = run_cli("check", *argv, "--examples", "10")
     assert result.status == 0, result.out + result.err
@@ -337,7 +301,7 @@ def test_a_layer_the_template_only_names_is_given_with_layer(run_cli: Any, tmp_p
     (package / "__init__.py").write_text(LAYER_PACKAGE)
     (tmp_path / "shared" / "python").mkdir(parents=True)
     layered = LAYERED.format(layer=tmp_path / "shared", named=f"\n            - {PUBLIC_LAYER}")
-    path = _python_stack(tmp_path, tmp_path / "code", "app.handler", settings=layered)
+    path = python_stack(tmp_path, tmp_path / "code", "app.handler", settings=layered)
     argv = ["--template", str(path), "--clause", "response", "--examples", "3"]
     unnamed = run_cli("check", *argv)
     assert unnamed.status == 2, unnamed.out + unnamed.err
@@ -388,7 +352,7 @@ def _deployed_elsewhere(tmp_path: Path, version: str) -> Path:
     (code / "handler.py").write_text((ROOT / "reference_impl" / "handler.py").read_text())
     major, minor = version.split(".")
     (code / "app.py").write_text(ONLY_ON.format(version=(int(major), int(minor)), dotted=version))
-    return _python_stack(tmp_path, code, "app.lambda_handler", version=version)
+    return python_stack(tmp_path, code, "app.lambda_handler", version=version)
 
 
 ARGV = ("--clause", "response", "--examples", "2")
@@ -452,7 +416,7 @@ def test_a_function_run_on_a_stand_in_python_says_so(
     code = tmp_path / "code"
     code.mkdir()
     (code / "app.py").write_text((ROOT / "reference_impl" / "handler.py").read_text())
-    template = _python_stack(tmp_path, code, "app.lambda_handler", version=version)
+    template = python_stack(tmp_path, code, "app.lambda_handler", version=version)
     result = run_cli("check", "--template", str(template), *ARGV, "--format", "json")
     assert result.status == 0, result.out + result.err
     (warning,) = json.loads(result.out)["warnings"]
@@ -480,60 +444,38 @@ def test_a_node_function_run_on_another_major_than_deployed_says_so(run_cli: Any
     )
 
 
-#: CloudFormation's own function type, its code inline (as AWS's smaller samples write it).
-INLINE_STACK = """
-    Resources:
-      Table:
-        Type: AWS::DynamoDB::Table
-      Connect:
-        Type: AWS::Lambda::Function
-        Properties:
-          Handler: index.handler
-          Runtime: python{version}
-          Environment:
-            Variables:
-              CONNECTIONS_TABLE: !Ref Table
-          Code:
-            ZipFile: |
-              import os, time
-              import boto3
+#: A function's code inline, as AWS's smaller samples write CloudFormation's own function type.
+INLINE_HANDLER = """\
+import os, time
+import boto3
 
-              ddb = boto3.client("dynamodb")
+ddb = boto3.client("dynamodb")
 
-              def handler(event, context):
-                  table = os.environ.get("CONNECTIONS_TABLE")
-                  rc = event.get("requestContext") if isinstance(event, dict) else None
-                  cid = rc.get("connectionId") if isinstance(rc, dict) else None
-                  qs = event.get("queryStringParameters") if isinstance(event, dict) else None
-                  qs = {{}} if qs is None else qs
-                  if not table or not isinstance(cid, str) or not cid or not isinstance(qs, dict):
-                      return {{"statusCode": 400, "body": "refused"}}
-                  if any(not isinstance(qs.get(k, ""), str) for k in ("clientId", "account", "region")):
-                      return {{"statusCode": 400, "body": "refused"}}
-                  item = {{"connectionId": {{"S": cid}}, "createdAt": {{"N": str(time.time_ns() // 10**6)}}}}
-                  item["clientId"] = {{"S": qs.get("clientId") or "unknown"}}
-                  item.update({{k: {{"S": qs[k]}} for k in ("account", "region") if qs.get(k)}})
-                  try:
-                      ddb.put_item(TableName=table, Item=item)
-                  except Exception:
-                      return {{"statusCode": 500, "body": "failed"}}
-                  return {{"statusCode": 200, "body": "connected"}}
-      Integration:
-        Type: AWS::ApiGatewayV2::Integration
-        Properties:
-          IntegrationUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/functions/${{Connect.Arn}}/invocations"
-      Route:
-        Type: AWS::ApiGatewayV2::Route
-        Properties:
-          RouteKey: $connect
-          Target: !Sub "integrations/${{Integration}}"
+def handler(event, context):
+    table = os.environ.get("CONNECTIONS_TABLE")
+    rc = event.get("requestContext") if isinstance(event, dict) else None
+    cid = rc.get("connectionId") if isinstance(rc, dict) else None
+    qs = event.get("queryStringParameters") if isinstance(event, dict) else None
+    qs = {} if qs is None else qs
+    if not table or not isinstance(cid, str) or not cid or not isinstance(qs, dict):
+        return {"statusCode": 400, "body": "refused"}
+    if any(not isinstance(qs.get(k, ""), str) for k in ("clientId", "account", "region")):
+        return {"statusCode": 400, "body": "refused"}
+    item = {"connectionId": {"S": cid}, "createdAt": {"N": str(time.time_ns() // 10**6)}}
+    item["clientId"] = {"S": qs.get("clientId") or "unknown"}
+    item.update({k: {"S": qs[k]} for k in ("account", "region") if qs.get(k)})
+    try:
+        ddb.put_item(TableName=table, Item=item)
+    except Exception:
+        return {"statusCode": 500, "body": "failed"}
+    return {"statusCode": 200, "body": "connected"}
 """
 
 
 def test_a_function_written_inline_runs_as_lambda_writes_it(run_cli: Any, tmp_path: Path) -> None:
     """``Code.ZipFile`` (and SAM's ``InlineCode``) is the file ``index.py`` (``index.js``): kept in the state
     home, nothing written beside the template (every inline function was a usage error before)."""
-    path = _template(tmp_path, INLINE_STACK.format(version=GATE_VERSION))
+    path = python_stack(tmp_path, None, "index.handler", inline=INLINE_HANDLER, function="AWS::Lambda::Function")
     result = run_cli("check", "--template", str(path), "--clause", "item", "--clause", "storage-failure", *ARGV[2:])
     assert result.status == 0, result.out + result.err
     assert result.passed_clauses == ["item", "storage-failure"]
@@ -670,7 +612,7 @@ def test_a_stack_without_the_authorizer_a_guarded_contract_puts_in_front_is_a_us
     code = tmp_path / "code"
     code.mkdir()
     (code / "app.py").write_text((ROOT / "reference_impl" / "handler.py").read_text())
-    path = _python_stack(tmp_path, code, "app.lambda_handler_v4")
+    path = python_stack(tmp_path, code, "app.lambda_handler_v4")
     result = run_cli("check", "--template", str(path), "--contract", "v4", "--clause", "response", "--examples", "2")
     assert result.status == 2, result.out + result.err
     assert "no REQUEST authorizer in front of $connect (AuthorizerId), which contract v4 puts there" in result.err
