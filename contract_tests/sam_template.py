@@ -154,6 +154,7 @@ def _named(value: Any) -> list[str]:
         if key == "Fn::Sub":
             text = inner[0] if isinstance(inner, list) and inner else inner
             names += _REFERENCE.findall(str(text))
+            names += _named(inner[1:]) if isinstance(inner, list) else []  # its variables' values
         elif key == "Fn::GetAtt" and isinstance(inner, list) and inner:
             names.append(str(inner[0]))
         elif key == "Ref":

@@ -616,3 +616,16 @@ def test_a_stack_without_the_authorizer_a_guarded_contract_puts_in_front_is_a_us
     result = run_cli("check", "--template", str(path), "--contract", "v4", "--clause", "response", "--examples", "2")
     assert result.status == 2, result.out + result.err
     assert "no REQUEST authorizer in front of $connect (AuthorizerId), which contract v4 puts there" in result.err
+
+
+def test_an_integration_names_its_function_in_a_sub_s_variables(tmp_path: Path) -> None:
+    """``!Sub [uri, {Fn: !GetAtt Connect.Arn}]``: the function is in the variables' values, not the string."""
+    code = tmp_path / "src"
+    code.mkdir()
+    (code / "correct_table_name.mjs").write_text("export const handler = async () => ({});\n")
+    uri = '!Sub "arn:aws:apigateway:${{AWS::Region}}:lambda:path/functions/${{Connect.Arn}}/invocations"'
+    listed = '!Sub ["arn:aws:apigateway:us-east-1:lambda:path/functions/${Fn}/invocations", {Fn: !GetAtt Connect.Arn}]'
+    body = NODE_STACK.format(code="src/")
+    assert uri.format() in body
+    stack = read_stack(str(_template(tmp_path, body.replace(uri.format(), listed))))
+    assert stack.routes["$connect"].name == "Connect"
