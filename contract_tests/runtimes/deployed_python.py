@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from contract_tests.errors import TargetError
 from contract_tests.runtimes.base import INIT_ERROR_PREFIX
@@ -22,6 +23,29 @@ def deployed_version(runtime: str | None) -> str | None:
     """``3.12`` for Lambda's ``python3.12``; None for another runtime or none."""
     found = LAMBDA_PYTHON.fullmatch(runtime or "")
     return found.group(1) if found else None
+
+
+#: Where a version manager whose shims run only the versions selected keeps every version it installed,
+#: beside its ``shims`` folder: pyenv's ``versions/3.12.1``, asdf's and mise's ``installs/python/3.12.1``.
+INSTALLS = ("versions", "installs/python")
+
+
+def installed_beside(shim: str, version: str) -> list[str]:
+    """The ``pythonX.Y`` programs a version manager installed for ``version`` (newest first), when ``shim`` is
+    one of its shims: they run whether or not the version is selected where the gate runs."""
+    shims = Path(shim).parent
+    if shims.name != "shims":
+        return []
+    found = [
+        program
+        for place in INSTALLS
+        for folder in (shims.parent / place).glob(f"{version}.*")
+        if (program := folder / "bin" / f"python{version}").is_file()
+    ]
+    newest = sorted(
+        found, key=lambda program: [int(part) for part in re.findall(r"[0-9]+", program.parent.parent.name)]
+    )
+    return [str(program) for program in reversed(newest)]
 
 
 @dataclass(frozen=True)

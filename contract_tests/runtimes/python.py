@@ -14,9 +14,9 @@ from pathlib import Path
 
 from contract_tests.errors import TargetError
 from contract_tests.runtimes.base import HandlerInitError
-from contract_tests.runtimes.deployed_python import GATE_VERSION, StandIn, deployed_version
+from contract_tests.runtimes.deployed_python import GATE_VERSION, StandIn, deployed_version, installed_beside
 from contract_tests.runtimes.out_of_process import ProcessInstance, ProcessRuntime
-from contract_tests.runtimes.runtime_sdk import python_layer_paths, python_sdk
+from contract_tests.runtimes.runtime_sdk import python_layer_paths, python_sdk, python_sdk_oldest
 from contract_tests.sandbox.addresses import Listener
 from contract_tests.sandbox.probe import Answer, ask
 
@@ -57,18 +57,32 @@ class PythonRuntime(ProcessRuntime):
     def _program(self) -> tuple[str, str, tuple[str, list[str]] | None]:
         """The interpreter that runs the function, how it was chosen (the end of a sentence naming it), and
         its installation when choosing it asked already. Without ``--interpreter``, a function its template
-        deploys on another Python than the gate's runs on that version's ``pythonX.Y`` where PATH has one."""
+        deploys on another Python than the gate's runs on that version's ``pythonX.Y`` where PATH has one (or
+        the version manager whose shim it is installed it)."""
         if self.options.interpreter:
             return self.options.interpreter, f"(--interpreter {self.options.interpreter!r})", None
         wanted = deployed_version(self.options.deployed_runtime)
         if wanted is None or wanted == GATE_VERSION:
             return sys.executable, "(the gate's own)", None
+        oldest, needs = python_sdk_oldest()
+        if tuple(int(part) for part in wanted.split(".")) < oldest:
+            # its boto3 would be the gate's, which does not import there: Lambda's own is older
+            minimum = ".".join(map(str, oldest))
+            return (
+                sys.executable,
+                f"(the gate's own: the boto3 it gives a function needs {needs}, Python {minimum}+)",
+                None,
+            )
         candidate = shutil.which(f"python{wanted}")
         if candidate is None:
             return sys.executable, f"(the gate's own: no python{wanted} on PATH)", None
         asked = self._ask(candidate)
         if isinstance(asked, tuple) and asked[0] == wanted:
             return candidate, f"({candidate})", asked
+        for installed in installed_beside(candidate, wanted):
+            found = self._ask(installed)
+            if isinstance(found, tuple) and found[0] == wanted:
+                return installed, f"({installed}, which the python{wanted} shim on PATH runs once selected)", found
         said = f"Python {asked[0]}" if isinstance(asked, tuple) else f"nothing it could read{asked.said()}"
         return sys.executable, f"(the gate's own: python{wanted} on PATH, {candidate}, answered {said})", None
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -132,6 +133,18 @@ def _link_python_sdk(scratch: Path) -> str:
 
 
 @functools.cache
+def python_sdk_oldest() -> tuple[tuple[int, int], str]:
+    """The oldest Python the gate's boto3 and what it imports all run on (their ``Requires-Python``), and
+    the distribution that needs it. Only ``>=`` bounds are read: no other kind limits an older Python."""
+    oldest, needs = (0, 0), ""
+    for name in PYTHON_DISTRIBUTIONS:
+        required = metadata.metadata(name)["Requires-Python"] or ""
+        for major, minor in re.findall(r">=\s*([0-9]+)\.([0-9]+)", required):
+            if (int(major), int(minor)) > oldest:
+                oldest, needs = (int(major), int(minor)), f"{name} {metadata.version(name)}"
+    return oldest, needs
+
+
 def python_sdk() -> tuple[Path, list[Path]]:
     """A folder holding only boto3 and what it imports (links to the gate's own), and the linked places:
     the folder is named for their versions, so a new boto3 makes a new one."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,7 +15,8 @@ from typing import Any
 import pytest
 
 from contract_tests.errors import HarnessError
-from contract_tests.runtimes.deployed_python import GATE_VERSION
+from contract_tests.runtimes.deployed_python import GATE_VERSION, installed_beside
+from contract_tests.runtimes.runtime_sdk import python_sdk_oldest
 from contract_tests.sam_template import read_stack
 from contract_tests.targets import parse_target
 from contract_tests.tests.conftest import HANDLERS, ROOT, python_stack
@@ -327,6 +329,12 @@ from handler import lambda_handler  # noqa: E402 - the reference, beside it
 UNSELECTED_SHIM = '#!/bin/sh\necho "pyenv: python{version}: command not found" >&2\nexit 127\n'
 
 
+def _unserved(version: str) -> bool:
+    """Whether the boto3 the gate gives a function does not run on Python ``version``."""
+    major, minor = version.split(".")
+    return (int(major), int(minor)) < python_sdk_oldest()[0]
+
+
 def _other_python() -> tuple[Path, str] | None:
     """A Python this machine has besides the gate's (its folder, its version), on PATH or among the versions of
     a version manager whose shims are on PATH."""
@@ -336,7 +344,7 @@ def _other_python() -> tuple[Path, str] | None:
     for folder in folders:
         for program in sorted(folder.glob("python3.[0-9]*")):
             version = program.name.removeprefix("python")
-            if version == GATE_VERSION or not version.replace(".", "").isdigit() or int(version.split(".")[1]) < 9:
+            if version == GATE_VERSION or not version.replace(".", "").isdigit() or _unserved(version):
                 continue
             asked = [str(program), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
             answer = subprocess.run(asked, capture_output=True, text=True, check=False)
@@ -373,6 +381,31 @@ def test_a_function_runs_on_the_python_its_template_deploys_it_on(
     report = json.loads(result.out)
     assert report["warnings"] == []
     assert report["request"]["interpreter"] is None  # chosen from the template, not asked for
+
+
+def _unselected_version() -> str | None:
+    """A Python version whose ``pythonX.Y`` on PATH is a version manager's shim that cannot run it (not
+    selected) though the manager installed it: pyenv's, where its shims are on PATH."""
+    for minor in range(9, 16):
+        version = f"3.{minor}"
+        shim = shutil.which(f"python{version}")
+        if version == GATE_VERSION or _unserved(version) or shim is None or not installed_beside(shim, version):
+            continue
+        asked = subprocess.run([shim, "-c", "pass"], capture_output=True, check=False)
+        if asked.returncode != 0:
+            return version
+    return None
+
+
+def test_a_version_a_version_manager_installed_runs_though_not_selected(run_cli: Any, tmp_path: Path) -> None:
+    """pyenv's ``python3.X`` shim runs only a selected version; the version it installed beside its shims
+    runs the function all the same (the gate's Python stood in, and a handler for 3.X failed to import)."""
+    version = _unselected_version()
+    if version is None:
+        pytest.skip("no version manager's shim for a version it installed but did not select is on PATH")
+    result = run_cli("check", "--template", str(_deployed_elsewhere(tmp_path, version)), *ARGV, "--format", "json")
+    assert result.status == 0, result.out + result.err
+    assert json.loads(result.out)["warnings"] == []
 
 
 def _no_such_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -629,3 +662,20 @@ def test_an_integration_names_its_function_in_a_sub_s_variables(tmp_path: Path) 
     assert uri.format() in body
     stack = read_stack(str(_template(tmp_path, body.replace(uri.format(), listed))))
     assert stack.routes["$connect"].name == "Connect"
+
+
+def test_a_version_older_than_the_gates_boto3_runs_is_stood_in_for(run_cli: Any, tmp_path: Path) -> None:
+    """Lambda's python3.9 gives a function a boto3 of its own; the gate's (here needing 3.10) does not import
+    on 3.9, so a 3.9 found on PATH would fail every function that imports boto3: the gate's Python stands
+    in, and the warning says why."""
+    oldest = python_sdk_oldest()[0]
+    if oldest <= (3, 9):
+        pytest.skip("the gate's boto3 runs on every Python Lambda still has")
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text((ROOT / "reference_impl" / "handler.py").read_text())
+    template = python_stack(tmp_path, code, "app.lambda_handler", version="3.9")
+    result = run_cli("check", "--template", str(template), *ARGV, "--format", "json")
+    assert result.status == 0, result.out + result.err
+    (warning,) = json.loads(result.out)["warnings"]
+    assert f"the boto3 it gives a function needs {python_sdk_oldest()[1]}, Python 3.{oldest[1]}+" in warning
