@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from contract_tests.errors import TargetError
-from contract_tests.runtimes.base import HandlerInitError
+from contract_tests.runtimes.base import INIT_ERROR_PREFIX, HandlerInitError
 from contract_tests.runtimes.deployed_python import GATE_VERSION, StandIn, deployed_version, installed_beside
 from contract_tests.runtimes.out_of_process import ProcessInstance, ProcessRuntime
 from contract_tests.runtimes.runtime_sdk import python_layer_paths, python_sdk, python_sdk_oldest
@@ -136,9 +136,24 @@ class PythonRuntime(ProcessRuntime):
             return super().start(environment, listeners)
         except HandlerInitError as error:
             failure = self._stand_in.cannot_judge(str(error)) if self._stand_in else None
+            failure = failure or self._unserved(str(error))
             if failure is not None:
                 raise failure from error
             raise
+
+    def _unserved(self, init_error: str) -> TargetError | None:
+        """Exit 2 for a function that did not initialise under an interpreter older than the gate's boto3 runs
+        on: the boto3 it was given fails there (Lambda's older runtimes have an older one), not the function."""
+        oldest, needs = python_sdk_oldest()
+        version = self._installation[0]
+        if self._runtime_sdk is None or tuple(int(part) for part in version.split(".")) >= oldest:
+            return None
+        error = init_error.removeprefix(INIT_ERROR_PREFIX)
+        return TargetError(
+            f"{self.target.spec} did not initialise ({error}) on Python {version} {self._program[1]}, where the"
+            f" boto3 the gate gives a function ({needs}) needs Python {'.'.join(map(str, oldest))} or later:"
+            " give the function its own boto3 (installed in the interpreter's virtualenv) or a newer Python"
+        )
 
     @property
     def execution_env(self) -> str:  # type: ignore[override]

@@ -174,6 +174,26 @@ def python_stack(
     return path
 
 
+def installed_pythons() -> dict[str, Path]:
+    """Each Python version this machine has (``3.12``) and a program that runs it: on PATH, or installed by a
+    version manager whose shims are on PATH (pyenv's run only the versions it selected; the rest lie in its
+    ``versions/``)."""
+    folders = [Path(folder) for folder in os.environ.get("PATH", "").split(os.pathsep) if folder]
+    folders += [
+        found for folder in folders if folder.name == "shims" for found in folder.parent.glob("versions/3.*/bin")
+    ]
+    pythons: dict[str, Path] = {}
+    for folder in folders:
+        for program in sorted(folder.glob("python3.[0-9]*")):
+            version = program.name.removeprefix("python")
+            if version in pythons or not version.replace(".", "").isdigit():
+                continue
+            asked = [str(program), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
+            if subprocess.run(asked, capture_output=True, text=True, check=False).stdout.strip() == version:
+                pythons[version] = program
+    return pythons
+
+
 LOCAL_BACKENDS = ("moto", "moto-server", "localstack", "dynamodb-local")
 
 

@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
-from contract_tests.runtimes.runtime_sdk import PACKAGE, PACKAGES, runtime_sdk
+from contract_tests.runtimes.python import OLDEST
+from contract_tests.runtimes.runtime_sdk import PACKAGE, PACKAGES, python_sdk_oldest, runtime_sdk
+from contract_tests.tests.conftest import ROOT, installed_pythons
 
 # As the Lambda console writes it: one index.mjs, no package.json, the SDK the runtime's.
 CONSOLE_STYLE = """\
@@ -154,3 +156,21 @@ def test_the_copy_holds_what_its_lock_file_pins() -> None:
     lock = json.loads((PACKAGE / "package-lock.json").read_text())
     assert set(manifest["dependencies"]) == set(PACKAGES)
     assert lock["packages"][""]["dependencies"] == manifest["dependencies"]
+
+
+def test_a_function_on_a_python_older_than_the_gates_boto3_is_not_judged_there(run_cli: Any) -> None:
+    """Under an ``--interpreter`` older than the gate's boto3 runs on (3.9 for boto3 1.44), the boto3 the gate
+    gives the function fails to import: exit 2 says so and what to give, not a violation (exit 1 before)."""
+    oldest, needs = python_sdk_oldest()
+    older = [
+        program
+        for version, program in installed_pythons().items()
+        if OLDEST <= tuple(int(part) for part in version.split(".")) < oldest
+    ]
+    if not older:
+        pytest.skip(f"this machine has no Python from 3.9 older than {oldest}, where the gate's boto3 runs")
+    reference = f"{ROOT / 'reference_impl' / 'handler.py'}:lambda_handler"
+    argv = ["--handler", reference, "--interpreter", str(older[0]), "--clause", "response", "--examples", "2"]
+    result = run_cli("check", *argv)
+    assert result.status == 2, result.out + result.err
+    assert f"where the boto3 the gate gives a function ({needs}) needs Python 3.{oldest[1]} or later" in result.err

@@ -19,7 +19,7 @@ from contract_tests.runtimes.deployed_python import GATE_VERSION, installed_besi
 from contract_tests.runtimes.runtime_sdk import python_sdk_oldest
 from contract_tests.sam_template import read_stack
 from contract_tests.targets import parse_target
-from contract_tests.tests.conftest import HANDLERS, ROOT, python_stack
+from contract_tests.tests.conftest import HANDLERS, ROOT, installed_pythons, python_stack
 
 pytestmark = pytest.mark.contract_versions
 
@@ -336,21 +336,9 @@ def _unserved(version: str) -> bool:
 
 
 def _other_python() -> tuple[Path, str] | None:
-    """A Python this machine has besides the gate's (its folder, its version), on PATH or among the versions of
-    a version manager whose shims are on PATH."""
-    folders = [Path(folder) for folder in os.environ.get("PATH", "").split(os.pathsep) if folder]
-    # pyenv's shims on PATH run only the versions it selected; the others lie in its versions/
-    folders += [bin_ for folder in folders if folder.name == "shims" for bin_ in folder.parent.glob("versions/3.*/bin")]
-    for folder in folders:
-        for program in sorted(folder.glob("python3.[0-9]*")):
-            version = program.name.removeprefix("python")
-            if version == GATE_VERSION or not version.replace(".", "").isdigit() or _unserved(version):
-                continue
-            asked = [str(program), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
-            answer = subprocess.run(asked, capture_output=True, text=True, check=False)
-            if answer.stdout.strip() == version:
-                return folder, version
-    return None
+    """A Python this machine has besides the gate's that its boto3 runs on (its folder, its version)."""
+    found = [(program, version) for version, program in installed_pythons().items() if version != GATE_VERSION]
+    return next(((program.parent, version) for program, version in found if not _unserved(version)), None)
 
 
 def _deployed_elsewhere(tmp_path: Path, version: str) -> Path:
