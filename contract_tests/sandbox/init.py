@@ -187,7 +187,7 @@ def main() -> None:
         lay_filesystem(config)
     except OSError as error:
         fail(str(error))
-    socket.send_fds(control, [b"listeners"], [listener.fileno() for listener in sockets])
+    socket.send_fds(control, [b"listeners"], [listener.fileno() for listener in sockets])  # process.HANDSHAKE
     for listener in sockets:
         listener.close()
     wake_read, wake_write = os.pipe()

@@ -32,6 +32,9 @@ DROP = ["--no-new-privs", "--bounding-set=-all", "--inh-caps=-all"]
 #: What the first process prints when it cannot lay out the sandbox.
 SETUP_FAILED = 125
 
+#: What the sandbox's first process sends once it is laid out, with the listeners' sockets.
+HANDSHAKE = b"listeners"
+
 
 class SandboxError(HarnessError):
     """The sandbox could not be made on this machine."""
@@ -92,10 +95,12 @@ class SandboxedProcess:
         try:
             try:
                 ours.sendall(struct.pack("!I", len(data)) + data)
-                said, fds, _, _ = socket.recv_fds(ours, 64, max(1, len(listen)))
+                # Exactly the handshake: the socket is a stream, and a function that ends at once has its
+                # "exit …" line sent right behind it (read together, the handshake looked failed).
+                said, fds, _, _ = socket.recv_fds(ours, len(HANDSHAKE), max(1, len(listen)), socket.MSG_WAITALL)
             except OSError:
                 said, fds = b"", []
-            if said != b"listeners" or len(fds) != len(listen):
+            if said != HANDSHAKE or len(fds) != len(listen):
                 for fd in fds:
                     os.close(fd)
                 raise SandboxError(f"the sandbox could not be laid out: {self._last_words()}")

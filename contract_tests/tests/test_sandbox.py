@@ -321,3 +321,23 @@ def test_an_interpreters_own_startup_code_runs_contained_when_the_gate_asks_it_i
     finally:
         for pid in _daemons(marker):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_program_that_ends_at_once_is_answered_not_taken_for_a_failed_sandbox(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sandbox's "listeners" handshake and the "exit …" line of a function that ends at once travel on one
+    stream: read together (a busy gate reads late), the handshake looked failed and a question to a version
+    manager's shim was exit 2 ("the sandbox could not be laid out: pyenv: python3.12: command not found")."""
+    from contract_tests.sandbox import probe
+    from contract_tests.sandbox import process as sandbox_process
+
+    received = sandbox_process.socket.recv_fds
+
+    def late(*args: Any) -> Any:
+        time.sleep(0.5)  # both lines are in the socket by now
+        return received(*args)
+
+    monkeypatch.setattr(sandbox_process.socket, "recv_fds", late)
+    answer = probe.ask(["/bin/sh", "-c", "echo 'not selected' >&2; exit 127"], "/", contained=True)
+    assert answer.last == "not selected"
