@@ -19,6 +19,16 @@ GATE_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 VERSION_SENSITIVE = ("Runtime.UserCodeSyntaxError", "Runtime.ImportModuleError")
 
 
+def numbers(version: str) -> tuple[int, ...]:
+    """``(3, 12)`` for ``"3.12"``: versions compare as numbers (3.9 is older than 3.10)."""
+    return tuple(int(part) for part in version.split("."))
+
+
+def dotted(version: tuple[int, ...]) -> str:
+    """``"3.12"`` for ``(3, 12)``."""
+    return ".".join(map(str, version))
+
+
 def deployed_version(runtime: str | None) -> str | None:
     """``3.12`` for Lambda's ``python3.12``; None for another runtime or none."""
     found = LAMBDA_PYTHON.fullmatch(runtime or "")

@@ -59,12 +59,17 @@ class NodeRuntime(ProcessRuntime):
         return node_version(self.node(), self.containment.contained).last
 
     @property
+    def _major(self) -> str:
+        """Its major version ("20"), as Lambda's runtimes and layers name it."""
+        return self._version.split(".")[0]
+
+    @property
     def execution_env(self) -> str:  # type: ignore[override]
-        return f"AWS_Lambda_nodejs{self._version.split('.')[0]}.x"
+        return f"AWS_Lambda_nodejs{self._major}.x"
 
     def notes(self) -> list[str]:
         deployed = DEPLOYED_NODE.fullmatch(self.options.deployed_runtime or "")
-        running = self._version.split(".")[0]
+        running = self._major
         if deployed is None or deployed.group(1) == running:
             return []
         how = f"--interpreter {self.options.interpreter!r}" if self.options.interpreter else "node on PATH"
@@ -88,8 +93,7 @@ class NodeRuntime(ProcessRuntime):
 
     def lambda_variables(self, region: str) -> dict[str, str]:
         """Lambda's, with its ``NODE_PATH``: the layers' packages, the runtime's SDK, then the task root."""
-        major = self._version.split(".")[0]
-        layers = node_layer_paths(self.options.layers, major)
+        layers = node_layer_paths(self.options.layers, self._major)
         searched = [*layers, str(node_modules_path()), str(self.task_root.resolve())]
         return {**super().lambda_variables(region), "NODE_PATH": os.pathsep.join(searched)}
 

@@ -14,7 +14,14 @@ from pathlib import Path
 
 from contract_tests.errors import TargetError
 from contract_tests.runtimes.base import INIT_ERROR_PREFIX, HandlerInitError
-from contract_tests.runtimes.deployed_python import GATE_VERSION, StandIn, deployed_version, installed_beside
+from contract_tests.runtimes.deployed_python import (
+    GATE_VERSION,
+    StandIn,
+    deployed_version,
+    dotted,
+    installed_beside,
+    numbers,
+)
 from contract_tests.runtimes.out_of_process import ProcessInstance, ProcessRuntime
 from contract_tests.runtimes.runtime_sdk import python_layer_paths, python_sdk, python_sdk_oldest
 from contract_tests.sandbox.addresses import Listener
@@ -65,12 +72,11 @@ class PythonRuntime(ProcessRuntime):
         if wanted is None or wanted == GATE_VERSION:
             return sys.executable, "(the gate's own)", None
         oldest, needs = python_sdk_oldest()
-        if tuple(int(part) for part in wanted.split(".")) < oldest:
+        if numbers(wanted) < oldest:
             # its boto3 would be the gate's, which does not import there: Lambda's own is older
-            minimum = ".".join(map(str, oldest))
             return (
                 sys.executable,
-                f"(the gate's own: the boto3 it gives a function needs {needs}, Python {minimum}+)",
+                f"(the gate's own: the boto3 it gives a function needs {needs}, Python {dotted(oldest)}+)",
                 None,
             )
         candidate = shutil.which(f"python{wanted}")
@@ -103,7 +109,7 @@ class PythonRuntime(ProcessRuntime):
     def _installation(self) -> tuple[str, list[str]]:
         """The interpreter's version, and the folders it reads (see ASK_INSTALLATION)."""
         asked = self._program[2] or self._ask(self.interpreter())
-        oldest = ".".join(map(str, OLDEST))
+        oldest = dotted(OLDEST)
         if not isinstance(asked, tuple):
             raise TargetError(
                 f"--interpreter {self.chosen!r}: not a Python interpreter the python runtime can use (asked its"
@@ -111,7 +117,7 @@ class PythonRuntime(ProcessRuntime):
                 f" {oldest} or later"
             )
         version = asked[0]
-        if tuple(int(part) for part in version.split(".")) < OLDEST:
+        if numbers(version) < OLDEST:
             raise TargetError(
                 f"--interpreter {self.chosen!r} is Python {version}; the python runtime runs {oldest} and later,"
                 " as Lambda does"
@@ -146,12 +152,12 @@ class PythonRuntime(ProcessRuntime):
         on: the boto3 it was given fails there (Lambda's older runtimes have an older one), not the function."""
         oldest, needs = python_sdk_oldest()
         version = self._installation[0]
-        if self._runtime_sdk is None or tuple(int(part) for part in version.split(".")) >= oldest:
+        if self._runtime_sdk is None or numbers(version) >= oldest:
             return None
         error = init_error.removeprefix(INIT_ERROR_PREFIX)
         return TargetError(
             f"{self.target.spec} did not initialise ({error}) on Python {version} {self._program[1]}, where the"
-            f" boto3 the gate gives a function ({needs}) needs Python {'.'.join(map(str, oldest))} or later:"
+            f" boto3 the gate gives a function ({needs}) needs Python {dotted(oldest)} or later:"
             " give the function its own boto3 (installed in the interpreter's virtualenv) or a newer Python"
         )
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from contract_tests.runtimes.deployed_python import numbers
 from contract_tests.runtimes.python import OLDEST
 from contract_tests.runtimes.runtime_sdk import PACKAGE, PACKAGES, python_sdk_oldest, runtime_sdk
 from contract_tests.tests.conftest import ROOT, installed_pythons
@@ -162,11 +163,7 @@ def test_a_function_on_a_python_older_than_the_gates_boto3_is_not_judged_there(r
     """Under an ``--interpreter`` older than the gate's boto3 runs on (3.9 for boto3 1.44), the boto3 the gate
     gives the function fails to import: exit 2 says so and what to give, not a violation (exit 1 before)."""
     oldest, needs = python_sdk_oldest()
-    older = [
-        program
-        for version, program in installed_pythons().items()
-        if OLDEST <= tuple(int(part) for part in version.split(".")) < oldest
-    ]
+    older = [program for version, program in installed_pythons().items() if OLDEST <= numbers(version) < oldest]
     if not older:
         pytest.skip(f"this machine has no Python from 3.9 older than {oldest}, where the gate's boto3 runs")
     reference = f"{ROOT / 'reference_impl' / 'handler.py'}:lambda_handler"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from contract_tests.errors import HarnessError
-from contract_tests.runtimes.deployed_python import GATE_VERSION, installed_beside
+from contract_tests.runtimes.deployed_python import GATE_VERSION, installed_beside, numbers
 from contract_tests.runtimes.runtime_sdk import python_sdk_oldest
 from contract_tests.sam_template import read_stack
 from contract_tests.targets import parse_target
@@ -331,8 +331,7 @@ UNSELECTED_SHIM = '#!/bin/sh\necho "pyenv: python{version}: command not found" >
 
 def _unserved(version: str) -> bool:
     """Whether the boto3 the gate gives a function does not run on Python ``version``."""
-    major, minor = version.split(".")
-    return (int(major), int(minor)) < python_sdk_oldest()[0]
+    return numbers(version) < python_sdk_oldest()[0]
 
 
 def _other_python() -> tuple[Path, str] | None:
